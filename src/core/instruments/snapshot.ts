@@ -1,0 +1,156 @@
+/**
+ * Binary snapshot of a parsed master, so a restart on the same master skips the CSV. Layout:
+ * "SDKREG" magic + format version (8 bytes), u32 header length, JSON header, then 8-byte aligned
+ * blocks: the typed-array columns as raw bytes, the key index, and the string columns joined by
+ * newlines (master fields never contain one). A snapshot that is missing, of another version,
+ * for another master or damaged is ignored (it is only a cache): the caller parses the CSV.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SEGMENTS } from '../../shared/instruments';
+import { InstrumentTable, type InstrumentColumns } from './instrument-table';
+import { KeyIndex } from './key-index';
+import type { ParsedMaster, ParseReport } from './master-parser';
+
+const MAGIC = 'SDKREG02';
+const NUMERIC = ['segment', 'exchange', 'kind', 'optionType', 'expiryFlag', 'securityId', 'underlying', 'series', 'expiry', 'lotSize', 'strike', 'tickSize'] as const;
+const TEXT = ['tradingSymbol', 'displayName', 'name', 'strings'] as const;
+type NumericCol = (typeof NUMERIC)[number];
+type TextCol = (typeof TEXT)[number];
+type ArrayKind = 'u8' | 'i32' | 'f64';
+
+interface Block {
+  name: string;
+  kind: ArrayKind | 'text';
+  offset: number;
+  bytes: number;
+  length: number;
+}
+
+/** Identifies the master a snapshot was built from. */
+export interface SnapshotSource {
+  sha1: string;
+  size: number;
+  mtimeMs: number;
+}
+
+interface Header {
+  source: SnapshotSource;
+  count: number;
+  report: ParseReport;
+  blocks: Block[];
+}
+
+function kindOf(a: Uint8Array | Int32Array | Float64Array): ArrayKind {
+  return a instanceof Uint8Array ? 'u8' : a instanceof Int32Array ? 'i32' : 'f64';
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** Write a snapshot atomically (temp file + rename). */
+export function writeSnapshot(path: string, parsed: ParsedMaster, source: SnapshotSource): void {
+  const cols = parsed.table.cols;
+  const payloads: { name: string; kind: Block['kind']; data: Uint8Array; length: number }[] = [];
+  for (const name of NUMERIC) {
+    const a = cols[name];
+    payloads.push({ name, kind: kindOf(a), data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength), length: a.length });
+  }
+  parsed.keyIndex.bySegment.forEach((a, i) =>
+    payloads.push({ name: `key:${i}`, kind: 'f64', data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength), length: a.length }),
+  );
+  for (const name of TEXT) {
+    const list = cols[name];
+    payloads.push({ name, kind: 'text', data: Buffer.from(list.join('\n'), 'utf8'), length: list.length });
+  }
+  const blocks: Block[] = [];
+  let offset = 0;
+  for (const p of payloads) {
+    blocks.push({ name: p.name, kind: p.kind, offset, bytes: p.data.byteLength, length: p.length });
+    offset = align8(offset + p.data.byteLength);
+  }
+  const header: Header = { source, count: cols.count, report: parsed.report, blocks };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefix = Buffer.alloc(align8(12 + headerBytes.length));
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(headerBytes.length, 8);
+  headerBytes.copy(prefix, 12);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, prefix);
+    const pad = Buffer.alloc(8);
+    for (const p of payloads) {
+      writeSync(fd, p.data);
+      const extra = align8(p.data.byteLength) - p.data.byteLength;
+      if (extra) writeSync(fd, pad, 0, extra);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** The source recorded in a snapshot, or null if there is no readable snapshot. */
+export function readSnapshotSource(path: string): SnapshotSource | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(12);
+      if (readSyncFully(fd, head, 0) < 12 || head.toString('latin1', 0, 8) !== MAGIC) return null;
+      const len = head.readUInt32LE(8);
+      const json = Buffer.alloc(len);
+      if (readSyncFully(fd, json, 12) < len) return null;
+      return (JSON.parse(json.toString('utf8')) as Header).source;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+function readSyncFully(fd: number, buf: Buffer, position: number): number {
+  return readSync(fd, buf, 0, buf.length, position);
+}
+
+/**
+ * Load a snapshot; null when it is missing, damaged, of another format version, or was built
+ * from a master other than `expectedSha1`.
+ */
+export function readSnapshot(path: string, expectedSha1: string): ParsedMaster | null {
+  if (!existsSync(path)) return null;
+  try {
+    const file = readFileSync(path);
+    if (file.length < 12 || file.toString('latin1', 0, 8) !== MAGIC) return null;
+    const len = file.readUInt32LE(8);
+    const header = JSON.parse(file.toString('utf8', 12, 12 + len)) as Header;
+    if (header.source.sha1 !== expectedSha1) return null;
+    const base = align8(12 + len);
+    // Copy into a fresh, 8-aligned buffer so typed-array views are legal whatever the pool offset.
+    const body = new ArrayBuffer(file.length - base);
+    new Uint8Array(body).set(file.subarray(base));
+    const numeric: Partial<Record<NumericCol, Uint8Array | Int32Array | Float64Array>> = {};
+    const text: Partial<Record<TextCol, string[]>> = {};
+    const keys: Float64Array[] = [];
+    for (const b of header.blocks) {
+      if (b.offset + b.bytes > body.byteLength) return null;
+      if (b.kind === 'text') {
+        const s = Buffer.from(body, b.offset, b.bytes).toString('utf8');
+        const list = b.length === 0 ? [] : s.split('\n');
+        if (list.length !== b.length) return null;
+        text[b.name as TextCol] = list;
+        continue;
+      }
+      const view =
+        b.kind === 'u8' ? new Uint8Array(body, b.offset, b.length) : b.kind === 'i32' ? new Int32Array(body, b.offset, b.length) : new Float64Array(body, b.offset, b.length);
+      if (b.name.startsWith('key:')) keys[Number(b.name.slice(4))] = view as Float64Array;
+      else numeric[b.name as NumericCol] = view;
+    }
+    if (keys.length !== SEGMENTS.length || NUMERIC.some((n) => !numeric[n]) || TEXT.some((n) => !text[n])) return null;
+    const cols = { count: header.count, ...numeric, ...text } as InstrumentColumns;
+    return { table: new InstrumentTable(cols), keyIndex: new KeyIndex(keys), report: header.report };
+  } catch {
+    return null;
+  }
+}
