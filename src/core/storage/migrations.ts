@@ -1,0 +1,12 @@
+/**
+ * The app's schema history: an explicit, ordered list, numbered 1..n (checked at start-up by
+ * `validateMigrations`). Append new migrations at the end; never edit or reorder shipped ones.
+ */
+import type { Migration } from './migration-runner';
+import { migration001InitialSchema } from './migrations/001-initial-schema';
+
+export type { Migration } from './migration-runner';
+
+export const MIGRATIONS: readonly Migration[] = [
+  migration001InitialSchema,
+];

@@ -1,0 +1,77 @@
+/**
+ * The hot queries must be served by an index. Each repository's real prepared SQL is captured at
+ * construction and run through EXPLAIN QUERY PLAN; a plan with a bare table SCAN fails.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from './database';
+import { createRepositories } from './index';
+
+let db: Db;
+let sources: string[];
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  sources = [];
+  const prepare = db.sqlite.prepare.bind(db.sqlite);
+  db.sqlite.prepare = ((source: string) => {
+    sources.push(source);
+    return prepare(source);
+  }) as typeof db.sqlite.prepare;
+  createRepositories(db);
+});
+
+afterEach(() => db.close());
+
+function statement(pattern: RegExp): string {
+  const matches = sources.filter((s) => pattern.test(s.replace(/\s+/g, ' ')));
+  expect(matches, `one prepared statement matching ${pattern}`).toHaveLength(1);
+  return matches[0];
+}
+
+function plan(source: string, params: unknown[]): string {
+  return db.sqlite
+    .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${source}`)
+    .all(...params)
+    .map((row) => row.detail)
+    .join('\n');
+}
+
+function expectIndexed(text: string): void {
+  expect(text).toMatch(/USING (COVERING )?INDEX|USING (INTEGER )?PRIMARY KEY/);
+  for (const line of text.split('\n')) expect(line).not.toMatch(/^SCAN \w+$/);
+}
+
+describe('query plans of hot queries', () => {
+  it('watchlist list by user uses the (user, added_order) index with no sort', () => {
+    const text = plan(statement(/FROM watchlist WHERE user_id = \? ORDER BY added_order/), ['u1']);
+    expectIndexed(text);
+    expect(text).toContain('watchlist_by_user_order');
+    expect(text).not.toContain('TEMP B-TREE');
+  });
+
+  it('subscriptions by tier use the (tier, active) index', () => {
+    const text = plan(statement(/FROM subscriptions WHERE tier = \? AND active = 1/), ['TIER_A']);
+    expectIndexed(text);
+    expect(text).toContain('subscriptions_by_tier');
+  });
+
+  it('counts by tier and by socket use indexes', () => {
+    expectIndexed(plan(statement(/COUNT\(\*\) AS n FROM subscriptions WHERE active = 1 GROUP BY tier/), []));
+    expectIndexed(plan(statement(/GROUP BY ws_connection_id/), []));
+  });
+
+  it('owners by owner use the owner index, for lookup and removal', () => {
+    const remove = plan(statement(/DELETE FROM subscription_owners WHERE owner = \? RETURNING/), ['watchlist:1']);
+    expectIndexed(remove);
+    expect(remove).toContain('subscription_owners_by_owner');
+    expectIndexed(plan(statement(/UPDATE subscription_owners SET last_used_at = \? WHERE owner = \?/), [1, 'x']));
+    expectIndexed(plan(statement(/SELECT .* FROM subscription_owners WHERE segment = \? AND security_id = \? ORDER BY owner/), ['NSE_FNO', 1]));
+  });
+
+  it('recent log entries are read by primary key, newest first, without a sort', () => {
+    const text = plan(statement(/FROM subscription_log WHERE id > \? ORDER BY id DESC LIMIT \?/), [0, 50]);
+    expectIndexed(text);
+    expect(text).not.toContain('TEMP B-TREE');
+    expectIndexed(plan(statement(/DELETE FROM subscription_log WHERE ts < \?/), [1]));
+  });
+});
