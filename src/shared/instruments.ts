@@ -69,3 +69,25 @@ export function isOptionKind(kind: InstrumentKind): boolean {
 export function isFutureKind(kind: InstrumentKind): boolean {
   return kind === 'FUTIDX' || kind === 'FUTSTK' || kind === 'FUTCOM' || kind === 'FUTCUR';
 }
+
+/**
+ * An instrument token: `<segment>:<securityId>`, e.g. `NSE_FNO:42512`. The one string key for an
+ * instrument across the database, the API and logs (security ids alone repeat across segments).
+ */
+export type InstrumentToken = string;
+
+/** The token of an instrument reference. */
+export function tokenOf(ref: InstrumentRef): InstrumentToken {
+  return `${ref.segment}:${ref.securityId}`;
+}
+
+/** Parse a token; null when it is not `<known segment>:<non-negative integer>`. */
+export function parseToken(token: string): InstrumentRef | null {
+  const colon = token.indexOf(':');
+  if (colon < 0) return null;
+  const segment = token.slice(0, colon) as Segment;
+  const idText = token.slice(colon + 1);
+  if (!(SEGMENTS as readonly string[]).includes(segment) || !/^\d{1,10}$/.test(idText)) return null;
+  const securityId = Number(idText);
+  return securityId <= 2147483647 ? { segment, securityId } : null;
+}
