@@ -392,3 +392,18 @@ describe('SocketPlacement: randomised operations', () => {
     expect(counts.evenOuts).toBeGreaterThan(100);
   });
 });
+
+describe('assign (undo of a removal)', () => {
+  it('puts tokens back on their sockets, refusing repeats and overfull sockets without changing anything', () => {
+    const p = new SocketPlacement({ sockets: 2, perSocket: 2 });
+    p.place(['NSE_FNO:1', 'NSE_FNO:2', 'NSE_FNO:3']);
+    const before = p.socketOf('NSE_FNO:1')!;
+    p.remove(['NSE_FNO:1']);
+    p.assign([['NSE_FNO:1', before]]);
+    expect(p.socketOf('NSE_FNO:1')).toBe(before);
+    expect(() => p.assign([['NSE_FNO:1', 1]])).toThrow(/already placed/);
+    const full = p.loads()[0] === 2 ? 1 : 2;
+    expect(() => p.assign([['NSE_FNO:9', full]])).toThrow(/no room/);
+    expect(p.has('NSE_FNO:9')).toBe(false);
+  });
+});

@@ -277,6 +277,24 @@ export class SocketPlacement {
     }
   }
 
+  /**
+   * Puts tokens back on the given sockets (used to undo a removal when a later step of the same
+   * operation fails). Changes nothing and throws BAD_REQUEST for a token already placed or an
+   * unknown socket, CAPACITY when a socket would exceed `perSocket`.
+   */
+  assign(entries: readonly PlacementEntry[]): void {
+    const counts = this.loads();
+    const seen = new Set<InstrumentToken>();
+    for (const [token, socketId] of entries) {
+      const i = this.indexOf(socketId);
+      checkToken(token);
+      if (this.socketByToken.has(token) || seen.has(token)) throw new AppError('BAD_REQUEST', `${token} is already placed`);
+      seen.add(token);
+      if (++counts[i] > this.perSocket) throw new AppError('CAPACITY', `socket ${socketId} has no room for ${token}`);
+    }
+    for (const [token, socketId] of entries) this.put(token, socketId);
+  }
+
   /** The assignment, socket by socket in ascending id, each in placement order. */
   snapshot(): PlacementEntry[] {
     const entries: PlacementEntry[] = [];

@@ -161,15 +161,16 @@ export class MasterParser {
       return;
     }
     this.rowsRead++;
-    if (buf.indexOf(34 /* " */, s) >= 0 && buf.indexOf(34, s) < e) {
-      this.quotedLine(buf.toString('utf8', s, e));
-      return;
-    }
     const width = this.cols.width;
     let n = 0;
     let fs = s;
     for (let i = s; i < e; i++) {
-      if (buf[i] === 44 /* , */) {
+      const c = buf[i];
+      if (c === 34 /* " */) {
+        this.quotedLine(buf.toString('utf8', s, e));
+        return;
+      }
+      if (c === 44 /* , */) {
         if (n < width) {
           this.starts[n] = fs;
           this.ends[n] = i;
