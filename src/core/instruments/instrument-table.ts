@@ -15,6 +15,7 @@ import {
   type Segment,
 } from '../../shared/instruments';
 import { epochDayToIso } from './dates';
+import { TextColumn } from './text-column';
 
 export const OPTION_TYPES: readonly (OptionType | null)[] = [null, 'CE', 'PE'];
 export const EXPIRY_FLAGS: readonly (ExpiryFlag | null)[] = [null, 'M', 'W', 'Q', 'H'];
@@ -54,10 +55,10 @@ export interface InstrumentColumns {
   lotSize: Float64Array;
   strike: Float64Array;
   tickSize: Float64Array;
-  tradingSymbol: string[];
-  displayName: string[];
+  tradingSymbol: TextColumn;
+  displayName: TextColumn;
   /** SM_SYMBOL_NAME; '' for most derivatives. */
-  name: string[];
+  name: TextColumn;
   /** Interned strings (underlyings, series). */
   strings: string[];
 }
@@ -96,10 +97,10 @@ export class InstrumentTable {
       securityId: c.securityId[row]!,
       exchange: EXCHANGES[c.exchange[row]!]!,
       kind: INSTRUMENT_KINDS[c.kind[row]!]!,
-      tradingSymbol: c.tradingSymbol[row]!,
-      displayName: c.displayName[row]!,
+      tradingSymbol: c.tradingSymbol.get(row),
+      displayName: c.displayName.get(row),
       underlying: c.strings[c.underlying[row]!]!,
-      name: c.name[row]!,
+      name: c.name.get(row),
       expiry: this.expiryOf(row),
       strike: Number.isNaN(strike) ? null : strike,
       optionType: OPTION_TYPES[c.optionType[row]!]!,
@@ -212,9 +213,9 @@ export class InstrumentTableBuilder {
       lotSize: this.lotSize.slice(0, n),
       strike: this.strike.slice(0, n),
       tickSize: this.tickSize.slice(0, n),
-      tradingSymbol: this.tradingSymbol,
-      displayName: this.displayName,
-      name: this.name,
+      tradingSymbol: TextColumn.from(this.tradingSymbol),
+      displayName: TextColumn.from(this.displayName),
+      name: TextColumn.from(this.name),
       strings: this.strings,
     });
   }

@@ -30,7 +30,7 @@ describe('scrip master parser: bad input', () => {
     const { report, table } = parseText([HEADER, RELIANCE, bad, NIFTY_CE].join('\n'));
     expect(report).toMatchObject({ rowsRead: 3, instruments: 2, skipped: 1, skippedReasons: { 'bad strike price': 1 } });
     expect(report.skippedSamples).toEqual([{ line: 3, reason: 'bad strike price' }]);
-    expect(table.cols.tradingSymbol).toEqual(['RELIANCE', 'NIFTY-Feb2026-25300-CE']);
+    expect(table.cols.tradingSymbol.toArray()).toEqual(['RELIANCE', 'NIFTY-Feb2026-25300-CE']);
   });
 
   it('skips a truncated last line and keeps everything before it', () => {
@@ -83,7 +83,7 @@ describe('scrip master parser: bad input', () => {
     const quoted = RELIANCE.replace('RELIANCE INDUSTRIES LTD', '"RELIANCE INDUSTRIES, LTD"');
     const { table, report } = parseText([HEADER, quoted].join('\n'));
     expect(report.skipped).toBe(0);
-    expect(table.cols.name[0]).toBe('RELIANCE INDUSTRIES, LTD');
+    expect(table.cols.name.get(0)).toBe('RELIANCE INDUSTRIES, LTD');
     const broken = parseText([HEADER, RELIANCE.replace('Reliance Industries', '"Reliance')].join('\n'));
     expect(broken.report.skippedReasons).toEqual({ 'unbalanced quotes': 1 });
   });
@@ -98,7 +98,7 @@ describe('scrip master parser: formats and streaming', () => {
     const streamed = await parseMasterStream(Readable.from(chunks));
     const whole = parseText(text);
     expect(streamed.report).toEqual(whole.report);
-    expect(streamed.table.cols.tradingSymbol).toEqual(whole.table.cols.tradingSymbol);
+    expect(streamed.table.cols.tradingSymbol.toArray()).toEqual(whole.table.cols.tradingSymbol.toArray());
     expect(Array.from(streamed.table.cols.strike)).toEqual(Array.from(whole.table.cols.strike));
   });
 

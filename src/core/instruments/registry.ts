@@ -259,7 +259,7 @@ export class InstrumentRegistry {
     const [first, last] = strikeWindow(ladder.strikes.length, atmIndex, count);
     const cols = this.table.cols;
     const leg = (row: number) =>
-      row < 0 ? null : { segment: SEGMENTS[cols.segment[row]!]!, securityId: cols.securityId[row]!, tradingSymbol: cols.tradingSymbol[row]! };
+      row < 0 ? null : { segment: SEGMENTS[cols.segment[row]!]!, securityId: cols.securityId[row]!, tradingSymbol: cols.tradingSymbol.get(row) };
     const strikes = [];
     for (let i = first; i <= last; i++) strikes.push({ strike: ladder.strikes[i]!, ce: leg(ladder.ce[i]!), pe: leg(ladder.pe[i]!) });
     const sample = ladder.ce[atmIndex]! >= 0 ? ladder.ce[atmIndex]! : ladder.pe[atmIndex]!;
@@ -308,7 +308,7 @@ export class InstrumentRegistry {
     const cols = this.table.cols;
     let fallback = -1;
     for (const r of this.rowsOfSymbol(symbol)) {
-      if (cols.kind[r] !== kind || cols.tradingSymbol[r] !== symbol) continue;
+      if (cols.kind[r] !== kind || !cols.tradingSymbol.equals(r, symbol)) continue;
       if (cols.exchange[r] === exchange) return r;
       if (fallback < 0 || cols.exchange[r]! < cols.exchange[fallback]!) fallback = r;
     }

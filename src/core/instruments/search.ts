@@ -139,8 +139,10 @@ export class InstrumentSearch {
         const r = rows[i]!;
         const k = cols.kind[r];
         if (k === KIND_INDEX.EQUITY || k === KIND_INDEX.INDEX) {
-          if (cols.name[r]) names.add(cols.name[r]!.toLowerCase());
-          if (cols.displayName[r]) names.add(cols.displayName[r]!.toLowerCase());
+          const name = cols.name.get(r);
+          const display = cols.displayName.get(r);
+          if (name) names.add(name.toLowerCase());
+          if (display) names.add(display.toLowerCase());
         }
       }
       const key = symbol.toLowerCase().replace(/\s+/g, '');

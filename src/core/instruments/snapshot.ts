@@ -1,8 +1,9 @@
 /**
  * Binary snapshot of a parsed master, so a restart on the same master skips the CSV. Layout:
  * "SDKREG" magic + format version (8 bytes), u32 header length, JSON header, then 8-byte aligned
- * blocks: the typed-array columns as raw bytes, the key index, and the string columns joined by
- * newlines (master fields never contain one). A snapshot that is missing, of another version,
+ * blocks: the typed-array columns as raw bytes, the key index, each text column as its string and
+ * offsets, and the interned strings joined by newlines (master fields never contain one). Loading
+ * is a file read plus views, no parsing per row. A snapshot that is missing, of another version,
  * for another master or damaged is ignored (it is only a cache): the caller parses the CSV.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
@@ -11,17 +12,18 @@ import { SEGMENTS } from '../../shared/instruments';
 import { InstrumentTable, type InstrumentColumns } from './instrument-table';
 import { KeyIndex } from './key-index';
 import type { ParsedMaster, ParseReport } from './master-parser';
+import { TextColumn } from './text-column';
 
-const MAGIC = 'SDKREG02';
+const MAGIC = 'SDKREG03';
 const NUMERIC = ['segment', 'exchange', 'kind', 'optionType', 'expiryFlag', 'securityId', 'underlying', 'series', 'expiry', 'lotSize', 'strike', 'tickSize'] as const;
-const TEXT = ['tradingSymbol', 'displayName', 'name', 'strings'] as const;
+const TEXT = ['tradingSymbol', 'displayName', 'name'] as const;
 type NumericCol = (typeof NUMERIC)[number];
 type TextCol = (typeof TEXT)[number];
-type ArrayKind = 'u8' | 'i32' | 'f64';
+type ArrayKind = 'u8' | 'u32' | 'i32' | 'f64';
 
 interface Block {
   name: string;
-  kind: ArrayKind | 'text';
+  kind: ArrayKind | 'text' | 'lines';
   offset: number;
   bytes: number;
   length: number;
@@ -41,8 +43,14 @@ interface Header {
   blocks: Block[];
 }
 
-function kindOf(a: Uint8Array | Int32Array | Float64Array): ArrayKind {
-  return a instanceof Uint8Array ? 'u8' : a instanceof Int32Array ? 'i32' : 'f64';
+type NumericArray = Uint8Array | Uint32Array | Int32Array | Float64Array;
+
+function kindOf(a: NumericArray): ArrayKind {
+  return a instanceof Uint8Array ? 'u8' : a instanceof Uint32Array ? 'u32' : a instanceof Int32Array ? 'i32' : 'f64';
+}
+
+function bytesOf(a: NumericArray): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
@@ -53,15 +61,15 @@ export function writeSnapshot(path: string, parsed: ParsedMaster, source: Snapsh
   const payloads: { name: string; kind: Block['kind']; data: Uint8Array; length: number }[] = [];
   for (const name of NUMERIC) {
     const a = cols[name];
-    payloads.push({ name, kind: kindOf(a), data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength), length: a.length });
+    payloads.push({ name, kind: kindOf(a), data: bytesOf(a), length: a.length });
   }
-  parsed.keyIndex.bySegment.forEach((a, i) =>
-    payloads.push({ name: `key:${i}`, kind: 'f64', data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength), length: a.length }),
-  );
+  parsed.keyIndex.bySegment.forEach((a, i) => payloads.push({ name: `key:${i}`, kind: 'f64', data: bytesOf(a), length: a.length }));
   for (const name of TEXT) {
-    const list = cols[name];
-    payloads.push({ name, kind: 'text', data: Buffer.from(list.join('\n'), 'utf8'), length: list.length });
+    const col = cols[name];
+    payloads.push({ name: `${name}:offsets`, kind: 'u32', data: bytesOf(col.offsets), length: col.offsets.length });
+    payloads.push({ name: `${name}:text`, kind: 'text', data: Buffer.from(col.text, 'utf8'), length: col.text.length });
   }
+  payloads.push({ name: 'strings', kind: 'lines', data: Buffer.from(cols.strings.join('\n'), 'utf8'), length: cols.strings.length });
   const blocks: Block[] = [];
   let offset = 0;
   for (const p of payloads) {
@@ -127,28 +135,54 @@ export function readSnapshot(path: string, expectedSha1: string): ParsedMaster |
     const header = JSON.parse(file.toString('utf8', 12, 12 + len)) as Header;
     if (header.source.sha1 !== expectedSha1) return null;
     const base = align8(12 + len);
-    // Copy into a fresh, 8-aligned buffer so typed-array views are legal whatever the pool offset.
-    const body = new ArrayBuffer(file.length - base);
-    new Uint8Array(body).set(file.subarray(base));
-    const numeric: Partial<Record<NumericCol, Uint8Array | Int32Array | Float64Array>> = {};
-    const text: Partial<Record<TextCol, string[]>> = {};
+    // Typed-array views need 8-byte alignment: use the file's memory where it is aligned (large
+    // reads get their own ArrayBuffer), otherwise copy once.
+    let body: ArrayBuffer;
+    let at: number;
+    if ((file.byteOffset + base) % 8 === 0) {
+      body = file.buffer as ArrayBuffer;
+      at = file.byteOffset + base;
+    } else {
+      body = new ArrayBuffer(file.length - base);
+      new Uint8Array(body).set(file.subarray(base));
+      at = 0;
+    }
+    const end = at + (file.length - base);
+    const numeric: Partial<Record<NumericCol, NumericArray>> = {};
+    const offsets: Partial<Record<TextCol, Uint32Array>> = {};
+    const texts: Partial<Record<TextCol, string>> = {};
     const keys: Float64Array[] = [];
+    let strings: string[] | null = null;
     for (const b of header.blocks) {
-      if (b.offset + b.bytes > body.byteLength) return null;
-      if (b.kind === 'text') {
-        const s = Buffer.from(body, b.offset, b.bytes).toString('utf8');
-        const list = b.length === 0 ? [] : s.split('\n');
-        if (list.length !== b.length) return null;
-        text[b.name as TextCol] = list;
+      const offset = at + b.offset;
+      if (offset + b.bytes > end) return null;
+      if (b.kind === 'text' || b.kind === 'lines') {
+        const text = Buffer.from(body, offset, b.bytes).toString('utf8');
+        if (b.kind === 'lines') {
+          strings = b.length === 0 ? [] : text.split('\n');
+          if (strings.length !== b.length) return null;
+        } else {
+          if (text.length !== b.length) return null;
+          texts[b.name.slice(0, -':text'.length) as TextCol] = text;
+        }
         continue;
       }
       const view =
-        b.kind === 'u8' ? new Uint8Array(body, b.offset, b.length) : b.kind === 'i32' ? new Int32Array(body, b.offset, b.length) : new Float64Array(body, b.offset, b.length);
+        b.kind === 'u8'
+          ? new Uint8Array(body, offset, b.length)
+          : b.kind === 'u32'
+            ? new Uint32Array(body, offset, b.length)
+            : b.kind === 'i32'
+              ? new Int32Array(body, offset, b.length)
+              : new Float64Array(body, offset, b.length);
       if (b.name.startsWith('key:')) keys[Number(b.name.slice(4))] = view as Float64Array;
+      else if (b.name.endsWith(':offsets')) offsets[b.name.slice(0, -':offsets'.length) as TextCol] = view as Uint32Array;
       else numeric[b.name as NumericCol] = view;
     }
-    if (keys.length !== SEGMENTS.length || NUMERIC.some((n) => !numeric[n]) || TEXT.some((n) => !text[n])) return null;
-    const cols = { count: header.count, ...numeric, ...text } as InstrumentColumns;
+    if (keys.length !== SEGMENTS.length || NUMERIC.some((n) => !numeric[n]) || TEXT.some((n) => texts[n] === undefined || !offsets[n]) || !strings) return null;
+    const text = Object.fromEntries(TEXT.map((n) => [n, new TextColumn(texts[n]!, offsets[n]!)])) as Record<TextCol, TextColumn>;
+    if (TEXT.some((n) => text[n].length !== header.count || text[n].offsets[header.count] !== texts[n]!.length)) return null;
+    const cols = { count: header.count, ...numeric, ...text, strings } as InstrumentColumns;
     return { table: new InstrumentTable(cols), keyIndex: new KeyIndex(keys), report: header.report };
   } catch {
     return null;
