@@ -13,7 +13,7 @@
  */
 import { AppError } from '../../shared/errors';
 import { parseToken, type InstrumentToken } from '../../shared/instruments';
-import type { SocketPlacement } from '../feed/placement';
+import type { Move, SocketPlacement } from '../feed/placement';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { SubscriptionLogAction } from '../storage/subscription-log-repo';
 import type { SubscriptionsRepo, SubscriptionTier } from '../storage/subscriptions-repo';
@@ -193,6 +193,31 @@ export class SubscriptionManager {
     }
     this.emit(change);
     return change;
+  }
+
+  /**
+   * Move instruments between sockets: off a socket that is down (`failover`) or to even the load
+   * when it is back (`even-out`). The new sockets are written to the database. Returns the moves;
+   * the feed pool unsubscribes each from its old socket and subscribes it on the new one.
+   */
+  rebalance(kind: 'failover' | 'even-out', socketId?: number): { moves: Move[]; stranded: InstrumentToken[] } {
+    let moves: Move[];
+    let stranded: InstrumentToken[] = [];
+    if (kind === 'failover') {
+      if (socketId === undefined) throw new AppError('BAD_REQUEST', 'failover needs the socket that is down');
+      ({ moves, stranded } = this.placement.planFailover(socketId));
+    } else {
+      moves = this.placement.planEvenOut();
+    }
+    if (moves.length === 0) return { moves, stranded };
+    this.placement.apply(moves);
+    try {
+      this.store.moveSockets(moves);
+    } catch (err) {
+      this.placement.apply(moves.map((m) => ({ token: m.token, from: m.to, to: m.from })));
+      throw err;
+    }
+    return { moves, stranded };
   }
 
   /** Mark an owner as just used (chain opened or re-centred), for LRU eviction. */

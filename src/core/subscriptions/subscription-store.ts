@@ -32,6 +32,7 @@ export function emptyPlan(): StorePlan {
 
 export class SubscriptionStore {
   private readonly write: (plan: StorePlan, now: number) => void;
+  private readonly move: (moves: readonly { token: InstrumentToken; to: number }[]) => void;
 
   constructor(
     db: Db,
@@ -39,6 +40,15 @@ export class SubscriptionStore {
     private readonly log: SubscriptionLogRepo,
     private readonly registry: InstrumentRegistry,
   ) {
+    this.move = db.sqlite.transaction((moves: readonly { token: InstrumentToken; to: number }[]) => {
+      const bySocket = new Map<number, InstrumentRef[]>();
+      for (const m of moves) {
+        const list = bySocket.get(m.to) ?? [];
+        list.push(ref(m.token));
+        bySocket.set(m.to, list);
+      }
+      for (const [socket, refs] of bySocket) this.subscriptions.setConnection(refs, socket);
+    });
     this.write = db.sqlite.transaction((plan: StorePlan, now: number) => {
       if (plan.dropWholeOwners.length) for (const owner of plan.dropWholeOwners) this.subscriptions.removeOwner(owner);
       if (plan.remove.length) this.subscriptions.deleteMany(plan.remove.map(ref));
@@ -52,6 +62,11 @@ export class SubscriptionStore {
         this.log.appendMany(plan.log.map((l) => ({ ...ref(l.token), action: l.action, owner: l.owner, reason: l.reason, ts: now })));
       }
     });
+  }
+
+  /** Record new sockets for moved instruments, in one transaction. */
+  moveSockets(moves: readonly { token: InstrumentToken; to: number }[]): void {
+    this.move(moves);
   }
 
   /** Commit a plan atomically. */

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AtmEngine } from './atm-engine';
+import { InstrumentRegistry } from '../instruments/registry';
+import { openDatabase, type Db } from '../storage/database';
+import { AtmCacheRepo } from '../storage/atm-cache-repo';
+import { parseText } from '../../../test/helpers/fixtures';
+
+const HEADER =
+  'SEM_EXM_EXCH_ID,SEM_SEGMENT,SEM_SMST_SECURITY_ID,SEM_INSTRUMENT_NAME,SEM_EXPIRY_CODE,SEM_TRADING_SYMBOL,SEM_LOT_UNITS,SEM_CUSTOM_SYMBOL,SEM_EXPIRY_DATE,SEM_STRIKE_PRICE,SEM_OPTION_TYPE,SEM_TICK_SIZE,SEM_EXPIRY_FLAG,SEM_EXCH_INSTRUMENT_TYPE,SEM_SERIES,SM_SYMBOL_NAME';
+
+/** A stock "ACME" at about 2,640 with 5-rupee strikes from 2,500 to 2,800, two expiries. */
+function acmeMaster(): string {
+  const rows = [HEADER, 'NSE,E,777,EQUITY,0,ACME,1.0,Acme Ltd,,,,5.0000,NA,ES,EQ,ACME LTD'];
+  let id = 90_000;
+  for (const expiry of ['2026-12-29', '2027-01-26']) {
+    for (let k = 2500; k <= 2800; k += 5) {
+      for (const t of ['CE', 'PE']) {
+        rows.push(`NSE,D,${id++},OPTSTK,0,ACME-Dec2026-${k}-${t},250.0,ACME ${k} ${t},${expiry} 14:30:00,${k}.00000,${t},5.0000,M,OP,,`);
+      }
+    }
+  }
+  return rows.join('\n');
+}
+
+const registry = new InstrumentRegistry(parseText(acmeMaster()), { now: () => Date.parse('2026-11-24T05:00:00Z') });
+let db: Db | null = null;
+afterEach(() => db?.close());
+
+describe('ATM engine', () => {
+  it('centres on round(2641.5 / 5) * 5 = 2640 with 25 strikes, 12 each side', () => {
+    const engine = new AtmEngine({ registry });
+    const state = engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
+    expect(state.chain).toMatchObject({ atm: 2640, step: 5, lotSize: 250 });
+    expect(state.chain.strikes.map((s) => s.strike)).toEqual(Array.from({ length: 25 }, (_, i) => 2580 + i * 5));
+    expect(state.optionTokens).toHaveLength(50);
+    expect(state.underlyingToken).toBe('NSE_EQ:777');
+  });
+
+  it('keeps the cached chain until forced (the user reopens it)', () => {
+    const engine = new AtmEngine({ registry });
+    const first = engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
+    expect(engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2700)).toBe(first);
+    expect(engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2700, { force: true }).chain.atm).toBe(2700);
+  });
+
+  it('re-centres only on a full step, reporting the strikes entering and leaving', () => {
+    const engine = new AtmEngine({ registry });
+    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
+    expect(engine.decide('ACME', '2026-12-29', 2644.99)).toMatchObject({ kind: 'none', reason: 'within-step' });
+    expect(engine.decide('ACME', '2026-12-29', 2635.01)).toMatchObject({ kind: 'none', reason: 'within-step' });
+    const d = engine.decide('ACME', '2026-12-29', 2652);
+    if (d.kind !== 'recentre') throw new Error(`expected a re-centre, got ${d.kind}`);
+    expect(d.next.chain.atm).toBe(2650);
+    expect(d.entering).toHaveLength(4); // 2705 and 2710, CE and PE
+    expect(d.leaving).toHaveLength(4);
+    expect(engine.get('ACME', '2026-12-29')!.chain.atm).toBe(2650);
+    expect(engine.decide('ACME', '2027-01-26', 2700)).toMatchObject({ kind: 'none', reason: 'no-chain' });
+  });
+
+  it('says why a bad or stale price does not move the chain', () => {
+    const engine = new AtmEngine({ registry });
+    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
+    for (const bad of [0, -1, Number.NaN]) expect(engine.decide('ACME', '2026-12-29', bad)).toMatchObject({ kind: 'none', reason: 'bad-ltp', message: expect.stringMatching(/not a usable price/) });
+    expect(engine.decide('ACME', '2026-12-29', 2700, { ltt: 1, sessionStart: 2 })).toMatchObject({ kind: 'none', reason: 'stale-ltp' });
+    expect(engine.get('ACME', '2026-12-29')!.chain.atm).toBe(2640);
+  });
+
+  it('does not move at the edge of the ladder when no nearer strike is listed', () => {
+    const engine = new AtmEngine({ registry });
+    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2800);
+    expect(engine.decide('ACME', '2026-12-29', 2900)).toMatchObject({ kind: 'none', reason: 'within-step' });
+  });
+
+  it('persists each window in atm_cache and restores it after a restart', () => {
+    db = openDatabase(':memory:');
+    const cache = new AtmCacheRepo(db);
+    const engine = new AtmEngine({ registry, cache, now: () => 1234 });
+    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
+    engine.decide('ACME', '2026-12-29', 2663);
+    expect(cache.get('ACME', '2026-12-29')).toMatchObject({ atmStrike: 2665, underlyingLtp: 2663, strikeStep: 5, segment: 'NSE_EQ', updatedAt: 1234 });
+    const after = new AtmEngine({ registry, cache });
+    expect(after.restore({ symbol: 'ACME', expiry: '2026-12-29' })?.chain.atm).toBe(2665);
+    after.invalidate('ACME', '2026-12-29');
+    expect(cache.get('ACME', '2026-12-29')).toBeUndefined();
+  });
+});
