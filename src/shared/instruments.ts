@@ -84,10 +84,16 @@ export function tokenOf(ref: InstrumentRef): InstrumentToken {
 /** Parse a token; null when it is not `<known segment>:<non-negative integer>`. */
 export function parseToken(token: string): InstrumentRef | null {
   const colon = token.indexOf(':');
-  if (colon < 0) return null;
+  if (colon < 0 || token.length - colon - 1 < 1 || token.length - colon - 1 > 10) return null;
   const segment = token.slice(0, colon) as Segment;
-  const idText = token.slice(colon + 1);
-  if (!(SEGMENTS as readonly string[]).includes(segment) || !/^\d{1,10}$/.test(idText)) return null;
-  const securityId = Number(idText);
+  if (!SEGMENT_SET.has(segment)) return null;
+  let securityId = 0;
+  for (let i = colon + 1; i < token.length; i++) {
+    const c = token.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return null;
+    securityId = securityId * 10 + c;
+  }
   return securityId <= 2147483647 ? { segment, securityId } : null;
 }
+
+const SEGMENT_SET: ReadonlySet<string> = new Set(SEGMENTS);

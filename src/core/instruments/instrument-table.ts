@@ -65,6 +65,9 @@ export interface InstrumentColumns {
 
 /** Read access to one instrument table. */
 export class InstrumentTable {
+  /** Expiry dates as text, by epoch day: a master has a few hundred distinct expiries. */
+  private readonly isoMemo = new Map<number, string>();
+
   constructor(readonly cols: InstrumentColumns) {}
 
   get count(): number {
@@ -85,7 +88,13 @@ export class InstrumentTable {
 
   expiryOf(row: number): string | null {
     const d = this.cols.expiry[row]!;
-    return d === NO_EXPIRY ? null : epochDayToIso(d);
+    if (d === NO_EXPIRY) return null;
+    let iso = this.isoMemo.get(d);
+    if (iso === undefined) {
+      iso = epochDayToIso(d);
+      this.isoMemo.set(d, iso);
+    }
+    return iso;
   }
 
   /** Materialise one row as a plain object. */

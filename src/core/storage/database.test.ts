@@ -176,12 +176,9 @@ describe('openDatabase: pragmas', () => {
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1); // 1 = NORMAL
     expect(db.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
 
-    // Foreign keys are enforced, not just reported: an owner needs its subscription row.
-    expect(() =>
-      db.sqlite
-        .prepare("INSERT INTO subscription_owners VALUES ('NSE_FNO', 1, 'watchlist:1', 'TIER_A', 0)")
-        .run(),
-    ).toThrow(/FOREIGN KEY/);
+    // Foreign keys are enforced, not just reported (for tables that declare them).
+    db.sqlite.exec('CREATE TEMP TABLE parent (id INTEGER PRIMARY KEY); CREATE TEMP TABLE child (p INTEGER REFERENCES parent (id));');
+    expect(() => db.sqlite.prepare('INSERT INTO child VALUES (1)').run()).toThrow(/FOREIGN KEY/);
 
     // WAL is persistent: another connection sees it too.
     const other = new Database(file, { readonly: true });

@@ -16,7 +16,7 @@ export { WATCHLIST_INSTRUMENT_TYPES, WatchlistRepo } from './watchlist-repo';
 export type { NewWatchlistEntry, WatchlistEntry, WatchlistInstrumentType } from './watchlist-repo';
 export { SUBSCRIPTION_TIERS, SubscriptionsRepo } from './subscriptions-repo';
 export type {
-  OwnerSummary, Subscription, SubscriptionInput, SubscriptionOwner, SubscriptionTier,
+   Subscription, SubscriptionInput, SubscriptionOwner, SubscriptionTier,
 } from './subscriptions-repo';
 export { AtmCacheRepo } from './atm-cache-repo';
 export type { AtmCacheEntry } from './atm-cache-repo';

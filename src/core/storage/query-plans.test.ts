@@ -49,29 +49,20 @@ describe('query plans of hot queries', () => {
     expect(text).not.toContain('TEMP B-TREE');
   });
 
-  it('subscriptions by tier use the (tier, active) index', () => {
-    const text = plan(statement(/FROM subscriptions WHERE tier = \? AND active = 1/), ['TIER_A']);
-    expectIndexed(text);
-    expect(text).toContain('subscriptions_by_tier');
-  });
-
-  it('counts by tier and by socket use indexes', () => {
-    expectIndexed(plan(statement(/COUNT\(\*\) AS n FROM subscriptions WHERE active = 1 GROUP BY tier/), []));
-    expectIndexed(plan(statement(/GROUP BY ws_connection_id/), []));
-  });
-
-  it('owners by owner use the owner index, for lookup and removal', () => {
-    const remove = plan(statement(/DELETE FROM subscription_owners WHERE owner = \? RETURNING/), ['watchlist:1']);
-    expectIndexed(remove);
-    expect(remove).toContain('subscription_owners_by_owner');
+  it('owners are read, written and touched by primary key', () => {
+    expectIndexed(plan(statement(/SELECT .* FROM subscription_owners WHERE owner = \?/), ['watch:1']));
+    expectIndexed(plan(statement(/DELETE FROM subscription_owners WHERE owner = \?/), ['watch:1']));
     expectIndexed(plan(statement(/UPDATE subscription_owners SET last_used_at = \? WHERE owner = \?/), [1, 'x']));
-    expectIndexed(plan(statement(/SELECT .* FROM subscription_owners WHERE segment = \? AND security_id = \? ORDER BY owner/), ['NSE_FNO', 1]));
+  });
+
+  it('subscriptions are deleted and re-placed by primary key', () => {
+    expectIndexed(plan(statement(/DELETE FROM subscriptions WHERE segment = \? AND security_id = \?/), ['NSE_FNO', 1]));
+    expectIndexed(plan(statement(/UPDATE subscriptions SET ws_connection_id = \? WHERE segment = \? AND security_id = \?/), [1, 'NSE_FNO', 1]));
   });
 
   it('recent log entries are read by primary key, newest first, without a sort', () => {
     const text = plan(statement(/FROM subscription_log WHERE id > \? ORDER BY id DESC LIMIT \?/), [0, 50]);
     expectIndexed(text);
     expect(text).not.toContain('TEMP B-TREE');
-    expectIndexed(plan(statement(/DELETE FROM subscription_log WHERE ts < \?/), [1]));
   });
 });

@@ -36,8 +36,6 @@ function sub(segment: Segment, securityId: number, tier: SubscriptionTier = 'TIE
 }
 
 const ref = (segment: Segment, securityId: number): InstrumentRef => ({ segment, securityId });
-const byKey = (a: InstrumentRef, b: InstrumentRef) =>
-  a.segment === b.segment ? a.securityId - b.securityId : a.segment < b.segment ? -1 : 1;
 
 describe('SubscriptionsRepo: subscriptions', () => {
   it('keys instruments by (segment, security id): one id in two segments is two rows', () => {
@@ -88,79 +86,45 @@ describe('SubscriptionsRepo: subscriptions', () => {
 });
 
 describe('SubscriptionsRepo: owners', () => {
-  beforeEach(() => {
-    repo.upsertMany([sub('NSE_FNO', 1), sub('NSE_FNO', 2), sub('NSE_FNO', 3), sub('BSE_FNO', 1)]);
+  const owner = (name: string, tokens: string[], lastUsedAt = 1, tier: 'TIER_A' | 'TIER_B' = 'TIER_A') => ({ owner: name, tier, lastUsedAt, tokens });
+
+  it('stores each owner with the tokens it holds, replacing the set on a second write', () => {
+    repo.putOwners([owner('watch:u:RELIANCE', ['NSE_FNO:1', 'NSE_FNO:2', 'NSE_EQ:2885']), owner('view:chain-1', ['BSE_FNO:1'], 20)]);
+    expect(repo.getOwner('watch:u:RELIANCE')?.tokens).toEqual(['NSE_FNO:1', 'NSE_FNO:2', 'NSE_EQ:2885']);
+    repo.putOwners([owner('watch:u:RELIANCE', ['NSE_FNO:3'], 5)]);
+    expect(repo.getOwner('watch:u:RELIANCE')).toEqual(owner('watch:u:RELIANCE', ['NSE_FNO:3'], 5));
+    expect(repo.listOwners()).toHaveLength(2);
   });
 
-  it('removeOwner returns exactly the instruments that owner had', () => {
-    repo.addOwners([
-      { ...ref('NSE_FNO', 1), owner: 'watchlist:1', tier: 'TIER_A', lastUsedAt: 10 },
-      { ...ref('NSE_FNO', 2), owner: 'watchlist:1', tier: 'TIER_A', lastUsedAt: 10 },
-      { ...ref('NSE_FNO', 2), owner: 'view:chain-1', tier: 'TIER_A', lastUsedAt: 20 },
-      { ...ref('NSE_FNO', 3), owner: 'view:chain-1', tier: 'TIER_A', lastUsedAt: 20 },
-      { ...ref('BSE_FNO', 1), owner: 'view:chain-1', tier: 'TIER_A', lastUsedAt: 20 },
-    ]);
-
-    expect(repo.removeOwner('watchlist:1').sort(byKey)).toEqual([ref('NSE_FNO', 1), ref('NSE_FNO', 2)]);
-    expect(repo.removeOwner('watchlist:1')).toEqual([]);
-    expect(repo.ownersOf(ref('NSE_FNO', 2)).map((o) => o.owner)).toEqual(['view:chain-1']);
-    expect(repo.ownersOf(ref('NSE_FNO', 1))).toEqual([]);
-    expect(repo.listOwners()).toHaveLength(3);
+  it('deleteOwners returns how many existed', () => {
+    repo.putOwners([owner('a', ['NSE_FNO:1']), owner('b', ['NSE_FNO:2'])]);
+    expect(repo.deleteOwners(['a', 'zzz'])).toBe(1);
+    expect(repo.listOwners().map((o) => o.owner)).toEqual(['b']);
   });
 
   it('owners survive closing and re-opening the file', () => {
-    repo.addOwners([
-      { ...ref('NSE_FNO', 1), owner: 'tierb:NIFTY:2026-12-29', tier: 'TIER_B', lastUsedAt: 5 },
-      { ...ref('BSE_FNO', 1), owner: 'watchlist:42', tier: 'TIER_A', lastUsedAt: 7 },
-    ]);
+    repo.putOwners([owner('tierb:NIFTY', ['NSE_FNO:1'], 5, 'TIER_B'), owner('watch:42', ['BSE_FNO:1'], 7)]);
     const before = repo.listOwners();
     db.close();
 
     db = openDatabase(path.join(dir, 'app.db'));
     repo = new SubscriptionsRepo(db);
     expect(repo.listOwners()).toEqual(before);
-    expect(repo.ownersOf(ref('BSE_FNO', 1))).toEqual([
-      { segment: 'BSE_FNO', securityId: 1, owner: 'watchlist:42', tier: 'TIER_A', lastUsedAt: 7 },
-    ]);
-    expect(repo.listActive()).toHaveLength(4);
+    expect(repo.getOwner('watch:42')).toEqual({ owner: 'watch:42', tier: 'TIER_A', lastUsedAt: 7, tokens: ['BSE_FNO:1'] });
   });
 
-  it('removeOwnerFor drops the owner from the given instruments only', () => {
-    repo.addOwners([1, 2, 3].map((id) => ({ ...ref('NSE_FNO', id), owner: 'view:v', tier: 'TIER_A' as const, lastUsedAt: 1 })));
-    expect(repo.removeOwnerFor([ref('NSE_FNO', 1), ref('NSE_FNO', 3), ref('BSE_FNO', 1)], 'view:v')).toBe(2);
-    expect(repo.listOwners().map((o) => o.securityId)).toEqual([2]);
-  });
-
-  it('refuses owners for an instrument with no subscription, adding none of the batch', () => {
-    expect(() =>
-      repo.addOwners([
-        { ...ref('NSE_FNO', 1), owner: 'view:v', tier: 'TIER_A', lastUsedAt: 1 },
-        { ...ref('NSE_EQ', 1), owner: 'view:v', tier: 'TIER_A', lastUsedAt: 1 },
-      ]),
-    ).toThrow(AppError);
+  it('refuses a whole batch if one owner is invalid', () => {
+    expect(() => repo.putOwners([owner('ok', ['NSE_FNO:1']), { ...owner('bad', []), tier: 'TIER_C' as 'TIER_A' }])).toThrow(/CHECK/);
     expect(repo.listOwners()).toEqual([]);
   });
 
-  it('deleting a subscription drops its owners', () => {
-    repo.addOwners([
-      { ...ref('NSE_FNO', 1), owner: 'view:v', tier: 'TIER_A', lastUsedAt: 1 },
-      { ...ref('NSE_FNO', 2), owner: 'view:v', tier: 'TIER_A', lastUsedAt: 1 },
-    ]);
-    expect(repo.deleteMany([ref('NSE_FNO', 1)])).toBe(1);
-    expect(repo.listOwners().map((o) => o.securityId)).toEqual([2]);
-  });
-
-  it('touchOwner moves an owner to the back of the LRU order', () => {
-    repo.addOwners([
-      { ...ref('NSE_FNO', 1), owner: 'watchlist:1', tier: 'TIER_A', lastUsedAt: 100 },
-      { ...ref('NSE_FNO', 2), owner: 'watchlist:1', tier: 'TIER_A', lastUsedAt: 100 },
-      { ...ref('NSE_FNO', 3), owner: 'watchlist:2', tier: 'TIER_A', lastUsedAt: 200 },
-    ]);
-    expect(repo.listOwnerSummaries().map((s) => s.owner)).toEqual(['watchlist:1', 'watchlist:2']);
-    expect(repo.touchOwner('watchlist:1', 300)).toBe(2);
-    expect(repo.listOwnerSummaries()).toEqual([
-      { owner: 'watchlist:2', tier: 'TIER_A', lastUsedAt: 200, instruments: 1 },
-      { owner: 'watchlist:1', tier: 'TIER_A', lastUsedAt: 300, instruments: 2 },
+  it('lists owners least recently used first; touchOwner moves one to the back', () => {
+    repo.putOwners([owner('watch:1', ['NSE_FNO:1', 'NSE_FNO:2'], 100), owner('watch:2', ['NSE_FNO:3'], 200)]);
+    expect(repo.listOwners().map((o) => o.owner)).toEqual(['watch:1', 'watch:2']);
+    expect(repo.touchOwner('watch:1', 300)).toBe(1);
+    expect(repo.listOwners().map((o) => [o.owner, o.lastUsedAt])).toEqual([
+      ['watch:2', 200],
+      ['watch:1', 300],
     ]);
   });
 });

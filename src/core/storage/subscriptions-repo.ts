@@ -3,14 +3,14 @@
  * wants each one (`subscription_owners`), so that after a crash the same set and the same
  * refcounts come back. An instrument is keyed by (segment, security id).
  *
- * Every multi-row write runs in one transaction. Owners reference their subscription (foreign
- * key, cascade on delete): upsert the subscription before adding its owners.
+ * Every multi-row write runs in one transaction. An owner is one row holding its tokens (a chain
+ * is added and evicted whole); keeping owners and subscriptions consistent is the subscription
+ * store's job, which writes both in the same transaction.
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
-import type { InstrumentRef, OptionType, Segment } from '../../shared/instruments';
+import type { InstrumentRef, InstrumentToken, OptionType, Segment } from '../../shared/instruments';
 import type { Db } from './database';
-import { isConstraintError } from './sqlite-errors';
 
 export const SUBSCRIPTION_TIERS = ['TIER_A', 'TIER_B'] as const;
 export type SubscriptionTier = (typeof SUBSCRIPTION_TIERS)[number];
@@ -41,20 +41,15 @@ export interface Subscription extends InstrumentRef {
   active: boolean;
 }
 
-export interface SubscriptionOwner extends InstrumentRef {
-  /** e.g. `tierb:NIFTY:2026-12-01`, `watchlist:42`, `view:...`. */
+/** One owner and everything it holds (a chain is added and evicted whole). */
+export interface SubscriptionOwner {
+  /** e.g. `tierb:NIFTY`, `watch:u1:RELIANCE:2026-12-29`, `view:...`. */
   owner: string;
   tier: SubscriptionTier;
   /** Epoch milliseconds; drives least-recently-used eviction. */
   lastUsedAt: number;
-}
-
-/** One owner across all its instruments. */
-export interface OwnerSummary {
-  owner: string;
-  tier: SubscriptionTier;
-  lastUsedAt: number;
-  instruments: number;
+  /** Instrument tokens `<segment>:<securityId>`. */
+  tokens: InstrumentToken[];
 }
 
 interface SubscriptionRecord {
@@ -71,37 +66,21 @@ interface SubscriptionRecord {
 }
 
 interface OwnerRecord {
-  segment: Segment;
-  security_id: number;
   owner: string;
   tier: SubscriptionTier;
   last_used_at: number;
+  tokens: string;
 }
 
-interface RefRecord {
-  segment: Segment;
-  security_id: number;
-}
-
-interface UpsertParams {
-  segment: Segment;
-  securityId: number;
-  symbol: string;
-  expiry: string | null;
-  strike: number | null;
-  optionType: OptionType | null;
-  tier: SubscriptionTier;
-  subscribedAt: number;
-  wsConnectionId: number | null;
-  active: number;
-}
+/** Positional upsert parameters, in SUB_COLUMNS order (positional binding is the cheapest). */
+type UpsertParams = [Segment, number, string, string | null, number | null, OptionType | null, SubscriptionTier, number, number | null, number];
 
 const SUB_COLUMNS =
   'segment, security_id, symbol, expiry, strike, option_type, tier, subscribed_at, ws_connection_id, active';
-const OWNER_COLUMNS = 'segment, security_id, owner, tier, last_used_at';
+const OWNER_COLUMNS = 'owner, tier, last_used_at, tokens';
 
 export class SubscriptionsRepo {
-  private readonly upsertOne: Database.Statement<[UpsertParams]>;
+  private readonly upsertOne: Database.Statement<UpsertParams>;
   private readonly deactivateOne: Database.Statement<[string, number]>;
   private readonly deleteOne: Database.Statement<[string, number]>;
   private readonly setConnectionOne: Database.Statement<[number | null, string, number]>;
@@ -110,27 +89,24 @@ export class SubscriptionsRepo {
   private readonly selectOne: Database.Statement<[string, number], SubscriptionRecord>;
   private readonly countTiers: Database.Statement<[], { tier: SubscriptionTier; n: number }>;
   private readonly countSockets: Database.Statement<[], { ws: number; n: number }>;
-  private readonly insertOwner: Database.Statement<[OwnerRecord]>;
-  private readonly deleteOwner: Database.Statement<[string], RefRecord>;
-  private readonly deleteOwnerFor: Database.Statement<[string, number, string]>;
-  private readonly selectOwnersOf: Database.Statement<[string, number], OwnerRecord>;
+  private readonly upsertOwner: Database.Statement<[OwnerRecord]>;
+  private readonly deleteOwner: Database.Statement<[string]>;
+  private readonly selectOwner: Database.Statement<[string], OwnerRecord>;
   private readonly selectOwners: Database.Statement<[], OwnerRecord>;
-  private readonly selectOwnerSummaries: Database.Statement<[], OwnerSummary>;
   private readonly touch: Database.Statement<[number, string]>;
 
   private readonly upsertTx: (rows: readonly SubscriptionInput[]) => number;
   private readonly deactivateTx: (refs: readonly InstrumentRef[]) => number;
   private readonly deleteTx: (refs: readonly InstrumentRef[]) => number;
   private readonly setConnectionTx: (refs: readonly InstrumentRef[], wsId: number | null) => number;
-  private readonly addOwnersTx: (rows: readonly SubscriptionOwner[]) => number;
-  private readonly removeOwnerForTx: (refs: readonly InstrumentRef[], owner: string) => number;
+  private readonly putOwnersTx: (rows: readonly SubscriptionOwner[]) => number;
+  private readonly deleteOwnersTx: (owners: readonly string[]) => number;
 
   constructor(db: Db) {
     const sql = db.sqlite;
-    this.upsertOne = sql.prepare<[UpsertParams]>(
+    this.upsertOne = sql.prepare<UpsertParams>(
       `INSERT INTO subscriptions (${SUB_COLUMNS})
-       VALUES (@segment, @securityId, @symbol, @expiry, @strike, @optionType, @tier, @subscribedAt,
-         @wsConnectionId, @active)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (segment, security_id) DO UPDATE SET
          symbol = excluded.symbol, expiry = excluded.expiry, strike = excluded.strike,
          option_type = excluded.option_type, tier = excluded.tier,
@@ -161,32 +137,18 @@ export class SubscriptionsRepo {
       `SELECT ws_connection_id AS ws, COUNT(*) AS n FROM subscriptions
        WHERE ws_connection_id IS NOT NULL AND active = 1 GROUP BY ws_connection_id`,
     );
-    this.insertOwner = sql.prepare<[OwnerRecord]>(
-      `INSERT INTO subscription_owners (${OWNER_COLUMNS})
-       VALUES (@segment, @security_id, @owner, @tier, @last_used_at)
-       ON CONFLICT (segment, security_id, owner) DO UPDATE SET
-         tier = excluded.tier, last_used_at = excluded.last_used_at`,
+    this.upsertOwner = sql.prepare<[OwnerRecord]>(
+      `INSERT INTO subscription_owners (${OWNER_COLUMNS}) VALUES (@owner, @tier, @last_used_at, @tokens)
+       ON CONFLICT (owner) DO UPDATE SET
+         tier = excluded.tier, last_used_at = excluded.last_used_at, tokens = excluded.tokens`,
     );
-    this.deleteOwner = sql.prepare(
-      'DELETE FROM subscription_owners WHERE owner = ? RETURNING segment, security_id',
-    );
-    this.deleteOwnerFor = sql.prepare(
-      'DELETE FROM subscription_owners WHERE segment = ? AND security_id = ? AND owner = ?',
-    );
-    this.selectOwnersOf = sql.prepare(
-      `SELECT ${OWNER_COLUMNS} FROM subscription_owners WHERE segment = ? AND security_id = ? ORDER BY owner`,
-    );
-    this.selectOwners = sql.prepare(
-      `SELECT ${OWNER_COLUMNS} FROM subscription_owners ORDER BY owner, segment, security_id`,
-    );
-    this.selectOwnerSummaries = sql.prepare(
-      `SELECT owner, MAX(tier) AS tier, MAX(last_used_at) AS lastUsedAt, COUNT(*) AS instruments
-       FROM subscription_owners GROUP BY owner ORDER BY lastUsedAt, owner`,
-    );
+    this.deleteOwner = sql.prepare('DELETE FROM subscription_owners WHERE owner = ?');
+    this.selectOwner = sql.prepare(`SELECT ${OWNER_COLUMNS} FROM subscription_owners WHERE owner = ?`);
+    this.selectOwners = sql.prepare(`SELECT ${OWNER_COLUMNS} FROM subscription_owners ORDER BY last_used_at, owner`);
     this.touch = sql.prepare('UPDATE subscription_owners SET last_used_at = ? WHERE owner = ?');
 
     this.upsertTx = sql.transaction((rows: readonly SubscriptionInput[]): number => {
-      for (const row of rows) this.upsertOne.run(toUpsertParams(row));
+      for (const row of rows) this.upsertOne.run(...toUpsertParams(row));
       return rows.length;
     });
     this.deactivateTx = sql.transaction((refs: readonly InstrumentRef[]): number =>
@@ -198,21 +160,17 @@ export class SubscriptionsRepo {
     this.setConnectionTx = sql.transaction((refs: readonly InstrumentRef[], wsId: number | null): number =>
       sumChanges(refs, (ref) => this.setConnectionOne.run(wsId, ref.segment, ref.securityId)),
     );
-    this.addOwnersTx = sql.transaction((rows: readonly SubscriptionOwner[]): number => {
+    this.putOwnersTx = sql.transaction((rows: readonly SubscriptionOwner[]): number => {
       for (const row of rows) {
-        this.insertOwner.run({
-          segment: row.segment,
-          security_id: row.securityId,
-          owner: row.owner,
-          tier: row.tier,
-          last_used_at: row.lastUsedAt,
-        });
+        this.upsertOwner.run({ owner: row.owner, tier: row.tier, last_used_at: row.lastUsedAt, tokens: JSON.stringify(row.tokens) });
       }
       return rows.length;
     });
-    this.removeOwnerForTx = sql.transaction((refs: readonly InstrumentRef[], owner: string): number =>
-      sumChanges(refs, (ref) => this.deleteOwnerFor.run(ref.segment, ref.securityId, owner)),
-    );
+    this.deleteOwnersTx = sql.transaction((owners: readonly string[]): number => {
+      let n = 0;
+      for (const owner of owners) n += this.deleteOwner.run(owner).changes;
+      return n;
+    });
   }
 
   /** Inserts or replaces subscriptions, all in one transaction. Returns the number written. */
@@ -266,49 +224,28 @@ export class SubscriptionsRepo {
     return new Map(this.countSockets.all().map(({ ws, n }) => [ws, n]));
   }
 
-  /**
-   * Adds owners (or refreshes their tier and last use), in one transaction. Each instrument must
-   * already have a subscription row; otherwise `AppError('DB_ERROR')` and nothing is added.
-   */
-  addOwners(rows: readonly SubscriptionOwner[]): number {
-    try {
-      return this.addOwnersTx(rows);
-    } catch (err) {
-      if (isConstraintError(err, 'SQLITE_CONSTRAINT_FOREIGNKEY')) {
-        const error = new AppError('DB_ERROR', 'Cannot add an owner to an instrument with no subscription row');
-        error.cause = err;
-        throw error;
-      }
-      throw err;
-    }
+  /** Writes owners (replacing the stored set of each), in one transaction. Returns how many. */
+  putOwners(rows: readonly SubscriptionOwner[]): number {
+    return this.putOwnersTx(rows);
   }
 
-  /** Drops an owner from every instrument and returns exactly the instruments it owned. */
-  removeOwner(owner: string): InstrumentRef[] {
-    return this.deleteOwner.all(owner).map(toRef);
+  /** Deletes owners; returns how many existed. */
+  deleteOwners(owners: readonly string[]): number {
+    return this.deleteOwnersTx(owners);
   }
 
-  /** Drops an owner from the given instruments only; returns how many owner rows went. */
-  removeOwnerFor(refs: readonly InstrumentRef[], owner: string): number {
-    return this.removeOwnerForTx(refs, owner);
+  /** One owner, or undefined. */
+  getOwner(owner: string): SubscriptionOwner | undefined {
+    const record = this.selectOwner.get(owner);
+    return record === undefined ? undefined : toOwner(record);
   }
 
-  /** The owners of one instrument, by owner name. */
-  ownersOf(ref: InstrumentRef): SubscriptionOwner[] {
-    return this.selectOwnersOf.all(ref.segment, ref.securityId).map(toOwner);
-  }
-
-  /** Every owner row (to rebuild refcounts after a restart). */
+  /** Every owner, least recently used first (to rebuild refcounts and LRU order after a restart). */
   listOwners(): SubscriptionOwner[] {
     return this.selectOwners.all().map(toOwner);
   }
 
-  /** One line per owner, least recently used first: the eviction order for Tier A chains. */
-  listOwnerSummaries(): OwnerSummary[] {
-    return this.selectOwnerSummaries.all();
-  }
-
-  /** Sets the last-use time of all of an owner's rows; returns rows changed. */
+  /** Sets an owner's last-use time; returns rows changed (0 or 1). */
   touchOwner(owner: string, ts: number): number {
     return this.touch.run(ts, owner).changes;
   }
@@ -321,18 +258,18 @@ function sumChanges(refs: readonly InstrumentRef[], run: (ref: InstrumentRef) =>
 }
 
 function toUpsertParams(row: SubscriptionInput): UpsertParams {
-  return {
-    segment: row.segment,
-    securityId: row.securityId,
-    symbol: row.symbol,
-    expiry: row.expiry,
-    strike: row.strike,
-    optionType: row.optionType,
-    tier: row.tier,
-    subscribedAt: row.subscribedAt,
-    wsConnectionId: row.wsConnectionId ?? null,
-    active: row.active === false ? 0 : 1,
-  };
+  return [
+    row.segment,
+    row.securityId,
+    row.symbol,
+    row.expiry,
+    row.strike,
+    row.optionType,
+    row.tier,
+    row.subscribedAt,
+    row.wsConnectionId ?? null,
+    row.active === false ? 0 : 1,
+  ];
 }
 
 function toSubscription(record: SubscriptionRecord): Subscription {
@@ -352,14 +289,9 @@ function toSubscription(record: SubscriptionRecord): Subscription {
 
 function toOwner(record: OwnerRecord): SubscriptionOwner {
   return {
-    segment: record.segment,
-    securityId: record.security_id,
     owner: record.owner,
     tier: record.tier,
     lastUsedAt: record.last_used_at,
+    tokens: JSON.parse(record.tokens) as InstrumentToken[],
   };
-}
-
-function toRef(record: RefRecord): InstrumentRef {
-  return { segment: record.segment, securityId: record.security_id };
 }

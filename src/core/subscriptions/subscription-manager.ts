@@ -67,6 +67,7 @@ export class SubscriptionManager {
   private readonly store: SubscriptionStore;
   private readonly now: () => number;
   readonly cap: number;
+  /** Owners in least-recently-used order (a Map keeps insertion order; a use moves one to the end). */
   private readonly owners = new Map<string, OwnerState>();
   private readonly instruments = new Map<InstrumentToken, InstrumentState>();
   private readonly listeners = new Set<(change: SubscriptionChange) => void>();
@@ -168,12 +169,13 @@ export class SubscriptionManager {
       const fresh: InstrumentToken[] = [];
       for (const t of wanted) if (!state.tokens.has(t)) this.attach(owner, state, t, plan, fresh, undo);
       this.placeFresh(fresh, plan, change, reason, owner, undo);
-      plan.touch.push({ owner, at: now });
-      this.store.commit(plan, now);
+      plan.owners.add(owner);
+      this.commit(plan, now);
     } catch (err) {
-      for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+      this.rollBack(undo);
       throw err;
     }
+    this.moveToBack(owner);
     this.emit(change);
     return change;
   }
@@ -186,9 +188,9 @@ export class SubscriptionManager {
     const undo: (() => void)[] = [];
     try {
       this.dropOwner(owner, action, reason, plan, change, undo);
-      this.store.commit(plan, this.now());
+      this.commit(plan, this.now());
     } catch (err) {
-      for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+      this.rollBack(undo);
       throw err;
     }
     this.emit(change);
@@ -226,8 +228,9 @@ export class SubscriptionManager {
     if (!s) return;
     s.lastUsed = this.now();
     const plan = emptyPlan();
-    plan.touch.push({ owner, at: s.lastUsed });
-    this.store.commit(plan, s.lastUsed);
+    plan.owners.add(owner);
+    this.commit(plan, s.lastUsed);
+    this.moveToBack(owner);
   }
 
   /** End of day: release every Tier A owner. Returns how many instruments were unsubscribed. */
@@ -237,9 +240,9 @@ export class SubscriptionManager {
     const undo: (() => void)[] = [];
     try {
       for (const [owner, s] of [...this.owners]) if (s.tier === 'TIER_A') this.dropOwner(owner, 'EOD_CLEANUP', reason, plan, change, undo);
-      this.store.commit(plan, this.now());
+      this.commit(plan, this.now());
     } catch (err) {
-      for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+      this.rollBack(undo);
       throw err;
     }
     this.emit(change);
@@ -256,19 +259,18 @@ export class SubscriptionManager {
     const active = new Map(repo.listActive().map((s) => [`${s.segment}:${s.securityId}`, s]));
     const plan = emptyPlan();
     for (const o of repo.listOwners()) {
-      const token = `${o.segment}:${o.securityId}`;
-      if (!active.has(token) || this.registry.rowOf(o.segment, o.securityId) < 0) continue;
-      let s = this.owners.get(o.owner);
-      if (!s) {
-        s = { tier: o.tier, tokens: new Set(), lastUsed: o.lastUsedAt, seq: this.seq++ };
-        this.owners.set(o.owner, s);
+      const s: OwnerState = { tier: o.tier, tokens: new Set(), lastUsed: o.lastUsedAt, seq: this.seq++ };
+      for (const token of o.tokens) {
+        const ref = parseToken(token);
+        if (!ref || !active.has(token) || this.registry.rowOf(ref.segment, ref.securityId) < 0) continue;
+        s.tokens.add(token);
+        const inst = this.instruments.get(token) ?? { owners: new Set<string>(), tierB: 0 };
+        if (inst.owners.size === 0) this.instruments.set(token, inst);
+        inst.owners.add(o.owner);
+        if (o.tier === 'TIER_B' && ++inst.tierB === 1) this.tierBCount++;
       }
-      s.lastUsed = Math.max(s.lastUsed, o.lastUsedAt);
-      s.tokens.add(token);
-      const inst = this.instruments.get(token) ?? { owners: new Set<string>(), tierB: 0 };
-      if (inst.owners.size === 0) this.instruments.set(token, inst);
-      inst.owners.add(o.owner);
-      if (o.tier === 'TIER_B' && ++inst.tierB === 1) this.tierBCount++;
+      if (s.tokens.size > 0) this.owners.set(o.owner, s);
+      if (s.tokens.size !== o.tokens.length) plan.owners.add(o.owner); // rewritten (or deleted when empty)
     }
     for (const token of active.keys()) {
       if (!this.instruments.has(token)) {
@@ -288,7 +290,7 @@ export class SubscriptionManager {
       const placed = this.placement.place(unplaced);
       for (const t of unplaced) plan.upsert.push({ token: t, tier: this.tierOf(t)!, socket: placed.get(t)! });
     }
-    this.store.commit(plan, this.now());
+    this.commit(plan, this.now());
     const change: SubscriptionChange = {
       subscribed: [...this.instruments.keys()].map((token) => ({ token, socket: this.placement.socketOf(token)! })),
       unsubscribed: [],
@@ -296,6 +298,13 @@ export class SubscriptionManager {
     };
     this.emit(change);
     return change;
+  }
+
+  private commit(plan: StorePlan, now: number): void {
+    this.store.commit(plan, now, (owner) => {
+      const s = this.owners.get(owner);
+      return s && { owner, tier: s.tier, lastUsedAt: s.lastUsed, tokens: [...s.tokens] };
+    });
   }
 
   /** LRU Tier A owners to evict so that `owner` can hold `wanted` within the cap. */
@@ -316,9 +325,9 @@ export class SubscriptionManager {
     }
     if (this.instruments.size + needed - freed <= this.cap) return [];
     const victims: string[] = [];
-    const candidates = [...this.owners]
-      .filter(([name, s]) => name !== owner && s.tier === 'TIER_A')
-      .sort((a, b) => a[1].lastUsed - b[1].lastUsed || a[1].seq - b[1].seq);
+    // this.owners iterates least recently used first.
+    const candidates: [string, OwnerState][] = [];
+    for (const entry of this.owners) if (entry[0] !== owner && entry[1].tier === 'TIER_A') candidates.push(entry);
     for (const [name, s] of candidates) {
       victims.push(name);
       for (const t of s.tokens) {
@@ -336,6 +345,22 @@ export class SubscriptionManager {
     );
   }
 
+  /** Undo a failed operation, then restore the LRU order that re-inserted owners disturbed. */
+  private rollBack(undo: (() => void)[]): void {
+    for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+    const ordered = [...this.owners].sort((a, b) => a[1].lastUsed - b[1].lastUsed || a[1].seq - b[1].seq);
+    this.owners.clear();
+    for (const [name, state] of ordered) this.owners.set(name, state);
+  }
+
+  /** Record a use: the owner becomes the most recently used. */
+  private moveToBack(owner: string): void {
+    const s = this.owners.get(owner);
+    if (!s) return;
+    this.owners.delete(owner);
+    this.owners.set(owner, s);
+  }
+
   private createOwner(owner: string, tier: Tier, undo: (() => void)[]): OwnerState {
     const state: OwnerState = { tier, tokens: new Set(), lastUsed: this.now(), seq: this.seq++ };
     this.owners.set(owner, state);
@@ -348,7 +373,7 @@ export class SubscriptionManager {
     const state = this.owners.get(owner)!;
     for (const t of [...state.tokens]) this.detach(owner, state, t, action, reason, plan, change, undo);
     this.owners.delete(owner);
-    plan.dropWholeOwners.push(owner);
+    plan.owners.add(owner);
     undo.push(() => this.owners.set(owner, state));
   }
 
@@ -367,7 +392,7 @@ export class SubscriptionManager {
       this.tierBCount++;
       if (!fresh.includes(t)) plan.upsert.push({ token: t, tier: 'TIER_B', socket: this.placement.socketOf(t)! });
     }
-    plan.addOwners.push({ token: t, owner, tier: state.tier });
+    plan.owners.add(owner);
     undo.push(() => {
       state.tokens.delete(t);
       s.owners.delete(owner);
@@ -393,7 +418,7 @@ export class SubscriptionManager {
       plan.log.push({ action, token: t, owner, reason });
       change.unsubscribed.push({ token: t, socket });
     } else {
-      plan.dropOwners.push({ token: t, owner });
+      plan.owners.add(owner);
       if (lostB) plan.upsert.push({ token: t, tier: 'TIER_A', socket: this.placement.socketOf(t)! });
     }
     undo.push(() => {

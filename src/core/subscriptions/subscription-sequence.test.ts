@@ -47,9 +47,13 @@ function brokenInvariants(c: TestCore, deep: boolean): string[] {
       if (m.tierOf(t) !== r.tier) problems.push(`database tier of ${t} is ${r.tier}, memory ${m.tierOf(t)}`);
       if (c.placement.socketOf(t) !== r.ws_connection_id) problems.push(`database socket of ${t} is ${r.ws_connection_id}, memory ${c.placement.socketOf(t)}`);
     }
-    const ownerRows = (db.prepare('SELECT COUNT(*) n FROM subscription_owners').get() as { n: number }).n;
-    const held = m.listOwners().reduce((n, o) => n + o.instruments, 0);
-    if (ownerRows !== held) problems.push(`database has ${ownerRows} owner rows, memory ${held}`);
+    const owners = db.prepare('SELECT owner, tier, tokens FROM subscription_owners').all() as { owner: string; tier: string; tokens: string }[];
+    if (owners.length !== m.listOwners().length) problems.push(`database has ${owners.length} owners, memory ${m.listOwners().length}`);
+    for (const o of owners) {
+      const stored = (JSON.parse(o.tokens) as string[]).sort().join();
+      const held = m.tokensOf(o.owner).sort().join();
+      if (stored !== held) problems.push(`database holdings of ${o.owner} differ from memory`);
+    }
   }
   return problems;
 }

@@ -7,7 +7,7 @@ import { parseToken, type InstrumentRef, type InstrumentToken } from '../../shar
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { Db } from '../storage/database';
 import type { SubscriptionLogAction, SubscriptionLogRepo } from '../storage/subscription-log-repo';
-import type { SubscriptionInput, SubscriptionsRepo, SubscriptionTier } from '../storage/subscriptions-repo';
+import type { SubscriptionInput, SubscriptionOwner, SubscriptionsRepo, SubscriptionTier } from '../storage/subscriptions-repo';
 
 /** Everything one operation changes. */
 export interface StorePlan {
@@ -15,23 +15,17 @@ export interface StorePlan {
   upsert: { token: InstrumentToken; tier: SubscriptionTier; socket: number }[];
   /** Instruments no longer subscribed (their owner rows go with them). */
   remove: InstrumentToken[];
-  /** Owner rows to add or refresh. */
-  addOwners: { token: InstrumentToken; owner: string; tier: SubscriptionTier }[];
-  /** Owner rows to drop on instruments that stay subscribed. */
-  dropOwners: { token: InstrumentToken; owner: string }[];
-  /** Owners whose rows all go (evicted, released). */
-  dropWholeOwners: string[];
-  /** Owners whose last use changed. */
-  touch: { owner: string; at: number }[];
+  /** Owners whose holdings or last use changed: written as they are at commit (or deleted if gone). */
+  owners: Set<string>;
   log: { action: SubscriptionLogAction; token: InstrumentToken; owner: string | null; reason: string }[];
 }
 
 export function emptyPlan(): StorePlan {
-  return { upsert: [], remove: [], addOwners: [], dropOwners: [], dropWholeOwners: [], touch: [], log: [] };
+  return { upsert: [], remove: [], owners: new Set(), log: [] };
 }
 
 export class SubscriptionStore {
-  private readonly write: (plan: StorePlan, now: number) => void;
+  private readonly write: (plan: StorePlan, now: number, ownerOf: (owner: string) => SubscriptionOwner | undefined) => void;
   private readonly move: (moves: readonly { token: InstrumentToken; to: number }[]) => void;
 
   constructor(
@@ -49,15 +43,18 @@ export class SubscriptionStore {
       }
       for (const [socket, refs] of bySocket) this.subscriptions.setConnection(refs, socket);
     });
-    this.write = db.sqlite.transaction((plan: StorePlan, now: number) => {
-      if (plan.dropWholeOwners.length) for (const owner of plan.dropWholeOwners) this.subscriptions.removeOwner(owner);
+    this.write = db.sqlite.transaction((plan: StorePlan, now: number, ownerOf: (owner: string) => SubscriptionOwner | undefined) => {
       if (plan.remove.length) this.subscriptions.deleteMany(plan.remove.map(ref));
       if (plan.upsert.length) this.subscriptions.upsertMany(plan.upsert.map((u) => this.row(u.token, u.tier, u.socket, now)));
-      for (const d of plan.dropOwners) this.subscriptions.removeOwnerFor([ref(d.token)], d.owner);
-      if (plan.addOwners.length) {
-        this.subscriptions.addOwners(plan.addOwners.map((o) => ({ ...ref(o.token), owner: o.owner, tier: o.tier, lastUsedAt: now })));
+      const put: SubscriptionOwner[] = [];
+      const gone: string[] = [];
+      for (const owner of plan.owners) {
+        const state = ownerOf(owner);
+        if (state) put.push(state);
+        else gone.push(owner);
       }
-      for (const t of plan.touch) this.subscriptions.touchOwner(t.owner, t.at);
+      if (gone.length) this.subscriptions.deleteOwners(gone);
+      if (put.length) this.subscriptions.putOwners(put);
       if (plan.log.length) {
         this.log.appendMany(plan.log.map((l) => ({ ...ref(l.token), action: l.action, owner: l.owner, reason: l.reason, ts: now })));
       }
@@ -69,20 +66,23 @@ export class SubscriptionStore {
     this.move(moves);
   }
 
-  /** Commit a plan atomically. */
-  commit(plan: StorePlan, now: number): void {
-    this.write(plan, now);
+  /** Commit a plan atomically; `ownerOf` gives each affected owner's state after the operation. */
+  commit(plan: StorePlan, now: number, ownerOf: (owner: string) => SubscriptionOwner | undefined): void {
+    this.write(plan, now, ownerOf);
   }
 
   private row(token: InstrumentToken, tier: SubscriptionTier, socket: number, now: number): SubscriptionInput {
     const r = ref(token);
-    const inst = this.registry.get(r);
+    const table = this.registry.table;
+    const row = this.registry.rowOf(r.segment, r.securityId);
+    const strike = row < 0 ? NaN : table.cols.strike[row]!;
+    const optionType = row < 0 ? 0 : table.cols.optionType[row]!;
     return {
       ...r,
-      symbol: inst?.underlying ?? token,
-      expiry: inst?.expiry ?? null,
-      strike: inst?.strike ?? null,
-      optionType: inst?.optionType ?? null,
+      symbol: row < 0 ? token : table.underlyingOf(row),
+      expiry: row < 0 ? null : table.expiryOf(row),
+      strike: Number.isNaN(strike) ? null : strike,
+      optionType: optionType === 1 ? 'CE' : optionType === 2 ? 'PE' : null,
       tier,
       subscribedAt: now,
       wsConnectionId: socket,

@@ -35,21 +35,18 @@ CREATE TABLE subscriptions (
   active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
   PRIMARY KEY (segment, security_id)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX subscriptions_by_tier ON subscriptions (tier, active);
-CREATE INDEX subscriptions_by_ws ON subscriptions (ws_connection_id);
+-- No secondary indexes: the subscription manager keeps tier and socket counts in memory, and
+-- every index would cost each of the ~1,000 row writes a chain add with eviction makes.
 
--- Who wants each instrument (Tier B config, watchlist entries, open views), so refcounts survive
--- a restart. Deleting a subscription drops its owners.
+-- Who wants what (Tier B config entries, watchlist entries, open views), so refcounts and LRU
+-- order survive a restart. One row per owner: a chain is added and evicted whole.
 CREATE TABLE subscription_owners (
-  segment TEXT NOT NULL,
-  security_id INTEGER NOT NULL,
-  owner TEXT NOT NULL,
+  owner TEXT PRIMARY KEY,
   tier TEXT NOT NULL CHECK (tier IN ('TIER_A', 'TIER_B')),
   last_used_at INTEGER NOT NULL,
-  PRIMARY KEY (segment, security_id, owner),
-  FOREIGN KEY (segment, security_id) REFERENCES subscriptions (segment, security_id) ON DELETE CASCADE
+  -- JSON array of the instrument tokens ("<segment>:<securityId>") the owner holds.
+  tokens TEXT NOT NULL CHECK (json_valid(tokens) AND json_type(tokens) = 'array')
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX subscription_owners_by_owner ON subscription_owners (owner);
 
 CREATE TABLE atm_cache (
   symbol TEXT NOT NULL,
@@ -64,8 +61,10 @@ CREATE TABLE atm_cache (
   PRIMARY KEY (symbol, expiry)
 ) STRICT, WITHOUT ROWID;
 
+-- Append-only audit trail; ids grow with time, so "recent" reads by id and no time index is kept
+-- (each would cost every one of the hundreds of rows a chain add writes).
 CREATE TABLE subscription_log (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   action TEXT NOT NULL CHECK (action IN ('SUBSCRIBE', 'UNSUBSCRIBE', 'RATE_LIMIT_EVICT', 'EOD_CLEANUP')),
   segment TEXT NOT NULL,
   security_id INTEGER NOT NULL,
@@ -73,7 +72,6 @@ CREATE TABLE subscription_log (
   reason TEXT,
   ts INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX subscription_log_by_ts ON subscription_log (ts);
 
 CREATE TABLE settings (
   key TEXT PRIMARY KEY,

@@ -1,0 +1,105 @@
+/**
+ * Subscription-core benchmark on the generated ~289k master with a WAL database file: filling an
+ * empty manager to 25,000 with stock chains, adding a 203-instrument index chain at 24,900+
+ * occupied (evicting LRU chains, database write included), and re-centring a chain (decision
+ * alone, and with its subscription diff written). Targets (issue 3): add <= 2 ms, re-centre
+ * <= 0.5 ms, fill <= 1 s.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InstrumentRegistry } from '../src/core/instruments/registry';
+import { parseMasterBuffer } from '../src/core/instruments/master-parser';
+import { openDatabase } from '../src/core/storage/database';
+import { createSubscriptionCore } from '../src/core/subscriptions/index';
+import { generateMaster } from '../src/sim/master-generator';
+import { FNO_STOCKS, INDICES } from '../src/sim/universe';
+import { median, percentile, round, type Benchmark, type Figure } from './harness';
+
+const AS_OF = '2026-11-24';
+
+export const subscriptionsBenchmark: Benchmark = {
+  name: 'subscriptions',
+  description: 'subscription core: fill to 25,000, index chain add with eviction, re-centre',
+  async run(): Promise<Figure[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'strikedesk-bench-subs-'));
+    const db = openDatabase(join(dir, 'bench.db'));
+    try {
+      let t = Date.parse(`${AS_OF}T04:30:00Z`);
+      const now = () => t;
+      const registry = new InstrumentRegistry(parseMasterBuffer(Buffer.from(generateMaster({ asOf: AS_OF }))), { now });
+      const core = createSubscriptionCore({ registry, db, now });
+      const price = (s: string) => (INDICES.find((i) => i.symbol === s) ?? FNO_STOCKS.find((x) => x.symbol === s))!.price;
+
+      // Every stock chain (symbol, expiry) of the master, for filling.
+      const stockChains: { symbol: string; expiry: string }[] = [];
+      for (const s of FNO_STOCKS) for (const expiry of registry.expiries(s.symbol).slice(0, 3)) stockChains.push({ symbol: s.symbol, expiry });
+      let next = 0;
+      const openStock = () => {
+        const c = stockChains[next++ % stockChains.length]!;
+        t += 1;
+        core.chains.open(`watch:bench:${c.symbol}:${c.expiry}`, 'TIER_A', c, price(c.symbol));
+      };
+
+      const fill0 = performance.now();
+      while (core.manager.size < 24_950) openStock();
+      const fillMs = performance.now() - fill0;
+      const filled = core.manager.size;
+
+      // Index chains with at least 101 strikes, to add at the cap.
+      const indexChains: { symbol: string; expiry: string }[] = [];
+      for (const symbol of ['NIFTY', 'BANKNIFTY', 'FINNIFTY', 'MIDCPNIFTY', 'SENSEX', 'BANKEX']) {
+        for (const expiry of registry.expiries(symbol)) {
+          if ((registry.ladder(symbol, expiry)?.strikes.length ?? 0) >= 101) indexChains.push({ symbol, expiry });
+        }
+      }
+      const addTimes: number[] = [];
+      let evicted = 0;
+      for (let i = 0; i < 60; i++) {
+        const c = indexChains[i % indexChains.length]!;
+        const owner = `watch:bench-idx:${c.symbol}:${c.expiry}`;
+        while (core.manager.size < 24_900) openStock();
+        t += 1;
+        const t0 = performance.now();
+        const res = core.chains.open(owner, 'TIER_A', c, price(c.symbol));
+        addTimes.push(performance.now() - t0);
+        evicted += res.change.evicted.length;
+        core.chains.close(owner);
+      }
+
+      // Re-centre: one index chain, price stepping up and down by one strike.
+      const c = indexChains[0]!;
+      const open = core.chains.open('tierb:bench', 'TIER_B', c, price(c.symbol));
+      const step = open.state.chain.step;
+      const decideTimes: number[] = [];
+      const fullTimes: number[] = [];
+      let p = price(c.symbol);
+      for (let i = 0; i < 400; i++) {
+        p += i % 2 ? -step : step;
+        t += 1;
+        const t0 = performance.now();
+        const r = core.chains.onPrice(c.symbol, c.expiry, p);
+        fullTimes.push(performance.now() - t0);
+        if (r.decision.kind !== 'recentre') throw new Error('bench: expected a re-centre');
+      }
+      for (let i = 0; i < 2000; i++) {
+        const t0 = performance.now();
+        core.atm.decide(c.symbol, c.expiry, p + step * 0.4);
+        decideTimes.push(performance.now() - t0);
+      }
+
+      return [
+        { name: 'subscriptions.fill_25000_ms', value: round(fillMs, 0), unit: `ms (${filled} instruments)`, target: 1000 },
+        { name: 'subscriptions.chain_add_at_cap_p50_ms', value: round(median(addTimes), 3), unit: 'ms (203, with eviction + DB)', target: 2 },
+        { name: 'subscriptions.chain_add_at_cap_p99_ms', value: round(percentile(addTimes, 99), 3), unit: 'ms' },
+        { name: 'subscriptions.chain_add_evictions', value: evicted, unit: `chains evicted in ${addTimes.length} adds` },
+        { name: 'subscriptions.recentre_decision_p50_ms', value: round(median(decideTimes), 4), unit: 'ms (no move)' },
+        { name: 'subscriptions.recentre_p50_ms', value: round(median(fullTimes), 3), unit: 'ms (diff + DB write)', target: 0.5 },
+        { name: 'subscriptions.recentre_p99_ms', value: round(percentile(fullTimes, 99), 3), unit: 'ms' },
+      ];
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
