@@ -83,17 +83,7 @@ export class ChainSubscriptions {
   /** Release an owner's chain; the chain is forgotten when its last owner goes. */
   close(owner: string, reason = 'chain closed'): SubscriptionChange {
     const change = this.subscriptions.release(owner, reason);
-    const key = this.chainOf.get(owner);
-    if (key !== undefined) {
-      this.chainOf.delete(owner);
-      const set = this.owners.get(key);
-      set?.delete(owner);
-      if (set && set.size === 0) {
-        this.owners.delete(key);
-        const [symbol, expiry] = key.split('|') as [string, string];
-        this.atm.invalidate(symbol, expiry);
-      }
-    }
+    this.forgetOwners([owner]);
     return change;
   }
 
