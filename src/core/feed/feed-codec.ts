@@ -1,0 +1,189 @@
+/**
+ * Binary packets of Dhan's live feed (DHAN-PROTOCOL.md §2): little-endian, float32 prices, an
+ * 8-byte header whose length field is the whole packet. A frame may stack several packets; they
+ * are split by that length field.
+ *
+ * Hot path: `FeedDecoder.decode` reads fields at fixed offsets into one reused `FeedPacket` and
+ * hands it to a callback, so decoding allocates nothing per packet. A truncated, oversized,
+ * unknown or unplaceable packet is counted and skipped; decode never throws on bad bytes.
+ */
+import type { Segment } from '../../shared/instruments';
+import { DEPTH_LEVELS, HEADER_SIZE, PACKET_SIZE, RESPONSE_CODE, SEGMENT_BY_CODE } from './feed-protocol';
+
+/** Depth level fields in `FeedPacket.depth`, 6 numbers per level. */
+export const DEPTH_BID_QTY = 0;
+export const DEPTH_ASK_QTY = 1;
+export const DEPTH_BID_ORDERS = 2;
+export const DEPTH_ASK_ORDERS = 3;
+export const DEPTH_BID_PRICE = 4;
+export const DEPTH_ASK_PRICE = 5;
+export const DEPTH_STRIDE = 6;
+
+/**
+ * One decoded packet. The decoder reuses a single instance: copy what you need inside the
+ * callback. Fields a packet type does not carry keep stale values; read only those of `code`.
+ */
+export class FeedPacket {
+  code = 0;
+  length = 0;
+  segment: Segment = 'IDX_I';
+  securityId = 0;
+  ltp = 0;
+  ltq = 0;
+  /** Last trade time: epoch seconds of IST wall-clock time, as Dhan sends it. */
+  ltt = 0;
+  atp = 0;
+  volume = 0;
+  totalSellQty = 0;
+  totalBuyQty = 0;
+  oi = 0;
+  oiDayHigh = 0;
+  oiDayLow = 0;
+  open = 0;
+  close = 0;
+  high = 0;
+  low = 0;
+  prevClose = 0;
+  prevOi = 0;
+  disconnectReason = 0;
+  /** 5 levels x (bidQty, askQty, bidOrders, askOrders, bidPrice, askPrice). */
+  readonly depth = new Float64Array(DEPTH_LEVELS * DEPTH_STRIDE);
+}
+
+export interface DecodeStats {
+  frames: number;
+  packets: number;
+  /** Frame ended inside a packet (or inside a header). */
+  truncated: number;
+  /** Length field larger than the packet type's size. */
+  oversized: number;
+  /** Length field smaller than the type's size, or below the header size. */
+  malformed: number;
+  /** Response code not known (or the undocumented index packet). */
+  unknown: number;
+  /** Segment byte not in Dhan's table. */
+  badSegment: number;
+}
+
+export type PacketHandler = (packet: FeedPacket) => void;
+
+export class FeedDecoder {
+  readonly stats: DecodeStats = { frames: 0, packets: 0, truncated: 0, oversized: 0, malformed: 0, unknown: 0, badSegment: 0 };
+  private readonly packet = new FeedPacket();
+
+  /**
+   * Decode every packet of one binary frame, calling `onPacket` for each good one.
+   * Returns the number of packets delivered.
+   */
+  decode(frame: Uint8Array, onPacket: PacketHandler): number {
+    const s = this.stats;
+    s.frames++;
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const n = frame.byteLength;
+    const p = this.packet;
+    let delivered = 0;
+    let at = 0;
+    while (at < n) {
+      if (n - at < HEADER_SIZE) {
+        s.truncated++;
+        break;
+      }
+      const code = view.getUint8(at);
+      const length = view.getUint16(at + 1, true);
+      if (length < HEADER_SIZE) {
+        // No way to find the next packet boundary: drop the rest of the frame.
+        s.malformed++;
+        break;
+      }
+      if (at + length > n) {
+        s.truncated++;
+        break;
+      }
+      const expected = PACKET_SIZE[code];
+      if (expected === undefined) {
+        s.unknown++;
+      } else if (length > expected) {
+        s.oversized++;
+      } else if (length < expected) {
+        s.malformed++;
+      } else {
+        const segment = SEGMENT_BY_CODE[view.getUint8(at + 3)]!;
+        if (segment === null && code !== RESPONSE_CODE.DISCONNECT && code !== RESPONSE_CODE.MARKET_STATUS) {
+          s.badSegment++;
+        } else {
+          p.code = code;
+          p.length = length;
+          p.segment = segment ?? 'IDX_I';
+          p.securityId = view.getUint32(at + 4, true);
+          readBody(view, at, code, p);
+          s.packets++;
+          delivered++;
+          onPacket(p);
+        }
+      }
+      at += length;
+    }
+    return delivered;
+  }
+}
+
+function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
+  switch (code) {
+    case RESPONSE_CODE.TICKER:
+      p.ltp = v.getFloat32(at + 8, true);
+      p.ltt = v.getInt32(at + 12, true);
+      return;
+    case RESPONSE_CODE.QUOTE:
+      p.ltp = v.getFloat32(at + 8, true);
+      p.ltq = v.getUint16(at + 12, true);
+      p.ltt = v.getInt32(at + 14, true);
+      p.atp = v.getFloat32(at + 18, true);
+      p.volume = v.getUint32(at + 22, true);
+      p.totalSellQty = v.getUint32(at + 26, true);
+      p.totalBuyQty = v.getUint32(at + 30, true);
+      p.open = v.getFloat32(at + 34, true);
+      p.close = v.getFloat32(at + 38, true);
+      p.high = v.getFloat32(at + 42, true);
+      p.low = v.getFloat32(at + 46, true);
+      return;
+    case RESPONSE_CODE.OI:
+      p.oi = v.getUint32(at + 8, true);
+      return;
+    case RESPONSE_CODE.PREV_CLOSE:
+      p.prevClose = v.getFloat32(at + 8, true);
+      p.prevOi = v.getUint32(at + 12, true);
+      return;
+    case RESPONSE_CODE.FULL: {
+      p.ltp = v.getFloat32(at + 8, true);
+      p.ltq = v.getUint16(at + 12, true);
+      p.ltt = v.getInt32(at + 14, true);
+      p.atp = v.getFloat32(at + 18, true);
+      p.volume = v.getUint32(at + 22, true);
+      p.totalSellQty = v.getUint32(at + 26, true);
+      p.totalBuyQty = v.getUint32(at + 30, true);
+      p.oi = v.getUint32(at + 34, true);
+      p.oiDayHigh = v.getUint32(at + 38, true);
+      p.oiDayLow = v.getUint32(at + 42, true);
+      p.open = v.getFloat32(at + 46, true);
+      p.close = v.getFloat32(at + 50, true);
+      p.high = v.getFloat32(at + 54, true);
+      p.low = v.getFloat32(at + 58, true);
+      const d = p.depth;
+      for (let i = 0, o = at + 62; i < DEPTH_LEVELS; i++, o += 20) {
+        const k = i * DEPTH_STRIDE;
+        d[k] = v.getUint32(o, true);
+        d[k + 1] = v.getUint32(o + 4, true);
+        d[k + 2] = v.getUint16(o + 8, true);
+        d[k + 3] = v.getUint16(o + 10, true);
+        d[k + 4] = v.getFloat32(o + 12, true);
+        d[k + 5] = v.getFloat32(o + 16, true);
+      }
+      return;
+    }
+    case RESPONSE_CODE.DISCONNECT:
+      p.disconnectReason = v.getInt16(at + 8, true);
+      return;
+    default:
+      return; // market status: header only
+  }
+}
