@@ -5,10 +5,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verdict, type Benchmark, type Figure } from './harness';
+import { codecBenchmark } from './codec.bench';
 import { registryBenchmark } from './registry.bench';
 import { subscriptionsBenchmark } from './subscriptions.bench';
 
-const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark];
+const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
