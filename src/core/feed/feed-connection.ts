@@ -1,0 +1,371 @@
+/**
+ * One reconnecting connection to Dhan's live feed (or the simulator: only the URL differs).
+ *
+ * Policy, all in one options object with defaults:
+ * - Credentials are asked for on every connect, because Dhan's token rolls over daily.
+ * - The desired set of instruments is the truth; on every open it is subscribed again in full
+ *   (at most 100 per message), later additions and removals are sent as they happen, removals as
+ *   real unsubscribe messages. Subscriptions never come from a snapshot taken at connect time.
+ * - An instrument is live only once its socket is open and its subscribe has been sent.
+ * - Reconnect with capped exponential backoff and full jitter; the attempt counter resets only
+ *   after the connection stayed up `minUptimeMs`.
+ * - Liveness: any frame, ping or pong counts; the client pings so a quiet market still produces
+ *   pongs. A socket silent for `staleAfterMs` is declared stale and reconnected.
+ * - Disconnect code 805 (too many connections) backs off hard; 806-810 and an HTTP 401/403 on the
+ *   upgrade stop reconnecting with a reason the trader can act on, until `resume()` (new token).
+ *   HTTP 429 on the upgrade is treated like 805.
+ */
+import WebSocket from 'ws';
+import { parseToken, type InstrumentRef, type InstrumentToken } from '../../shared/instruments';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { FeedDecoder, type FeedPacket } from './feed-codec';
+import { DISCONNECT_REASON, FATAL_DISCONNECTS, RESPONSE_CODE, type FeedMode } from './feed-protocol';
+import { encodeDisconnectRequest, encodeSubscriptionMessages } from './feed-requests';
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
+
+export interface FeedCredentials {
+  clientId: string;
+  token: string;
+}
+
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  random(): number;
+}
+
+const realTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  random: () => Math.random(),
+};
+
+export interface FeedConnectionOptions {
+  id: number;
+  /** Feed URL without query, e.g. `wss://api-feed.dhan.co` or the simulator's `ws://127.0.0.1:port/`. */
+  url: string;
+  credentials: () => FeedCredentials | null;
+  /** Packet mode per instrument: default ticker for indices, full otherwise. */
+  modeFor?: (ref: InstrumentRef) => FeedMode;
+  backoff?: BackoffPolicy;
+  /** Backoff ceiling after an 805 or an HTTP 429. */
+  hardBackoffMs?: number;
+  minUptimeMs?: number;
+  connectTimeoutMs?: number;
+  staleAfterMs?: number;
+  pingIntervalMs?: number;
+  /** Most messages held while the socket is not open; beyond it the oldest are dropped (the desired set is replayed on open anyway). */
+  sendQueueLimit?: number;
+  timers?: Timers;
+  onPacket?: (packet: FeedPacket, connection: FeedConnection) => void;
+  onState?: (state: ConnectionState, connection: FeedConnection) => void;
+}
+
+export interface ConnectionHealth {
+  id: number;
+  state: ConnectionState;
+  instruments: number;
+  frames: number;
+  packets: number;
+  /** ms since the last frame, ping or pong; null before the first. */
+  lastFrameAgeMs: number | null;
+  reconnects: number;
+  connectAttempts: number;
+  lastError: string | null;
+  decodeErrors: number;
+}
+
+const defaultMode = (ref: InstrumentRef): FeedMode => (ref.segment === 'IDX_I' ? 'ticker' : 'full');
+
+export class FeedConnection {
+  readonly id: number;
+  private readonly o: Required<Omit<FeedConnectionOptions, 'onPacket' | 'onState'>> & Pick<FeedConnectionOptions, 'onPacket' | 'onState'>;
+  private readonly t: Timers;
+  private ws: WebSocket | null = null;
+  private _state: ConnectionState = 'idle';
+  private readonly desired = new Map<InstrumentToken, InstrumentRef>();
+  /** Instruments whose subscribe went out on the current socket. */
+  private readonly sent = new Set<InstrumentToken>();
+  private readonly queue: string[] = [];
+  private readonly decoder = new FeedDecoder();
+  private attempt = 0;
+  private openedAt = 0;
+  private lastFrameAt: number | null = null;
+  private reconnects = 0;
+  private connectAttempts = 0;
+  private lastError: string | null = null;
+  private retryTimer: unknown = null;
+  private watchdog: unknown = null;
+  private connectTimer: unknown = null;
+  private nextDelayFloorMs = 0;
+
+  constructor(options: FeedConnectionOptions) {
+    this.id = options.id;
+    this.t = options.timers ?? realTimers;
+    this.o = {
+      modeFor: defaultMode,
+      backoff: DEFAULT_BACKOFF,
+      hardBackoffMs: 60_000,
+      minUptimeMs: 10_000,
+      connectTimeoutMs: 10_000,
+      staleAfterMs: 30_000,
+      pingIntervalMs: 10_000,
+      sendQueueLimit: 1_000,
+      timers: this.t,
+      ...options,
+    };
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /** True once `token`'s socket is open and its subscribe was sent. */
+  isLive(token: InstrumentToken): boolean {
+    return this._state === 'open' && this.sent.has(token);
+  }
+
+  desiredTokens(): InstrumentToken[] {
+    return [...this.desired.keys()];
+  }
+
+  health(): ConnectionHealth {
+    return {
+      id: this.id,
+      state: this._state,
+      instruments: this.desired.size,
+      frames: this.decoder.stats.frames,
+      packets: this.decoder.stats.packets,
+      lastFrameAgeMs: this.lastFrameAt === null ? null : this.t.now() - this.lastFrameAt,
+      reconnects: this.reconnects,
+      connectAttempts: this.connectAttempts,
+      lastError: this.lastError,
+      decodeErrors: this.decoder.stats.truncated + this.decoder.stats.malformed + this.decoder.stats.oversized + this.decoder.stats.unknown + this.decoder.stats.badSegment,
+    };
+  }
+
+  /** Start connecting (no-op unless idle, closed or failed). */
+  start(): void {
+    if (this._state === 'connecting' || this._state === 'open' || this._state === 'reconnecting') return;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** After a fatal stop (bad token, plan): try again, e.g. with a new token. */
+  resume(): void {
+    if (this._state === 'failed' || this._state === 'closed' || this._state === 'idle') {
+      this.lastError = null;
+      this.start();
+    }
+  }
+
+  /** Close for good: disposes every timer and the socket. */
+  stop(): void {
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      if (ws.readyState === WebSocket.OPEN) {
+        try {
+          ws.send(encodeDisconnectRequest());
+        } catch {
+          // closing anyway
+        }
+      }
+      ws.terminate();
+    }
+    this.sent.clear();
+    this.queue.length = 0;
+    this.setState('closed');
+  }
+
+  /** Add instruments to this socket's desired set; subscribed now if open, else on open. */
+  add(refs: readonly InstrumentRef[]): void {
+    const fresh: InstrumentRef[] = [];
+    for (const r of refs) {
+      const token = `${r.segment}:${r.securityId}`;
+      if (this.desired.has(token)) continue;
+      this.desired.set(token, r);
+      fresh.push(r);
+    }
+    if (fresh.length && this._state === 'open') this.sendSubscriptions(fresh, 'subscribe');
+  }
+
+  /** Remove instruments; a real unsubscribe goes out for those already subscribed. */
+  remove(tokens: readonly InstrumentToken[]): void {
+    const leaving: InstrumentRef[] = [];
+    for (const token of tokens) {
+      const ref = this.desired.get(token) ?? parseToken(token);
+      if (!this.desired.delete(token) || !ref) continue;
+      if (this.sent.delete(token)) leaving.push(ref);
+    }
+    if (leaving.length && this._state === 'open') this.sendSubscriptions(leaving, 'unsubscribe');
+  }
+
+  private sendSubscriptions(refs: readonly InstrumentRef[], action: 'subscribe' | 'unsubscribe'): void {
+    const byMode = new Map<FeedMode, InstrumentRef[]>();
+    for (const r of refs) {
+      const mode = this.o.modeFor(r);
+      const list = byMode.get(mode) ?? [];
+      list.push(r);
+      byMode.set(mode, list);
+    }
+    for (const [mode, list] of byMode) {
+      for (const msg of encodeSubscriptionMessages(mode, list, action)) this.send(msg);
+    }
+    if (action === 'subscribe') for (const r of refs) this.sent.add(`${r.segment}:${r.securityId}`);
+  }
+
+  private send(msg: string): void {
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(msg);
+      return;
+    }
+    this.queue.push(msg);
+    if (this.queue.length > this.o.sendQueueLimit) this.queue.shift();
+  }
+
+  private connect(): void {
+    this.clearTimers();
+    const creds = this.o.credentials();
+    if (!creds) {
+      this.fail('no Dhan credentials: set the client id and access token');
+      return;
+    }
+    this.connectAttempts++;
+    this.setState(this.reconnects > 0 || this.attempt > 0 ? 'reconnecting' : 'connecting');
+    const url = `${this.o.url.replace(/\/?$/, '/')}?version=2&token=${encodeURIComponent(creds.token)}&clientId=${encodeURIComponent(creds.clientId)}&authType=2`;
+    const ws = new WebSocket(url, { handshakeTimeout: this.o.connectTimeoutMs, perMessageDeflate: false });
+    this.ws = ws;
+    ws.binaryType = 'nodebuffer';
+    this.connectTimer = this.t.setTimeout(() => {
+      if (ws.readyState !== WebSocket.OPEN) this.dropAndRetry(ws, 'connect timed out');
+    }, this.o.connectTimeoutMs);
+    ws.on('open', () => this.onOpen(ws));
+    ws.on('message', (data, isBinary) => {
+      this.lastFrameAt = this.t.now();
+      if (isBinary) this.onFrame(data as Buffer);
+    });
+    ws.on('ping', () => (this.lastFrameAt = this.t.now()));
+    ws.on('pong', () => (this.lastFrameAt = this.t.now()));
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      if (status === 401 || status === 403) this.fail(`Dhan refused the connection (HTTP ${status}): check the client id and access token`, ws);
+      else if (status === 429) this.dropAndRetry(ws, 'Dhan answered HTTP 429: data plan inactive or too many connections', true);
+      else this.dropAndRetry(ws, `feed upgrade refused with HTTP ${status}`);
+    });
+    ws.on('error', (err) => {
+      if (this.ws === ws) this.lastError = err.message;
+    });
+    ws.on('close', () => {
+      if (this.ws === ws) this.dropAndRetry(ws, this.lastError ?? 'connection closed');
+    });
+  }
+
+  private onOpen(ws: WebSocket): void {
+    if (this.ws !== ws) return;
+    this.t.clearTimeout(this.connectTimer);
+    this.openedAt = this.t.now();
+    this.lastFrameAt = this.openedAt;
+    this.sent.clear();
+    this.queue.length = 0; // the desired set below supersedes anything queued while down
+    this.setState('open');
+    const all = [...this.desired.values()];
+    if (all.length) this.sendSubscriptions(all, 'subscribe');
+    this.scheduleWatchdog();
+  }
+
+  private onFrame(frame: Buffer): void {
+    this.decoder.decode(frame, (p) => {
+      if (p.code === RESPONSE_CODE.DISCONNECT) {
+        this.onDisconnectPacket(p.disconnectReason);
+        return;
+      }
+      this.o.onPacket?.(p, this);
+    });
+  }
+
+  private onDisconnectPacket(reason: number): void {
+    const ws = this.ws;
+    const text = `${DISCONNECT_REASON[reason] ?? 'disconnected by the server'} (code ${reason})`;
+    if (FATAL_DISCONNECTS.has(reason)) this.fail(text, ws ?? undefined);
+    else if (ws) this.dropAndRetry(ws, text, reason === 805);
+  }
+
+  /** Liveness: ping on an interval; no frame for staleAfterMs means the socket is dead. */
+  private scheduleWatchdog(): void {
+    this.watchdog = this.t.setTimeout(() => {
+      const ws = this.ws;
+      if (!ws || this._state !== 'open') return;
+      const silent = this.t.now() - (this.lastFrameAt ?? this.openedAt);
+      if (silent >= this.o.staleAfterMs) {
+        this.dropAndRetry(ws, `no data, ping or pong for ${Math.round(silent / 1000)} s: reconnecting`);
+        return;
+      }
+      try {
+        ws.ping();
+      } catch {
+        // a failing ping shows up as a close
+      }
+      this.scheduleWatchdog();
+    }, Math.min(this.o.pingIntervalMs, this.o.staleAfterMs));
+  }
+
+  private dropAndRetry(ws: WebSocket, reason: string, hard = false): void {
+    if (this.ws !== ws) return;
+    this.lastError = reason;
+    this.detach(ws);
+    if (this._state === 'failed' || this._state === 'closed') return;
+    const uptime = this.openedAt ? this.t.now() - this.openedAt : 0;
+    if (this.openedAt && uptime >= this.o.minUptimeMs) this.attempt = 0;
+    this.openedAt = 0;
+    const delay = Math.max(backoffDelay(this.o.backoff, this.attempt, this.t.random()), hard ? this.o.hardBackoffMs : 0);
+    this.attempt++;
+    this.reconnects++;
+    this.nextDelayFloorMs = delay;
+    this.setState('reconnecting');
+    this.retryTimer = this.t.setTimeout(() => this.connect(), delay);
+  }
+
+  private fail(reason: string, ws?: WebSocket): void {
+    this.lastError = reason;
+    if (ws) this.detach(ws);
+    this.clearTimers();
+    this.setState('failed');
+  }
+
+  private detach(ws: WebSocket): void {
+    ws.removeAllListeners();
+    ws.on('error', () => undefined);
+    ws.terminate();
+    if (this.ws === ws) this.ws = null;
+    this.sent.clear();
+    this.t.clearTimeout(this.watchdog);
+    this.t.clearTimeout(this.connectTimer);
+  }
+
+  private clearTimers(): void {
+    this.t.clearTimeout(this.retryTimer);
+    this.t.clearTimeout(this.watchdog);
+    this.t.clearTimeout(this.connectTimer);
+    this.retryTimer = this.watchdog = this.connectTimer = null;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this._state) return;
+    this._state = state;
+    this.o.onState?.(state, this);
+  }
+
+  /** The delay chosen for the pending reconnect (for health and tests). */
+  get pendingRetryMs(): number {
+    return this.nextDelayFloorMs;
+  }
+}

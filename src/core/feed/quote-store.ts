@@ -1,0 +1,256 @@
+/**
+ * Latest values per instrument, in preallocated columns: a packet updates numbers in place, no
+ * object is created per tick. Consumers do not get a callback per tick either: each keeps a
+ * cursor and asks what changed since it last looked, so views receive coalesced batches in which
+ * the latest value always arrives and nothing is dropped inside a window.
+ */
+import { parseToken, type InstrumentToken, type Segment } from '../../shared/instruments';
+import { SEGMENT_INDEX } from '../instruments/instrument-table';
+import { DEPTH_STRIDE, type FeedPacket } from './feed-codec';
+import { DEPTH_LEVELS, RESPONSE_CODE } from './feed-protocol';
+
+/** Numeric fields of a quote, each a column. */
+export const QUOTE_FIELDS = [
+  'ltp', 'ltq', 'ltt', 'atp', 'volume', 'totalBuyQty', 'totalSellQty', 'open', 'high', 'low', 'close',
+  'oi', 'oiDayHigh', 'oiDayLow', 'prevClose', 'prevOi', 'updatedAt',
+] as const;
+export type QuoteField = (typeof QUOTE_FIELDS)[number];
+
+/** A quote as handed to the API: a copy, safe to keep. */
+export interface Quote {
+  token: InstrumentToken;
+  ltp: number | null;
+  ltq: number;
+  /** Last trade time, epoch seconds of IST wall-clock time (as Dhan sends it). */
+  ltt: number;
+  atp: number;
+  volume: number;
+  totalBuyQty: number;
+  totalSellQty: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  oi: number;
+  oiDayHigh: number;
+  oiDayLow: number;
+  prevClose: number | null;
+  prevOi: number;
+  /** bid/ask per level: [{ bidPrice, bidQty, bidOrders, askPrice, askQty, askOrders }] */
+  depth: { bidPrice: number; bidQty: number; bidOrders: number; askPrice: number; askQty: number; askOrders: number }[];
+  /** Epoch ms when the store last changed this instrument; 0 if never. */
+  updatedAt: number;
+  /** True when nothing arrived for longer than the staleness limit. */
+  stale: boolean;
+}
+
+/** Round a float32 price to its tick (and to 4 decimals, so 247.8000030517578 reads 247.8). */
+export function roundToTick(price: number, tick: number): number {
+  const t = tick > 0 ? tick : 0.01;
+  return Math.round(Math.round(price / t) * t * 10_000) / 10_000;
+}
+
+export interface QuoteStoreOptions {
+  /** Instruments the columns hold before they grow (25,000 live plus head room). */
+  capacity?: number;
+  now?: () => number;
+  /** An instrument with no update for this long is stale (a quiet one is not an error, only marked). */
+  staleAfterMs?: number;
+}
+
+export class QuoteStore {
+  private readonly now: () => number;
+  private readonly staleAfterMs: number;
+  private cap: number;
+  private readonly slots = new Map<number, number>();
+  private readonly tokens: InstrumentToken[] = [];
+  private cols: Record<QuoteField, Float64Array>;
+  private tick: Float64Array;
+  private depth: Float64Array;
+  private version: Float64Array;
+  private seq = 0;
+
+  constructor(options: QuoteStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.staleAfterMs = options.staleAfterMs ?? 5 * 60_000;
+    this.cap = options.capacity ?? 32_768;
+    this.cols = Object.fromEntries(QUOTE_FIELDS.map((f) => [f, new Float64Array(this.cap)])) as Record<QuoteField, Float64Array>;
+    this.cols.ltp.fill(NaN);
+    this.cols.prevClose.fill(NaN);
+    this.tick = new Float64Array(this.cap).fill(0.05);
+    this.depth = new Float64Array(this.cap * DEPTH_LEVELS * DEPTH_STRIDE);
+    this.version = new Float64Array(this.cap);
+  }
+
+  /** Instruments known to the store. */
+  get size(): number {
+    return this.tokens.length;
+  }
+
+  /** The current change sequence: pass it back to `changedSince`. */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  /** Register an instrument (with its tick size for rounding); returns its slot. */
+  track(token: InstrumentToken, tickSize?: number): number {
+    const ref = parseToken(token);
+    if (!ref) throw new Error(`not an instrument token: ${token}`);
+    const key = SEGMENT_INDEX[ref.segment] * 4294967296 + ref.securityId;
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.tokens.length;
+      if (slot === this.cap) this.grow();
+      this.slots.set(key, slot);
+      this.tokens.push(token);
+    }
+    if (tickSize !== undefined && tickSize > 0) this.tick[slot] = tickSize;
+    return slot;
+  }
+
+  private slotOf(segment: Segment, securityId: number): number | undefined {
+    return this.slots.get(SEGMENT_INDEX[segment] * 4294967296 + securityId);
+  }
+
+  /** Apply one decoded packet. Packets for untracked instruments are tracked on first sight. */
+  apply(p: FeedPacket): void {
+    let slot = this.slotOf(p.segment, p.securityId);
+    if (slot === undefined) slot = this.track(`${p.segment}:${p.securityId}`);
+    const c = this.cols;
+    const tick = this.tick[slot]!;
+    switch (p.code) {
+      case RESPONSE_CODE.TICKER:
+        c.ltp[slot] = roundToTick(p.ltp, tick);
+        c.ltt[slot] = p.ltt;
+        break;
+      case RESPONSE_CODE.QUOTE:
+      case RESPONSE_CODE.FULL:
+        c.ltp[slot] = roundToTick(p.ltp, tick);
+        c.ltq[slot] = p.ltq;
+        c.ltt[slot] = p.ltt;
+        c.atp[slot] = roundToTick(p.atp, tick);
+        c.volume[slot] = p.volume;
+        c.totalBuyQty[slot] = p.totalBuyQty;
+        c.totalSellQty[slot] = p.totalSellQty;
+        c.open[slot] = roundToTick(p.open, tick);
+        c.high[slot] = roundToTick(p.high, tick);
+        c.low[slot] = roundToTick(p.low, tick);
+        c.close[slot] = roundToTick(p.close, tick);
+        if (p.code === RESPONSE_CODE.FULL) {
+          c.oi[slot] = p.oi;
+          c.oiDayHigh[slot] = p.oiDayHigh;
+          c.oiDayLow[slot] = p.oiDayLow;
+          const base = slot * DEPTH_LEVELS * DEPTH_STRIDE;
+          for (let i = 0; i < DEPTH_LEVELS * DEPTH_STRIDE; i++) {
+            const field = i % DEPTH_STRIDE;
+            this.depth[base + i] = field >= 4 ? roundToTick(p.depth[i]!, tick) : p.depth[i]!;
+          }
+        }
+        break;
+      case RESPONSE_CODE.OI:
+        c.oi[slot] = p.oi;
+        break;
+      case RESPONSE_CODE.PREV_CLOSE:
+        c.prevClose[slot] = roundToTick(p.prevClose, tick);
+        c.prevOi[slot] = p.prevOi;
+        break;
+      default:
+        return;
+    }
+    c.updatedAt[slot] = this.now();
+    this.version[slot] = ++this.seq;
+  }
+
+  /** Set values from a REST snapshot (first paint before any tick). Only fills what is missing or older. */
+  seed(token: InstrumentToken, values: Partial<Record<QuoteField, number>>): void {
+    const slot = this.track(token);
+    if (this.version[slot]! > 0 && !Number.isNaN(this.cols.ltp[slot]!)) return;
+    for (const [k, v] of Object.entries(values) as [QuoteField, number][]) {
+      if (Number.isFinite(v)) this.cols[k][slot] = k === 'ltp' || k === 'prevClose' ? roundToTick(v, this.tick[slot]!) : v;
+    }
+    this.cols.updatedAt[slot] = this.now();
+    this.version[slot] = ++this.seq;
+  }
+
+  /** Latest LTP (NaN-free: undefined when none yet). */
+  ltp(token: InstrumentToken): number | undefined {
+    const ref = parseToken(token);
+    const slot = ref && this.slotOf(ref.segment, ref.securityId);
+    if (slot === undefined || slot === null) return undefined;
+    const v = this.cols.ltp[slot]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+
+  /** A copy of the instrument's quote, or undefined if never seen. */
+  get(token: InstrumentToken): Quote | undefined {
+    const ref = parseToken(token);
+    const slot = ref ? this.slotOf(ref.segment, ref.securityId) : undefined;
+    return slot === undefined ? undefined : this.read(slot);
+  }
+
+  /** Tokens changed after sequence `since`, and the sequence to pass next time. */
+  changedSince(since: number, within?: readonly InstrumentToken[]): { tokens: InstrumentToken[]; sequence: number } {
+    const out: InstrumentToken[] = [];
+    if (within) {
+      for (const t of within) {
+        const ref = parseToken(t);
+        const slot = ref ? this.slotOf(ref.segment, ref.securityId) : undefined;
+        if (slot !== undefined && this.version[slot]! > since) out.push(t);
+      }
+    } else {
+      for (let s = 0; s < this.tokens.length; s++) if (this.version[s]! > since) out.push(this.tokens[s]!);
+    }
+    return { tokens: out, sequence: this.seq };
+  }
+
+  private read(slot: number): Quote {
+    const c = this.cols;
+    const base = slot * DEPTH_LEVELS * DEPTH_STRIDE;
+    const d = this.depth;
+    const depth = [];
+    for (let i = 0; i < DEPTH_LEVELS; i++) {
+      const k = base + i * DEPTH_STRIDE;
+      depth.push({ bidQty: d[k]!, askQty: d[k + 1]!, bidOrders: d[k + 2]!, askOrders: d[k + 3]!, bidPrice: d[k + 4]!, askPrice: d[k + 5]! });
+    }
+    const ltp = c.ltp[slot]!;
+    const prevClose = c.prevClose[slot]!;
+    const updatedAt = c.updatedAt[slot]!;
+    return {
+      token: this.tokens[slot]!,
+      ltp: Number.isNaN(ltp) ? null : ltp,
+      ltq: c.ltq[slot]!,
+      ltt: c.ltt[slot]!,
+      atp: c.atp[slot]!,
+      volume: c.volume[slot]!,
+      totalBuyQty: c.totalBuyQty[slot]!,
+      totalSellQty: c.totalSellQty[slot]!,
+      open: c.open[slot]!,
+      high: c.high[slot]!,
+      low: c.low[slot]!,
+      close: c.close[slot]!,
+      oi: c.oi[slot]!,
+      oiDayHigh: c.oiDayHigh[slot]!,
+      oiDayLow: c.oiDayLow[slot]!,
+      prevClose: Number.isNaN(prevClose) ? null : prevClose,
+      prevOi: c.prevOi[slot]!,
+      depth,
+      updatedAt,
+      stale: updatedAt === 0 || this.now() - updatedAt > this.staleAfterMs,
+    };
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const g = (a: Float64Array, n: number, fill?: number) => {
+      const b = new Float64Array(n);
+      if (fill !== undefined) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    for (const f of QUOTE_FIELDS) this.cols[f] = g(this.cols[f], cap, f === 'ltp' || f === 'prevClose' ? NaN : undefined);
+    this.tick = g(this.tick, cap, 0.05);
+    this.depth = g(this.depth, cap * DEPTH_LEVELS * DEPTH_STRIDE);
+    this.version = g(this.version, cap);
+    this.cap = cap;
+  }
+}
