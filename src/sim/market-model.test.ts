@@ -1,0 +1,348 @@
+import { describe, expect, it } from 'vitest';
+import { impliedVol } from '../shared/black76';
+import { tokenOf } from '../shared/instruments';
+import { istEpochMs } from '../shared/market-calendar';
+import { MarketModel, type QuoteState, type SimInstrument } from './market-model';
+
+/** 2026-02-10 (a Tuesday) 10:00 IST. */
+const START = istEpochMs('2026-02-10', 600);
+const MONTHLY = '2026-02-24';
+
+let nextId = 40_000;
+function make(p: Partial<SimInstrument> & Pick<SimInstrument, 'segment' | 'kind' | 'symbol'>): SimInstrument {
+  return { securityId: nextId++, tradingSymbol: p.symbol, expiry: null, strike: null, optionType: null, lotSize: 1, tickSize: 0.05, ...p };
+}
+
+const NIFTY = make({ segment: 'IDX_I', securityId: 13, kind: 'INDEX', symbol: 'NIFTY' });
+const NIFTY_FUT = make({ segment: 'NSE_FNO', kind: 'FUTIDX', symbol: 'NIFTY', expiry: MONTHLY, lotSize: 65, tickSize: 0.1 });
+const RELIANCE = make({ segment: 'NSE_EQ', securityId: 2885, kind: 'EQUITY', symbol: 'RELIANCE', tickSize: 0.1 });
+const RELIANCE_BSE = make({ segment: 'BSE_EQ', securityId: 500325, kind: 'EQUITY', symbol: 'RELIANCE' });
+const MYSTERY = make({ segment: 'NSE_EQ', kind: 'EQUITY', symbol: 'ZZMYSTERY' });
+const CRUDE_FUT = make({ segment: 'MCX_COMM', kind: 'FUTCOM', symbol: 'CRUDEOIL', expiry: '2026-02-19', tickSize: 1 });
+const CRUDE_CE = make({ segment: 'MCX_COMM', kind: 'OPTFUT', symbol: 'CRUDEOIL', expiry: '2026-02-17', strike: 5600, optionType: 'CE', tickSize: 0.1 });
+
+/** NIFTY monthly options from 15,000 to 39,950 every 50: 500 strikes, 1,000 contracts. */
+const CHAIN: { strike: number; ce: SimInstrument; pe: SimInstrument }[] = [];
+for (let k = 15_000; k < 40_000; k += 50) {
+  const leg = (optionType: 'CE' | 'PE'): SimInstrument =>
+    make({ segment: 'NSE_FNO', kind: 'OPTIDX', symbol: 'NIFTY', expiry: MONTHLY, strike: k, optionType, lotSize: 65 });
+  CHAIN.push({ strike: k, ce: leg('CE'), pe: leg('PE') });
+}
+const OPTIONS = CHAIN.flatMap((s) => [s.ce, s.pe]);
+const INSTRUMENTS = [NIFTY, NIFTY_FUT, RELIANCE, RELIANCE_BSE, MYSTERY, CRUDE_FUT, CRUDE_CE, ...OPTIONS];
+const tok = (i: SimInstrument): string => tokenOf(i);
+const leg = (strike: number, side: 'ce' | 'pe'): SimInstrument => {
+  const s = CHAIN.find((c) => c.strike === strike);
+  if (!s) throw new Error(`no strike ${strike}`);
+  return s[side];
+};
+
+const model = (seed = 7, startMs = START): MarketModel => new MarketModel({ instruments: INSTRUMENTS, seed, startMs });
+const isTickMultiple = (price: number, tick: number): boolean => Math.abs(price / tick - Math.round(price / tick)) < 1e-6;
+
+/** Runs `due` in `stepMs` steps for `ms`, collecting what traded. */
+function run(m: MarketModel, ms: number, stepMs: number, onTrade?: (index: number) => void): number {
+  let total = 0;
+  const end = m.now + ms;
+  for (let t = m.now + stepMs; t <= end + 1e-9; t += stepMs) total += m.due(t, onTrade ?? (() => undefined));
+  return total;
+}
+
+describe('MarketModel determinism', () => {
+  const snapshot = (m: MarketModel): string => JSON.stringify(INSTRUMENTS.map((i) => m.quote(tok(i))));
+  const session = (seed: number): MarketModel => {
+    const m = model(seed);
+    m.subscribe([tok(NIFTY), tok(NIFTY_FUT), tok(RELIANCE), ...OPTIONS.slice(150, 350).map(tok)]);
+    m.setAggregateRate(5_000);
+    run(m, 3_000, 50);
+    return m;
+  };
+
+  it('gives identical quotes for the same seed and call sequence, different ones for another seed', () => {
+    const a = snapshot(session(11));
+    expect(snapshot(session(11))).toBe(a);
+    expect(snapshot(session(12))).not.toBe(a);
+  });
+});
+
+describe('MarketModel underlyings', () => {
+  it('realises the configured volatility over daily and one-second steps', () => {
+    for (const [steps, stepMs] of [[2_000, 86_400_000], [20_000, 1_000]] as const) {
+      const m = model(3);
+      const vol = m.fair(tok(NIFTY))?.vol ?? 0;
+      expect(vol).toBeGreaterThanOrEqual(0.13);
+      expect(vol).toBeLessThanOrEqual(0.16);
+      let last = m.fair(tok(NIFTY))?.spot ?? 0;
+      let sum = 0;
+      let sumSq = 0;
+      for (let k = 0; k < steps; k += 1) {
+        m.advance(m.now + stepMs);
+        const spot = m.fair(tok(NIFTY))?.spot ?? 0;
+        const r = Math.log(spot / last);
+        sum += r;
+        sumSq += r * r;
+        last = spot;
+      }
+      const variance = sumSq / steps - (sum / steps) ** 2;
+      const realised = Math.sqrt((variance * 365 * 86_400_000) / stepMs);
+      expect(realised / vol).toBeGreaterThan(0.9);
+      expect(realised / vol).toBeLessThan(1.1);
+    }
+  });
+
+  it('prices futures at spot carried to expiry, MCX options off their future, BSE stocks like NSE', () => {
+    const m = model();
+    const fut = m.fair(tok(NIFTY_FUT));
+    const spot = m.fair(tok(NIFTY))?.spot ?? 0;
+    expect(spot).toBeGreaterThan(25_800 * 0.9);
+    expect(spot).toBeLessThan(25_800 * 1.1);
+    expect(fut && fut.price / (spot * Math.exp(0.065 * fut.years))).toBeCloseTo(1, 2);
+    expect(m.fair(tok(CRUDE_CE))?.forward).toBeCloseTo(m.fair(tok(CRUDE_FUT))?.price ?? 0, 6);
+    expect(m.fair(tok(RELIANCE_BSE))?.spot).toBe(m.fair(tok(RELIANCE))?.spot);
+    // Unknown symbols still get a stable, plausible price.
+    const mystery = m.quote(tok(MYSTERY))?.ltp ?? 0;
+    expect(mystery).toBeGreaterThanOrEqual(50);
+    expect(mystery).toBeLessThanOrEqual(5_000);
+    expect(model(99).quote(tok(MYSTERY))?.prevClose).toBe(m.quote(tok(MYSTERY))?.prevClose);
+  });
+});
+
+describe('MarketModel options', () => {
+  it('satisfies put-call parity: exactly in fair value, within a tick in quoted prices', () => {
+    const m = model();
+    m.advance(START + 3_600_000);
+    const points: [number, number][] = [];
+    for (const { strike, ce, pe } of CHAIN.filter((s) => s.strike >= 23_000 && s.strike <= 29_000)) {
+      const c = m.fair(tok(ce));
+      const p = m.fair(tok(pe));
+      if (!c || !p) throw new Error('no fair value');
+      expect(c.price - p.price).toBeCloseTo(Math.exp(-c.rate * c.years) * (c.forward - strike), 6);
+      // Untraded quotes show previous closes, all valued at one instant: C - P must be linear in K.
+      points.push([strike, (m.quote(tok(ce))?.ltp ?? 0) - (m.quote(tok(pe))?.ltp ?? 0)]);
+    }
+    const n = points.length;
+    const mk = points.reduce((a, [k]) => a + k, 0) / n;
+    const md = points.reduce((a, [, d]) => a + d, 0) / n;
+    const slope = points.reduce((a, [k, d]) => a + (k - mk) * (d - md), 0) / points.reduce((a, [k]) => a + (k - mk) ** 2, 0);
+    expect(-slope).toBeGreaterThan(0.99); // the discount factor
+    expect(-slope).toBeLessThanOrEqual(1);
+    // Each leg is rounded by at most half a tick; allow a little for the fitted line's own error.
+    for (const [k, d] of points) expect(Math.abs(d - (md + slope * (k - mk)))).toBeLessThanOrEqual(0.06);
+  });
+
+  it('trades near fair value with a smile: higher IV for low strikes, the configured sigma(K) near the money', () => {
+    const m = model(5);
+    m.subscribe(OPTIONS.map(tok));
+    m.setAggregateRate(20_000);
+    const ivs = new Map<number, { iv: number; model: number }[]>();
+    run(m, 1_000, 1, (i) => {
+      const inst = m.instrumentAt(i);
+      const q = m.quoteAt(i);
+      const f = m.fair(tok(inst));
+      if (!f || inst.strike === null) throw new Error('option without strike');
+      expect(isTickMultiple(q.ltp, inst.tickSize)).toBe(true);
+      expect(q.ltp).toBeGreaterThanOrEqual(inst.tickSize);
+      // Fair value rounded to the tick, give or take the underlying's move in under 1 ms.
+      if (f.price > inst.tickSize) expect(Math.abs(q.ltp - f.price)).toBeLessThan(inst.tickSize / 2 + 0.1);
+      if (Math.abs(Math.log(inst.strike / f.forward)) > 0.04) return;
+      const iv = impliedVol(q.ltp, f.forward, inst.strike, f.years, f.rate, inst.optionType === 'CE');
+      const list = ivs.get(inst.strike) ?? [];
+      list.push({ iv, model: f.vol });
+      ivs.set(inst.strike, list);
+    });
+    expect(ivs.size).toBeGreaterThan(20);
+    for (const list of ivs.values()) for (const { iv, model: sigma } of list) expect(Math.abs(iv - sigma)).toBeLessThan(0.005);
+    const spot = m.fair(tok(NIFTY))?.spot ?? 0;
+    const mean = (strike: number): number => {
+      const list = ivs.get(strike) ?? [];
+      return list.reduce((a, b) => a + b.iv, 0) / list.length;
+    };
+    const atm = Math.round(spot / 50) * 50;
+    const low = atm - 800;
+    const high = atm + 800;
+    expect(mean(low)).toBeGreaterThan(mean(atm) + 0.005);
+    expect(mean(low)).toBeGreaterThan(mean(high));
+  });
+
+  it('never quotes a live option below one tick, even deep out of the money near expiry', () => {
+    const m = model(1, istEpochMs(MONTHLY, 925)); // five minutes before the expiry-day close
+    const deep = [leg(15_000, 'pe'), leg(39_950, 'ce'), leg(20_000, 'pe'), leg(32_000, 'ce')];
+    m.subscribe(deep.map(tok));
+    m.setAggregateRate(400);
+    const n = run(m, 60_000, 100, (i) => expect(m.quoteAt(i).ltp).toBe(0.05));
+    expect(n).toBeGreaterThan(1_000);
+    for (const i of deep) expect(m.quote(tok(i))?.ltp).toBe(0.05);
+  });
+
+  it('stops trading contracts at their expiry', () => {
+    const m = model(1, istEpochMs(MONTHLY, 929));
+    m.subscribe([tok(NIFTY_FUT), tok(leg(25_800, 'ce'))]);
+    m.setAggregateRate(1_000);
+    const before = run(m, 60_000, 100);
+    const after = run(m, 60_000, 100);
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBe(0);
+  });
+});
+
+describe('MarketModel tick rates', () => {
+  it('counts instruments quoted before they were subscribed (aggregate set first, then subscribe)', () => {
+    const m = model();
+    for (const i of OPTIONS.slice(0, 100)) m.quote(tok(i)); // records created by a snapshot read
+    m.setAggregateRate(10_000);
+    m.subscribe(OPTIONS.slice(0, 100).map(tok));
+    expect(m.expectedTicksPerSecond).toBeCloseTo(10_000, 3);
+    let total = 0;
+    const out = new Int32Array(50_000);
+    for (let t = START + 10; t <= START + 1_000; t += 10) total += m.due(t, out);
+    expect(total).toBeGreaterThan(9_000);
+    m.unsubscribe(OPTIONS.slice(0, 100).map(tok));
+    expect(m.subscribedCount).toBe(0);
+  });
+
+  it('meets an aggregate rate: 1,000 instruments at 50,000/s give ~100,000 ticks in 2 s', () => {
+    const m = model();
+    expect(m.subscribe(OPTIONS.map(tok))).toEqual([]);
+    expect(m.subscribedCount).toBe(1_000);
+    expect(m.expectedTicksPerSecond).toBeGreaterThan(200);
+    m.setAggregateRate(50_000);
+    expect(m.expectedTicksPerSecond).toBeCloseTo(50_000, 3);
+    const out = new Int32Array(100_000);
+    let total = 0;
+    for (let t = START + 10; t <= START + 2_000; t += 10) total += m.due(t, out);
+    expect(total).toBeGreaterThan(90_000);
+    expect(total).toBeLessThan(110_000);
+  });
+
+  it('ticks an at-the-money option far more often than a deep out-of-the-money one', () => {
+    const m = model();
+    const spot = m.fair(tok(NIFTY))?.spot ?? 0;
+    const atm = leg(Math.round(spot / 50) * 50, 'ce');
+    const otm = leg(Math.round((spot * 1.15) / 50) * 50, 'ce');
+    m.subscribe([tok(atm), tok(otm), tok(NIFTY)]);
+    const counts = new Map<number, number>();
+    run(m, 600_000, 250, (i) => counts.set(i, (counts.get(i) ?? 0) + 1));
+    const count = (inst: SimInstrument): number => counts.get(m.indexOf(tok(inst))) ?? 0;
+    expect(count(atm)).toBeGreaterThan(600);
+    expect(count(otm)).toBeLessThan(30);
+    expect(count(atm)).toBeGreaterThan(20 * Math.max(count(otm), 1));
+    // The index ticks about once a second.
+    expect(count(NIFTY)).toBeGreaterThan(450);
+    expect(count(NIFTY)).toBeLessThan(750);
+  });
+});
+
+describe('MarketModel quotes', () => {
+  it('fills every packet field plausibly as trades happen', () => {
+    const m = model();
+    const watched = [NIFTY_FUT, RELIANCE, CRUDE_FUT, ...CHAIN.filter((s) => s.strike % 500 === 0).flatMap((s) => [s.ce, s.pe])];
+    m.subscribe(watched.map(tok));
+    m.setAggregateRate(2_000);
+    const lastVolume = new Map<number, number>();
+    const problems: string[] = [];
+    let trades = 0;
+    run(m, 5_000, 20, (i) => {
+      trades += 1;
+      const inst = m.instrumentAt(i);
+      const q: Readonly<QuoteState> = m.quoteAt(i);
+      const check = (ok: boolean, what: string): void => {
+        if (!ok && problems.length < 10) problems.push(`${inst.tradingSymbol} ${inst.strike ?? ''}: ${what} ${JSON.stringify(q)}`);
+      };
+      check(q.ltt === Math.floor(q.lastTradeMs / 1000) + 19_800, 'ltt');
+      check(q.close === 0, 'close');
+      check(q.ltq > 0 && q.ltq % inst.lotSize === 0 && q.ltq <= 65_535, 'ltq');
+      check(q.volume >= (lastVolume.get(i) ?? 0) + q.ltq, 'volume');
+      lastVolume.set(i, q.volume);
+      check(q.low <= q.ltp && q.ltp <= q.high && q.low > 0, 'high/low');
+      check(q.atp >= q.low - 0.01 && q.atp <= q.high + 0.01, 'atp');
+      check(q.oiDayHigh >= q.oi && q.oi >= q.oiDayLow, 'oi range');
+      check(inst.kind === 'EQUITY' ? q.oi === 0 : q.oi > 0, 'oi');
+      check(q.totalBuyQty > 0 && q.totalSellQty > 0, 'totals');
+      check([q.bidPrice, q.bidQty, q.bidOrders, q.askPrice, q.askQty, q.askOrders].every((side) => side.length === 5), 'levels');
+      check(q.bidPrice[0] <= q.ltp && q.ltp <= q.askPrice[0], 'ltp inside the touch');
+      for (let l = 0; l < 5; l += 1) {
+        check(q.askPrice[l] > q.bidPrice[0], 'crossed book');
+        check(isTickMultiple(q.askPrice[l], inst.tickSize) && isTickMultiple(q.bidPrice[l], inst.tickSize), 'tick multiple');
+        check(q.askQty[l] % inst.lotSize === 0 && q.bidQty[l] % inst.lotSize === 0, 'lot multiple');
+        check(q.askOrders[l] >= 1 && q.askOrders[l] <= q.askQty[l] / inst.lotSize, 'orders');
+        if (l > 0) check(q.askPrice[l] > q.askPrice[l - 1], 'asks ascend');
+        if (l > 0 && q.bidPrice[l] > 0) check(q.bidPrice[l] < q.bidPrice[l - 1], 'bids descend');
+      }
+    });
+    expect(problems).toEqual([]);
+    expect(trades).toBeGreaterThan(8_000);
+    // IST wall clock: formatting LTT as UTC shows the IST time, 10:00.
+    const q = m.quote(tok(NIFTY_FUT));
+    expect(new Date((q?.ltt ?? 0) * 1000).toISOString().slice(11, 16)).toBe('10:00');
+  });
+
+  it('gives untraded instruments a full quote: previous close as LTP, a book, previous OI', () => {
+    const m = model();
+    const atm = leg(25_800, 'pe');
+    const q = m.quote(tok(atm));
+    expect(q?.tradeCount).toBe(0);
+    expect(q?.ltp).toBe(q?.prevClose);
+    expect(q?.ltp ?? 0).toBeGreaterThan(50);
+    expect(q?.ltt).toBe(0);
+    expect(q?.volume).toBe(0);
+    expect(q?.bidPrice[0] ?? 0).toBeGreaterThan(0);
+    expect(q?.askPrice[4] ?? 0).toBeGreaterThan(q?.bidPrice[0] ?? 0);
+    expect(q?.oi).toBe(q?.prevOi);
+    expect((q?.prevOi ?? 0) % 65).toBe(0);
+    expect(q?.prevOi ?? 0).toBeGreaterThan(0);
+    expect(m.prevClose(tok(atm))).toEqual({ price: q?.prevClose, oi: q?.prevOi });
+    expect(m.quote(tok(NIFTY))?.ltp).toBe(25_800);
+    expect(m.quote(tok(NIFTY))?.bidPrice).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('rolls the day at IST midnight: previous close becomes the last price, volume restarts', () => {
+    const m = model();
+    m.subscribe([tok(RELIANCE)]);
+    run(m, 60_000, 1_000);
+    const before = JSON.parse(JSON.stringify(m.quote(tok(RELIANCE)))) as QuoteState;
+    expect(before.volume).toBeGreaterThan(0);
+    let traded = 0;
+    m.due(istEpochMs('2026-02-11', 600), (i) => {
+      traded += m.quoteAt(i).ltq;
+    });
+    const after = m.quote(tok(RELIANCE));
+    expect(traded).toBeGreaterThan(0);
+    expect(after?.prevClose).toBe(before.ltp);
+    expect(after?.volume).toBe(traded);
+  });
+});
+
+describe('MarketModel subscriptions', () => {
+  it('refcounts, reports unknown tokens and never ticks an unsubscribed instrument', () => {
+    const m = model();
+    const a = tok(leg(25_800, 'ce'));
+    const b = tok(leg(25_800, 'pe'));
+    expect(m.subscribe([a, b, a, 'NSE_FNO:999999999', 'NOPE:1'])).toEqual(['NSE_FNO:999999999', 'NOPE:1']);
+    expect(m.subscribedCount).toBe(2);
+    expect(m.unsubscribe([b, 'BSE_FNO:1'])).toEqual(['BSE_FNO:1']);
+    m.unsubscribe([a]);
+    const seen = new Set<string>();
+    const out: string[] = [];
+    for (let t = START + 100; t <= START + 30_000; t += 100) {
+      m.due(t, out);
+      for (const token of out) seen.add(token);
+    }
+    expect(seen).toEqual(new Set([a]));
+    m.unsubscribe([a]);
+    expect(m.subscribedCount).toBe(0);
+    expect(m.due(START + 60_000, out)).toBe(0);
+    expect(out).toEqual([]);
+  });
+
+  it('keeps the rest of a full Int32Array batch due for the next call', () => {
+    const m = model();
+    m.subscribe(OPTIONS.slice(400, 600).map(tok));
+    m.setAggregateRate(10_000);
+    const small = new Int32Array(100);
+    expect(m.due(START + 1_000, small)).toBe(100);
+    let total = 100;
+    for (let k = 0; k < 200; k += 1) total += m.due(START + 1_000, small);
+    expect(total).toBeGreaterThan(9_000);
+    expect(m.due(START + 1_000, small)).toBe(0);
+  });
+});

@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { encodeDisconnectRequest } from '../core/feed/feed-requests';
+import type { InstrumentRef } from '../shared/instruments';
+import { connectFeed, feedUrl, http, startTestSim, testMaster, SIM_AS_OF, upgradeStatus, type FeedClient, type Packet, type TestSim } from '../../test/helpers/sim';
+import { buildSimUniverse } from './sim-instruments';
+
+const RELIANCE: InstrumentRef = { segment: 'NSE_EQ', securityId: 2885 };
+const HDFCBANK: InstrumentRef = { segment: 'NSE_EQ', securityId: 1333 };
+const NIFTY: InstrumentRef = { segment: 'IDX_I', securityId: 13 };
+
+/** A near-the-money NIFTY call of the nearest expiry in the test master. */
+function niftyOption(): InstrumentRef {
+  const chain = buildSimUniverse(testMaster(), SIM_AS_OF).chain('IDX_I', 13)!;
+  const strikes = [...chain.group.expiries.values()][0]!;
+  const atm = strikes.reduce((a, b) => (Math.abs(b.strike - 25_800) < Math.abs(a.strike - 25_800) ? b : a));
+  return { segment: atm.ce!.segment, securityId: atm.ce!.securityId };
+}
+
+const is = (ref: InstrumentRef) => (p: Packet): boolean => p.segment === ref.segment && p.securityId === ref.securityId;
+
+let running: TestSim | null = null;
+const clients: FeedClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await running?.stop();
+  running = null;
+});
+
+async function sim(options: Parameters<typeof startTestSim>[0] = {}): Promise<TestSim> {
+  running = await startTestSim(options);
+  return running;
+}
+async function client(s: TestSim, q: Parameters<typeof connectFeed>[1] = {}, ws: WebSocket.ClientOptions = {}): Promise<FeedClient> {
+  const c = await connectFeed(s.sim, q, ws);
+  clients.push(c);
+  return c;
+}
+
+describe('feed: subscribe, packets, inspectable state, unsubscribe', () => {
+  it('quote mode: prev close first, then OI and quote packets; /sim/subscriptions shows them; code 18 stops them', async () => {
+    const s = await sim({ rate: 300 });
+    const c = await client(s);
+    const option = niftyOption();
+    const three = [RELIANCE, NIFTY, option];
+    c.subscribe('quote', three);
+
+    for (const ref of three) {
+      const [first] = await c.waitPackets(is(ref));
+      expect(first!.code).toBe(6);
+      expect(first!.prevClose).toBeGreaterThan(0);
+    }
+    const [oi] = await c.waitPackets((p) => is(option)(p) && p.code === 5);
+    expect(oi!.oi).toBeGreaterThan(0);
+    const quotes = await c.waitPackets((p) => p.code === 4 && is(RELIANCE)(p), 2, 10_000);
+    const prev = c.packets.find((p) => p.code === 6 && is(RELIANCE)(p))!.prevClose;
+    for (const q of quotes) {
+      expect(q.length).toBe(50);
+      expect(Math.abs(q.ltp / prev - 1)).toBeLessThan(0.2);
+      expect(q.volume).toBeGreaterThan(0);
+      expect(q.low).toBeLessThanOrEqual(q.high);
+      expect(q.close).toBe(0);
+      // IST wall clock as epoch seconds: 10:00-ish on the test day read as UTC.
+      expect(new Date(q.ltt * 1000).toISOString().slice(0, 10)).toBe(SIM_AS_OF);
+    }
+    expect(c.decoder.stats).toMatchObject({ truncated: 0, malformed: 0, unknown: 0, oversized: 0, badSegment: 0 });
+
+    const view = await http(s.sim, 'GET', `${s.sim.controlUrl}/subscriptions`);
+    expect(view.json).toEqual({ sockets: [{ id: 1, clientId: s.sim.clientId, instruments: three.map((r) => ({ ...r, mode: 'quote' })) }] });
+    expect(s.sim.view()).toEqual(view.json);
+
+    c.subscribe('quote', three, 'unsubscribe');
+    // Requests are handled in order: once HDFCBANK's prev close is here, the unsubscribe was applied.
+    c.subscribe('ticker', [HDFCBANK]);
+    const [barrier] = await c.waitPackets((p) => is(HDFCBANK)(p) && p.code === 6);
+    const after = c.packets.indexOf(barrier!);
+    expect(s.sim.view().sockets[0]!.instruments).toEqual([{ ...HDFCBANK, mode: 'ticker' }]);
+    await c.waitPackets((p) => is(HDFCBANK)(p) && p.code === 2, 3, 10_000);
+    expect(c.packets.slice(after).filter((p) => three.some((r) => is(r)(p)))).toEqual([]);
+  });
+
+  it('one instrument in several modes gets each mode; unknown ids and client binary frames are ignored', async () => {
+    const s = await sim({ rate: 300 });
+    const c = await client(s);
+    c.subscribe('ticker', [RELIANCE]);
+    c.subscribe('full', [RELIANCE, { segment: 'NSE_EQ', securityId: 999_999_999 }]);
+    c.ws.send(Buffer.alloc(83)); // what the official SDK sends on disconnect
+    const full = await c.waitPackets((p) => is(RELIANCE)(p) && p.code === 8, 1, 10_000);
+    await c.waitPackets((p) => is(RELIANCE)(p) && p.code === 2, 1, 10_000);
+    expect(full[0]!.depth[4]).toBeGreaterThan(0); // best bid price
+    expect(c.packets.filter((p) => is(RELIANCE)(p) && p.code === 6)).toHaveLength(2);
+    expect(s.sim.stats().feed).toMatchObject({ unknownInstruments: 1, binaryFromClient: 1 });
+    expect(s.sim.view().sockets[0]!.instruments.map((i) => i.mode)).toEqual(['ticker', 'full']);
+  });
+
+  it('RequestCode 12 closes the socket and forgets its subscriptions', async () => {
+    const s = await sim();
+    const c = await client(s);
+    c.subscribe('quote', [RELIANCE]);
+    await c.waitPackets(is(RELIANCE));
+    c.ws.send(encodeDisconnectRequest());
+    expect((await c.waitClosed()).code).toBe(1000);
+    await c.until(() => (s.sim.stats().connections === 0 ? true : undefined), 'server-side close');
+    expect(s.sim.stats().subscribedInstruments).toBe(0);
+  });
+});
+
+describe('feed: credentials and limits', () => {
+  it('a bad token gets an 808 packet, the expired token 807, then close', async () => {
+    const s = await sim();
+    const bad = await client(s, { token: 'nope' });
+    await bad.waitClosed();
+    expect(bad.packets.map((p) => [p.code, p.disconnectReason])).toEqual([[50, 808]]);
+    const expired = await client(s, { token: 'expired-token' });
+    await expired.waitClosed();
+    expect(expired.packets.map((p) => p.disconnectReason)).toEqual([807]);
+    const wrongClient = await client(s, { clientId: '42' });
+    await wrongClient.waitClosed();
+    expect(wrongClient.packets.map((p) => p.disconnectReason)).toEqual([808]);
+    expect(s.sim.stats().connections).toBe(0);
+  });
+
+  it("authFailure 'http' answers the upgrade with 401; a missing version is 400", async () => {
+    const s = await sim({ authFailure: 'http' });
+    const refused = await upgradeStatus(feedUrl(s.sim, { token: 'nope' }));
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body)).toMatchObject({ status: 'failed' });
+    expect((await upgradeStatus(feedUrl(s.sim, { version: '1' }))).status).toBe(400);
+  });
+
+  it('more than 100 instruments in one message: 804 and close, nothing subscribed', async () => {
+    const s = await sim();
+    const c = await client(s);
+    const ids = Array.from({ length: 101 }, (_, i) => ({ ExchangeSegment: 'NSE_EQ', SecurityId: String(2885 + i) }));
+    c.ws.send(JSON.stringify({ RequestCode: 15, InstrumentCount: 101, InstrumentList: ids }));
+    await c.waitClosed();
+    expect(c.packets.map((p) => p.disconnectReason)).toEqual([804]);
+    expect(s.sim.stats().subscribedInstruments).toBe(0);
+  });
+
+  it('past the per-socket cap: 804, the excess is not subscribed, the socket stays open', async () => {
+    const s = await sim({ maxInstrumentsPerSocket: 2 });
+    const c = await client(s);
+    c.subscribe('ticker', [RELIANCE, HDFCBANK, NIFTY]);
+    const [p] = await c.waitPackets((x) => x.code === 50);
+    expect(p!.disconnectReason).toBe(804);
+    expect(s.sim.view().sockets[0]!.instruments).toEqual([{ ...RELIANCE, mode: 'ticker' }, { ...HDFCBANK, mode: 'ticker' }]);
+    c.subscribe('quote', [RELIANCE]); // another mode of a held instrument still fits
+    await c.waitPackets((x) => is(RELIANCE)(x) && x.code === 6, 2);
+    expect(c.closeCode).toBeNull();
+  });
+
+  it('a 6th connection for the client id kicks the oldest with 805', async () => {
+    const s = await sim();
+    const five = [];
+    for (let i = 0; i < 5; i++) five.push(await client(s));
+    const sixth = await client(s);
+    await five[0]!.waitClosed();
+    expect(five[0]!.packets.map((p) => p.disconnectReason)).toEqual([805]);
+    expect(s.sim.view().sockets.map((x) => x.id)).toEqual([2, 3, 4, 5, 6]);
+    for (const c of [...five.slice(1), sixth]) expect(c.closeCode).toBeNull();
+  });
+});
+
+describe('feed: keep-alive', () => {
+  it('pings clients, closes one that stops answering, keeps one that answers, and answers client pings', async () => {
+    const s = await sim({ pingIntervalMs: 50, pongTimeoutMs: 250 });
+    const alive = await client(s);
+    const silent = await client(s, {}, { autoPong: false });
+    let pingsSeen = 0;
+    silent.ws.on('ping', () => pingsSeen++);
+    const started = performance.now();
+    const { code } = await silent.waitClosed(3000);
+    expect(code).toBe(1006); // terminated, no close frame
+    expect(pingsSeen).toBeGreaterThanOrEqual(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(240);
+    expect(alive.closeCode).toBeNull();
+    alive.ws.ping();
+    await alive.until(() => (alive.pongs > 0 ? true : undefined), 'pong');
+    expect(s.sim.stats().feed.keepAliveCloses).toBe(1);
+  });
+});
+
+describe('stop()', () => {
+  it('closes every socket and the server; a second connect fails', async () => {
+    const s = await startTestSim({ pingIntervalMs: 20 });
+    const c = await connectFeed(s.sim);
+    c.subscribe('quote', [RELIANCE]);
+    await c.waitPackets(is(RELIANCE));
+    await s.stop();
+    await c.waitClosed();
+    await expect(connectFeed(s.sim)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(fetch(`${s.sim.apiUrl}/profile`)).rejects.toThrow();
+    await s.stop(); // idempotent
+  });
+});
