@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { verdict, type Benchmark, type Figure } from './harness';
 import { codecBenchmark } from './codec.bench';
 import { registryBenchmark } from './registry.bench';
+import { simBenchmark } from './sim.bench';
 import { subscriptionsBenchmark } from './subscriptions.bench';
 
-const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark];
+const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -124,6 +124,13 @@ describe('faults on the feed', () => {
     }
     expect((await http(s.sim, 'GET', `${s.sim.controlUrl}/nothing`)).status).toBe(404);
   });
+
+  it('POST /sim/rate sets the aggregate rate, and refuses a bad one', async () => {
+    const { s } = await setup(0);
+    expect(await http(s.sim, 'POST', `${s.sim.controlUrl}/rate`, { rate: 5000 })).toEqual({ status: 200, json: { ok: true, value: { rate: 5000 } } });
+    expect((await http(s.sim, 'POST', `${s.sim.controlUrl}/rate`, { rate: null })).status).toBe(200);
+    for (const body of [{ rate: -1 }, { rate: 'fast' }, {}]) expect((await http(s.sim, 'POST', `${s.sim.controlUrl}/rate`, body)).status, JSON.stringify(body)).toBe(400);
+  });
 });
 
 describe('FaultBoard', () => {

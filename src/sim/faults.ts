@@ -257,10 +257,12 @@ export interface ControlTarget {
   view(): unknown;
   stats(): unknown;
   fault(f: Fault): void;
+  setRate(packetsPerSecond: number | null): void;
 }
 
 /**
- * The control API: `GET /sim/subscriptions`, `GET /sim/stats`, `POST /sim/faults`. Answers use
+ * The control API: `GET /sim/subscriptions`, `GET /sim/stats`, `POST /sim/faults`, and
+ * `POST /sim/rate` with `{ "rate": <packets/s> | null }`. Answers use
  * the product's envelope; a bad request is 400 with `{ ok: false, error: { code, message } }`.
  */
 export async function handleControl(sim: ControlTarget, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -273,6 +275,15 @@ export async function handleControl(sim: ControlTarget, req: IncomingMessage, re
       });
       sim.fault(parseFault(body));
       return sendJson(res, 200, { ok: true, value: null });
+    }
+    if (req.method === 'POST' && path === '/sim/rate') {
+      const body = (await readJsonBody(req).catch(() => null)) as { rate?: unknown } | null;
+      const rate = body?.rate;
+      if (!(rate === null || (typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 2_000_000))) {
+        throw new AppError('BAD_REQUEST', '`rate` must be packets per second from 0 to 2,000,000, or null for natural rates');
+      }
+      sim.setRate(rate);
+      return sendJson(res, 200, { ok: true, value: { rate } });
     }
     sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: `no control API ${req.method} ${path}` } });
   } catch (err) {

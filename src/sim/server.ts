@@ -92,6 +92,8 @@ export interface RunningSimulator {
   /** Inject (or clear) a fault; throws AppError BAD_REQUEST for an unknown socket. */
   fault(f: Fault): void;
   stats(): SimStats;
+  /** Set (or with null, clear) the aggregate packet rate, as `--rate` does. */
+  setRate(packetsPerSecond: number | null): void;
 }
 
 /** Dhan's data-API wording of the auth failures (annexure). */
@@ -142,7 +144,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     applyFault(f, board, hub.sessions);
     hub.refreshFaults();
   };
-  const sim = { view, stats, fault };
+  const setRate = (pps: number | null): void => hub.setAggregateRate(pps);
+  const sim = { view, stats, fault, setRate };
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -231,6 +234,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     view,
     fault,
     stats,
+    setRate,
   };
 }
 
