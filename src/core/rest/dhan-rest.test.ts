@@ -61,7 +61,7 @@ describe('Dhan REST client against the simulator', () => {
     const got = await c.quotes(all, 'ltp');
     expect(counter.n).toBe(3);
     expect(sleeps.filter((ms) => ms > 0)).toHaveLength(2);
-    expect(sleeps.every((ms) => ms <= 1000)).toBe(true);
+    expect(sleeps.every((ms) => ms <= 1100)).toBe(true);
     expect(got.size).toBeGreaterThan(2000); // expired contracts are not served
   });
 

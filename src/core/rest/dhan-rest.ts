@@ -99,8 +99,9 @@ export class DhanRestClient {
     this.fetchFn = options.fetch ?? fetch;
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
-    this.quotePacer = new Pacer(options.quoteIntervalMs ?? 1000, now, sleep);
-    this.chainPacer = new Pacer(options.optionChainIntervalMs ?? 3000, now, sleep);
+    // A margin over Dhan's 1/s and 1/3 s: the limit is measured at Dhan's end, after network jitter.
+    this.quotePacer = new Pacer(options.quoteIntervalMs ?? 1100, now, sleep);
+    this.chainPacer = new Pacer(options.optionChainIntervalMs ?? 3100, now, sleep);
   }
 
   /**

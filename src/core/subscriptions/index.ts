@@ -41,7 +41,9 @@ export interface SubscriptionCore {
 
 export function createSubscriptionCore(options: SubscriptionCoreOptions): SubscriptionCore {
   const { registry, db } = options;
-  const now = options.now ?? Date.now;
+  // Times go to INTEGER columns: whole milliseconds, whatever clock is injected.
+  const clock = options.now ?? Date.now;
+  const now = () => Math.floor(clock());
   const repos = createRepositories(db, { now });
   const placement = new SocketPlacement({ sockets: options.sockets ?? 5, perSocket: options.perSocket ?? 5000 });
   const store = new SubscriptionStore(db, repos.subscriptions, repos.subscriptionLog, registry);

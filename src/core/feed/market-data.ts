@@ -1,0 +1,133 @@
+/**
+ * Market data wiring: subscription changes go to the feed pool and get a first paint from a REST
+ * snapshot (Dhan sends a tick only on change, so a quiet strike would otherwise stay blank);
+ * packets go to the quote store; a tick of a chain's underlying feeds the ATM engine's re-centre
+ * decision, whose diff goes through the subscription manager like any other change.
+ */
+import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
+import type { InstrumentRegistry } from '../instruments/registry';
+import type { DhanRestClient, RestQuote } from '../rest/dhan-rest';
+import type { ChainSubscriptions } from '../subscriptions/chain-subscriptions';
+import type { SubscriptionChange, SubscriptionManager } from '../subscriptions/subscription-manager';
+import type { FeedPacket } from './feed-codec';
+import { RESPONSE_CODE } from './feed-protocol';
+import type { FeedPool } from './feed-pool';
+import type { QuoteStore } from './quote-store';
+
+export interface MarketDataOptions {
+  registry: InstrumentRegistry;
+  manager: SubscriptionManager;
+  chains: ChainSubscriptions;
+  pool: Pick<FeedPool, 'apply'>;
+  store: QuoteStore;
+  rest?: Pick<DhanRestClient, 'quotes'>;
+  /** Epoch ms of today's session start: older last-trade times do not move chains. */
+  sessionStart?: () => number;
+  onError?: (message: string) => void;
+}
+
+/** IST wall-clock epoch seconds (Dhan's LTT) -> real epoch ms. */
+export function lttToEpochMs(ltt: number): number {
+  return (ltt - 19_800) * 1000;
+}
+
+export class MarketData {
+  private readonly o: MarketDataOptions;
+  /** underlying token -> chains (symbol|expiry) it drives. */
+  private drivers = new Map<InstrumentToken, { symbol: string; expiry: string }[]>();
+  private disposers: (() => void)[] = [];
+  /** Snapshots in flight, so a burst of changes makes one request per instrument. */
+  private pendingSnapshots = new Set<InstrumentToken>();
+  recentres = 0;
+
+  constructor(options: MarketDataOptions) {
+    this.o = options;
+  }
+
+  start(): void {
+    this.disposers.push(this.o.manager.onChange((change) => this.onChange(change)));
+    this.rebuildDrivers();
+  }
+
+  stop(): void {
+    for (const d of this.disposers) d();
+    this.disposers = [];
+  }
+
+  /** The handler to give the feed pool. */
+  readonly onPacket = (p: FeedPacket): void => {
+    this.o.store.apply(p);
+    if (p.code !== RESPONSE_CODE.TICKER && p.code !== RESPONSE_CODE.QUOTE && p.code !== RESPONSE_CODE.FULL) return;
+    const chains = this.drivers.get(`${p.segment}:${p.securityId}`);
+    if (!chains) return;
+    const ltp = this.o.store.ltp(`${p.segment}:${p.securityId}`);
+    if (ltp === undefined) return;
+    for (const c of chains) {
+      try {
+        const res = this.o.chains.onPrice(c.symbol, c.expiry, ltp, {
+          ltt: lttToEpochMs(p.ltt),
+          ...(this.o.sessionStart ? { sessionStart: this.o.sessionStart() } : {}),
+        });
+        if (res.decision.kind === 'recentre') this.recentres++;
+      } catch (err) {
+        this.o.onError?.(`re-centre of ${c.symbol} ${c.expiry} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+
+  private onChange(change: SubscriptionChange): void {
+    this.o.pool.apply(change);
+    const fresh: InstrumentToken[] = [];
+    for (const { token } of change.subscribed) {
+      const ref = parseToken(token);
+      if (!ref) continue;
+      const row = this.o.registry.rowOf(ref.segment, ref.securityId);
+      this.o.store.track(token, row >= 0 ? this.o.registry.table.cols.tickSize[row] : undefined);
+      if (this.o.store.ltp(token) === undefined && !this.pendingSnapshots.has(token)) fresh.push(token);
+    }
+    this.rebuildDrivers();
+    if (fresh.length && this.o.rest) void this.snapshot(fresh);
+  }
+
+  /** First paint: fill quotes nobody has ticked yet from a REST snapshot. */
+  private async snapshot(tokens: InstrumentToken[]): Promise<void> {
+    for (const t of tokens) this.pendingSnapshots.add(t);
+    try {
+      const refs = tokens.map((t) => parseToken(t)!);
+      const quotes = await this.o.rest!.quotes(refs, 'quote');
+      for (const [token, q] of quotes) this.o.store.seed(token, snapshotValues(q));
+    } catch (err) {
+      this.o.onError?.(`first-paint snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      for (const t of tokens) this.pendingSnapshots.delete(t);
+    }
+  }
+
+  private rebuildDrivers(): void {
+    const next = new Map<InstrumentToken, { symbol: string; expiry: string }[]>();
+    for (const state of this.o.chains.atm.list()) {
+      const u = state.chain.underlying;
+      if (!u) continue;
+      const token = tokenOf(u);
+      const list = next.get(token) ?? [];
+      list.push({ symbol: state.chain.symbol, expiry: state.chain.expiry });
+      next.set(token, list);
+    }
+    this.drivers = next;
+  }
+}
+
+function snapshotValues(q: RestQuote): Record<string, number> {
+  const v: Record<string, number> = { ltp: q.last_price };
+  if (q.ohlc) {
+    v.open = q.ohlc.open;
+    v.high = q.ohlc.high;
+    v.low = q.ohlc.low;
+    v.prevClose = q.ohlc.close;
+  }
+  if (q.volume !== undefined) v.volume = q.volume;
+  if (q.oi !== undefined) v.oi = q.oi;
+  if (q.average_price !== undefined) v.atp = q.average_price;
+  if (q.last_quantity !== undefined) v.ltq = q.last_quantity;
+  return v;
+}
