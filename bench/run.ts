@@ -6,11 +6,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verdict, type Benchmark, type Figure } from './harness';
 import { codecBenchmark } from './codec.bench';
+import { feedBenchmark } from './feed.bench';
 import { registryBenchmark } from './registry.bench';
 import { simBenchmark } from './sim.bench';
 import { subscriptionsBenchmark } from './subscriptions.bench';
 
-const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark];
+const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -26,6 +26,7 @@ function parseSimArgs(argv: readonly string[]): SimulatorOptions {
       master: { type: 'string' },
       rate: { type: 'string' },
       seed: { type: 'string' },
+      'latency-stamp': { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -46,6 +47,7 @@ function parseSimArgs(argv: readonly string[]): SimulatorOptions {
   }
   const seed = integer('seed', values.seed, 0);
   if (seed !== undefined) options.seed = seed;
+  if (values['latency-stamp']) options.latencyStamp = true;
   return options;
 }
 

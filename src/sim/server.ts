@@ -58,6 +58,11 @@ export interface SimulatorOptions {
   authFailure?: 'packet' | 'http';
   /** The market behind the feed and REST (tests may inject one); default the market model. */
   market?: SimMarketFactory;
+  /**
+   * Benchmarks only: write each trade's send time (process.hrtime in microseconds, modulo 2^32)
+   * into the volume field of quote and full packets, so a client can measure delivery latency.
+   */
+  latencyStamp?: boolean;
 }
 
 /** The inspectable subscription state (also `GET /sim/subscriptions`). */
@@ -120,6 +125,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const market = (options.market ?? ((o: MarketModelOptions) => new MarketModel(o)))({ instruments: universe.instruments, seed, startMs: now() });
   const board = new FaultBoard(now);
   const hub = new FeedHub(universe, market, board, now, createRandom(seed, 'faults'), options.maxInstrumentsPerMessage ?? 100, options.maxInstrumentsPerSocket ?? 5000);
+  hub.latencyStamp = options.latencyStamp ?? false;
   hub.setAggregateRate(options.rate ?? null);
   const rest = new RestApi({ universe, market, clientId, token, expiredToken, now });
   const counters = { authFailures: 0, refusedUpgrades: 0 };
@@ -265,6 +271,8 @@ class FeedHub implements SessionHost {
   private readonly entries: (Entry | undefined)[];
   /** The one record every packet of a trade is written from. */
   private readonly fields = newPacketFields();
+  /** See SimulatorOptions.latencyStamp. */
+  latencyStamp = false;
   /** The market calls this right after each trade (bound once: no allocation per tick). */
   private readonly onTrade = (index: number): void => {
     const e = this.entries[index];
@@ -273,6 +281,8 @@ class FeedHub implements SessionHost {
     const oiChanged = q.oi !== e.lastOi;
     e.lastOi = q.oi;
     const f = fillPacketFields(q, this.fields);
+    // CLOCK_MONOTONIC is one clock for every process on the machine, unlike performance.timeOrigin.
+    if (this.latencyStamp) f.volume = Number((process.hrtime.bigint() / 1000n) % 4294967296n);
     const subs = e.subs;
     for (let k = 0; k < subs.length; k++) subs[k]!.session.emit(subs[k]!, f, oiChanged);
   };

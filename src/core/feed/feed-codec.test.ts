@@ -144,9 +144,15 @@ describe('fuzz: random and mutated frames', () => {
         const flips = rnd.int(0, 4);
         for (let k = 0; k < flips && frame.length; k++) frame[rnd.int(0, frame.length - 1)] = rnd.int(0, 255);
       }
-      // Decode a view into a larger buffer too, so offsets inside the ArrayBuffer are exercised.
-      const shifted = Buffer.concat([Buffer.alloc(7, 0xee), frame, Buffer.alloc(5, 0xee)]).subarray(7, 7 + frame.length);
+      // Decode the frame as a view into a larger buffer whose neighbouring bytes are poison: any
+      // read past the frame's end would change the result against a tight copy of the frame.
+      const shifted = Buffer.concat([Buffer.alloc(7, 0xee), frame, Buffer.alloc(200, 0xee)]).subarray(7, 7 + frame.length);
+      const seen: number[] = [];
+      const tight: number[] = [];
       expect(() => (delivered += decoder.decode(shifted, () => undefined))).not.toThrow();
+      new FeedDecoder().decode(shifted, (p) => seen.push(p.code, p.securityId, p.ltp, p.oi, p.prevClose, p.depth[29]!));
+      new FeedDecoder().decode(Buffer.from(frame), (p) => tight.push(p.code, p.securityId, p.ltp, p.oi, p.prevClose, p.depth[29]!));
+      expect(seen).toEqual(tight);
     }
     const s = decoder.stats;
     expect(s.frames).toBe(20_000);

@@ -27,6 +27,8 @@ export class FeedPacket {
   code = 0;
   length = 0;
   segment: Segment = 'IDX_I';
+  /** The header's numeric segment (Dhan's annexure number), for numeric keys. */
+  segmentCode = 0;
   securityId = 0;
   ltp = 0;
   ltq = 0;
@@ -67,9 +69,28 @@ export interface DecodeStats {
 
 export type PacketHandler = (packet: FeedPacket) => void;
 
+// Hot-path constants as module locals (imported bindings can cost a getter call per access when
+// the module is loaded through a CommonJS shim, as tsx and vitest do).
+const TICKER = RESPONSE_CODE.TICKER;
+const QUOTE = RESPONSE_CODE.QUOTE;
+const OI = RESPONSE_CODE.OI;
+const PREV_CLOSE = RESPONSE_CODE.PREV_CLOSE;
+const FULL = RESPONSE_CODE.FULL;
+const DISCONNECT = RESPONSE_CODE.DISCONNECT;
+const MARKET_STATUS = RESPONSE_CODE.MARKET_STATUS;
+const LEVELS = DEPTH_LEVELS;
+const HEADER = HEADER_SIZE;
+const SEGMENT_OF = SEGMENT_BY_CODE.slice();
+/** Packet size by code; 0 for codes with no known layout. */
+const SIZE_OF = new Uint16Array(256);
+for (const [code, size] of Object.entries(PACKET_SIZE)) SIZE_OF[Number(code)] = size;
+
 export class FeedDecoder {
   readonly stats: DecodeStats = { frames: 0, packets: 0, truncated: 0, oversized: 0, malformed: 0, unknown: 0, badSegment: 0 };
   private readonly packet = new FeedPacket();
+  /** Frames usually arrive as slices of one socket read: reuse the view of that buffer. */
+  private lastBuffer: ArrayBufferLike | null = null;
+  private lastView: DataView | null = null;
 
   /**
    * Decode every packet of one binary frame, calling `onPacket` for each good one.
@@ -78,19 +99,25 @@ export class FeedDecoder {
   decode(frame: Uint8Array, onPacket: PacketHandler): number {
     const s = this.stats;
     s.frames++;
-    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-    const n = frame.byteLength;
+    let view = this.lastView;
+    if (frame.buffer !== this.lastBuffer || view === null) {
+      view = new DataView(frame.buffer);
+      this.lastBuffer = frame.buffer;
+      this.lastView = view;
+    }
+    const base = frame.byteOffset;
+    const n = base + frame.byteLength;
     const p = this.packet;
     let delivered = 0;
-    let at = 0;
+    let at = base;
     while (at < n) {
-      if (n - at < HEADER_SIZE) {
+      if (n - at < HEADER) {
         s.truncated++;
         break;
       }
       const code = view.getUint8(at);
       const length = view.getUint16(at + 1, true);
-      if (length < HEADER_SIZE) {
+      if (length < HEADER) {
         // No way to find the next packet boundary: drop the rest of the frame.
         s.malformed++;
         break;
@@ -99,21 +126,23 @@ export class FeedDecoder {
         s.truncated++;
         break;
       }
-      const expected = PACKET_SIZE[code];
-      if (expected === undefined) {
+      const expected = SIZE_OF[code]!;
+      if (expected === 0) {
         s.unknown++;
       } else if (length > expected) {
         s.oversized++;
       } else if (length < expected) {
         s.malformed++;
       } else {
-        const segment = SEGMENT_BY_CODE[view.getUint8(at + 3)]!;
-        if (segment === null && code !== RESPONSE_CODE.DISCONNECT && code !== RESPONSE_CODE.MARKET_STATUS) {
+        const segmentCode = view.getUint8(at + 3);
+        const segment = SEGMENT_OF[segmentCode]!;
+        if (segment === null && code !== DISCONNECT && code !== MARKET_STATUS) {
           s.badSegment++;
         } else {
           p.code = code;
           p.length = length;
           p.segment = segment ?? 'IDX_I';
+          p.segmentCode = segment === null ? 0 : segmentCode;
           p.securityId = view.getUint32(at + 4, true);
           readBody(view, at, code, p);
           s.packets++;
@@ -129,11 +158,11 @@ export class FeedDecoder {
 
 function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
   switch (code) {
-    case RESPONSE_CODE.TICKER:
+    case TICKER:
       p.ltp = v.getFloat32(at + 8, true);
       p.ltt = v.getInt32(at + 12, true);
       return;
-    case RESPONSE_CODE.QUOTE:
+    case QUOTE:
       p.ltp = v.getFloat32(at + 8, true);
       p.ltq = v.getUint16(at + 12, true);
       p.ltt = v.getInt32(at + 14, true);
@@ -146,14 +175,14 @@ function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
       p.high = v.getFloat32(at + 42, true);
       p.low = v.getFloat32(at + 46, true);
       return;
-    case RESPONSE_CODE.OI:
+    case OI:
       p.oi = v.getUint32(at + 8, true);
       return;
-    case RESPONSE_CODE.PREV_CLOSE:
+    case PREV_CLOSE:
       p.prevClose = v.getFloat32(at + 8, true);
       p.prevOi = v.getUint32(at + 12, true);
       return;
-    case RESPONSE_CODE.FULL: {
+    case FULL: {
       p.ltp = v.getFloat32(at + 8, true);
       p.ltq = v.getUint16(at + 12, true);
       p.ltt = v.getInt32(at + 14, true);
@@ -169,7 +198,7 @@ function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
       p.high = v.getFloat32(at + 54, true);
       p.low = v.getFloat32(at + 58, true);
       const d = p.depth;
-      for (let i = 0, o = at + 62; i < DEPTH_LEVELS; i++, o += 20) {
+      for (let i = 0, o = at + 62; i < LEVELS; i++, o += 20) {
         const k = i * DEPTH_STRIDE;
         d[k] = v.getUint32(o, true);
         d[k + 1] = v.getUint32(o + 4, true);
@@ -180,7 +209,7 @@ function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
       }
       return;
     }
-    case RESPONSE_CODE.DISCONNECT:
+    case DISCONNECT:
       p.disconnectReason = v.getInt16(at + 8, true);
       return;
     default:

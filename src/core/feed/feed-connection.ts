@@ -11,9 +11,13 @@
  *   after the connection stayed up `minUptimeMs`.
  * - Liveness: any frame, ping or pong counts; the client pings so a quiet market still produces
  *   pongs. A socket silent for `staleAfterMs` is declared stale and reconnected.
- * - Disconnect code 805 (too many connections) backs off hard; 806-810 and an HTTP 401/403 on the
- *   upgrade stop reconnecting with a reason the trader can act on, until `resume()` (new token).
- *   HTTP 429 on the upgrade is treated like 805.
+ * - Disconnect code 805 (too many connections) backs off hard: at least `hardBackoffMs`, plus up
+ *   to half again as jitter, so a kicked socket never storms and sockets refused together do not
+ *   return together. HTTP 429 on the upgrade is treated like 805.
+ * - 806-810 and an HTTP 401/403 on the upgrade stop reconnecting with a reason the trader can act
+ *   on (read from the refusal's body when it names a Dhan code), until `resume()` (new token).
+ * - 804 (too many instruments) keeps the socket: the server keeps what fitted, and reconnecting
+ *   would only send the same set again. The reason is published in `lastError`.
  */
 import WebSocket from 'ws';
 import { parseToken, type InstrumentRef, type InstrumentToken } from '../../shared/instruments';
@@ -51,13 +55,16 @@ export interface FeedConnectionOptions {
   /** Packet mode per instrument: default ticker for indices, full otherwise. */
   modeFor?: (ref: InstrumentRef) => FeedMode;
   backoff?: BackoffPolicy;
-  /** Backoff ceiling after an 805 or an HTTP 429. */
+  /** Least delay after an 805 or an HTTP 429 (up to half again is added as jitter). */
   hardBackoffMs?: number;
   minUptimeMs?: number;
   connectTimeoutMs?: number;
   staleAfterMs?: number;
   pingIntervalMs?: number;
-  /** Most messages held while the socket is not open; beyond it the oldest are dropped (the desired set is replayed on open anyway). */
+  /**
+   * Most messages held while the socket is not open; beyond it the oldest are dropped. The queue
+   * is discarded on open, where the desired set is replayed in full instead.
+   */
   sendQueueLimit?: number;
   timers?: Timers;
   onPacket?: (packet: FeedPacket, connection: FeedConnection) => void;
@@ -79,6 +86,22 @@ export interface ConnectionHealth {
 }
 
 const defaultMode = (ref: InstrumentRef): FeedMode => (ref.segment === 'IDX_I' ? 'ticker' : 'full');
+
+const TOO_MANY_INSTRUMENTS = 804;
+const TOO_MANY_CONNECTIONS = 805;
+
+/** The Dhan error code a refused upgrade's JSON body names (`{"data":{"807":"..."}}`), or null. */
+function dhanCodeIn(body: string): number | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const data = typeof parsed === 'object' && parsed !== null ? (parsed as { data?: unknown }).data : undefined;
+    if (typeof data !== 'object' || data === null) return null;
+    const code = Object.keys(data).map(Number).find((n) => Number.isInteger(n) && n >= 800 && n < 900);
+    return code ?? null;
+  } catch {
+    return null;
+  }
+}
 
 export class FeedConnection {
   readonly id: number;
@@ -181,6 +204,7 @@ export class FeedConnection {
     }
     this.sent.clear();
     this.queue.length = 0;
+    this.openedAt = 0;
     this.setState('closed');
   }
 
@@ -215,20 +239,24 @@ export class FeedConnection {
       list.push(r);
       byMode.set(mode, list);
     }
+    let allSent = true;
     for (const [mode, list] of byMode) {
-      for (const msg of encodeSubscriptionMessages(mode, list, action)) this.send(msg);
+      for (const msg of encodeSubscriptionMessages(mode, list, action)) allSent = this.send(msg) && allSent;
     }
-    if (action === 'subscribe') for (const r of refs) this.sent.add(`${r.segment}:${r.securityId}`);
+    // Live means the subscribe went out on an open socket; a queued one is replayed on open instead.
+    if (action === 'subscribe' && allSent) for (const r of refs) this.sent.add(`${r.segment}:${r.securityId}`);
   }
 
-  private send(msg: string): void {
+  /** Send now when the socket is open (true), else queue (false). */
+  private send(msg: string): boolean {
     const ws = this.ws;
     if (ws && ws.readyState === WebSocket.OPEN) {
       ws.send(msg);
-      return;
+      return true;
     }
     this.queue.push(msg);
     if (this.queue.length > this.o.sendQueueLimit) this.queue.shift();
+    return false;
   }
 
   private connect(): void {
@@ -241,8 +269,16 @@ export class FeedConnection {
     this.connectAttempts++;
     this.setState(this.reconnects > 0 || this.attempt > 0 ? 'reconnecting' : 'connecting');
     const url = `${this.o.url.replace(/\/?$/, '/')}?version=2&token=${encodeURIComponent(creds.token)}&clientId=${encodeURIComponent(creds.clientId)}&authType=2`;
-    const ws = new WebSocket(url, { handshakeTimeout: this.o.connectTimeoutMs, perMessageDeflate: false });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, { handshakeTimeout: this.o.connectTimeoutMs, perMessageDeflate: false });
+    } catch (err) {
+      this.fail(`cannot open the feed at ${this.o.url}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
     this.ws = ws;
+    /** This socket's own error, so a close is never explained by an older socket's failure. */
+    let socketError: string | null = null;
     ws.binaryType = 'nodebuffer';
     this.connectTimer = this.t.setTimeout(() => {
       if (ws.readyState !== WebSocket.OPEN) this.dropAndRetry(ws, 'connect timed out');
@@ -250,23 +286,46 @@ export class FeedConnection {
     ws.on('open', () => this.onOpen(ws));
     ws.on('message', (data, isBinary) => {
       this.lastFrameAt = this.t.now();
-      if (isBinary) this.onFrame(data as Buffer);
+      if (isBinary) this.onFrame(ws, data as Buffer);
     });
     ws.on('ping', () => (this.lastFrameAt = this.t.now()));
     ws.on('pong', () => (this.lastFrameAt = this.t.now()));
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
-      res.resume();
-      if (status === 401 || status === 403) this.fail(`Dhan refused the connection (HTTP ${status}): check the client id and access token`, ws);
-      else if (status === 429) this.dropAndRetry(ws, 'Dhan answered HTTP 429: data plan inactive or too many connections', true);
-      else this.dropAndRetry(ws, `feed upgrade refused with HTTP ${status}`);
+      // Read a little of the body: Dhan names the reason there (e.g. {"data":{"807":...}}).
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
+      res.on('error', () => undefined);
+      let decided = false;
+      const decide = (): void => {
+        if (decided || this.ws !== ws) return;
+        decided = true;
+        this.onRefusedUpgrade(ws, status, body);
+      };
+      res.on('end', decide);
+      res.on('close', decide);
     });
     ws.on('error', (err) => {
-      if (this.ws === ws) this.lastError = err.message;
+      socketError = err.message;
     });
-    ws.on('close', () => {
-      if (this.ws === ws) this.dropAndRetry(ws, this.lastError ?? 'connection closed');
+    ws.on('close', (code) => {
+      this.dropAndRetry(ws, socketError ?? `connection closed by the server (code ${code})`);
     });
+  }
+
+  private onRefusedUpgrade(ws: WebSocket, status: number, body: string): void {
+    const named = dhanCodeIn(body);
+    if (status === 401 || status === 403) {
+      const why = named !== null && FATAL_DISCONNECTS.has(named) ? `${DISCONNECT_REASON[named]} (code ${named})` : 'check the client id and access token';
+      this.fail(`Dhan refused the connection (HTTP ${status}): ${why}`, ws);
+    } else if (status === 429) {
+      this.dropAndRetry(ws, 'Dhan answered HTTP 429: data plan inactive or too many connections; waiting before the next try', true);
+    } else {
+      this.dropAndRetry(ws, `feed upgrade refused with HTTP ${status}`);
+    }
   }
 
   private onOpen(ws: WebSocket): void {
@@ -276,27 +335,30 @@ export class FeedConnection {
     this.lastFrameAt = this.openedAt;
     this.sent.clear();
     this.queue.length = 0; // the desired set below supersedes anything queued while down
-    this.setState('open');
+    // Subscribe first, then announce: whoever hears 'open' sees every desired instrument live,
+    // and what it adds in that callback goes out once, not twice.
     const all = [...this.desired.values()];
     if (all.length) this.sendSubscriptions(all, 'subscribe');
     this.scheduleWatchdog();
+    this.setState('open');
   }
 
-  private onFrame(frame: Buffer): void {
+  private onFrame(ws: WebSocket, frame: Buffer): void {
     this.decoder.decode(frame, (p) => {
+      if (this.ws !== ws) return; // a disconnect packet earlier in this frame ended the socket
       if (p.code === RESPONSE_CODE.DISCONNECT) {
-        this.onDisconnectPacket(p.disconnectReason);
+        this.onDisconnectPacket(ws, p.disconnectReason);
         return;
       }
       this.o.onPacket?.(p, this);
     });
   }
 
-  private onDisconnectPacket(reason: number): void {
-    const ws = this.ws;
+  private onDisconnectPacket(ws: WebSocket, reason: number): void {
     const text = `${DISCONNECT_REASON[reason] ?? 'disconnected by the server'} (code ${reason})`;
-    if (FATAL_DISCONNECTS.has(reason)) this.fail(text, ws ?? undefined);
-    else if (ws) this.dropAndRetry(ws, text, reason === 805);
+    if (FATAL_DISCONNECTS.has(reason)) this.fail(`${text}: the feed is stopped until this is fixed`, ws);
+    else if (reason === TOO_MANY_INSTRUMENTS) this.lastError = text;
+    else this.dropAndRetry(ws, text, reason === TOO_MANY_CONNECTIONS);
   }
 
   /** Liveness: ping on an interval; no frame for staleAfterMs means the socket is dead. */
@@ -306,7 +368,7 @@ export class FeedConnection {
       if (!ws || this._state !== 'open') return;
       const silent = this.t.now() - (this.lastFrameAt ?? this.openedAt);
       if (silent >= this.o.staleAfterMs) {
-        this.dropAndRetry(ws, `no data, ping or pong for ${Math.round(silent / 1000)} s: reconnecting`);
+        this.dropAndRetry(ws, `no data, ping or pong for ${silent < 10_000 ? `${silent} ms` : `${Math.round(silent / 1000)} s`}: reconnecting`);
         return;
       }
       try {
@@ -321,12 +383,13 @@ export class FeedConnection {
   private dropAndRetry(ws: WebSocket, reason: string, hard = false): void {
     if (this.ws !== ws) return;
     this.lastError = reason;
-    this.detach(ws);
-    if (this._state === 'failed' || this._state === 'closed') return;
     const uptime = this.openedAt ? this.t.now() - this.openedAt : 0;
     if (this.openedAt && uptime >= this.o.minUptimeMs) this.attempt = 0;
-    this.openedAt = 0;
-    const delay = Math.max(backoffDelay(this.o.backoff, this.attempt, this.t.random()), hard ? this.o.hardBackoffMs : 0);
+    this.detach(ws);
+    if (this._state === 'failed' || this._state === 'closed') return;
+    const r = this.t.random();
+    const soft = backoffDelay(this.o.backoff, this.attempt, r);
+    const delay = hard ? Math.max(soft, this.o.hardBackoffMs + Math.floor((r * this.o.hardBackoffMs) / 2)) : soft;
     this.attempt++;
     this.reconnects++;
     this.nextDelayFloorMs = delay;
@@ -346,6 +409,7 @@ export class FeedConnection {
     ws.on('error', () => undefined);
     ws.terminate();
     if (this.ws === ws) this.ws = null;
+    this.openedAt = 0;
     this.sent.clear();
     this.t.clearTimeout(this.watchdog);
     this.t.clearTimeout(this.connectTimer);

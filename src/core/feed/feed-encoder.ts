@@ -8,7 +8,7 @@ import { DEPTH_LEVELS, PACKET_SIZE, RESPONSE_CODE } from './feed-protocol';
 import { DEPTH_STRIDE, type FeedPacket } from './feed-codec';
 
 /** The fields a packet writer reads; a FeedPacket (or the simulator's quote) satisfies it. */
-export type PacketFields = Omit<FeedPacket, 'code' | 'length' | 'segment' | 'securityId'>;
+export type PacketFields = Omit<FeedPacket, 'code' | 'length' | 'segment' | 'segmentCode' | 'securityId'>;
 
 function header(v: DataView, offset: number, code: number, segment: Segment, securityId: number): number {
   const size = PACKET_SIZE[code]!;

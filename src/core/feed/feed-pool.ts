@@ -29,6 +29,12 @@ export interface FeedPoolOptions {
   graceMs?: number;
   onPacket?: (packet: FeedPacket) => void;
   onState?: (socketId: number, state: ConnectionState) => void;
+  /**
+   * A failover or even-out that threw (a stale plan, a database error). It runs from a timer or a
+   * socket event, so the error is reported here instead of crashing the process; the sockets keep
+   * their current sets. Default: ignored.
+   */
+  onError?: (error: unknown, kind: 'failover' | 'even-out', socketId: number) => void;
   /** Per-connection policy overrides (backoff, staleness, ...). */
   connection?: Partial<Omit<FeedConnectionOptions, 'id' | 'url' | 'credentials' | 'onPacket' | 'onState'>>;
   timers?: Timers;
@@ -82,6 +88,9 @@ export class FeedPool {
     for (const h of this.graceTimers.values()) this.t.clearTimeout(h);
     this.graceTimers.clear();
     for (const c of this.connections) c.stop();
+    // Sockets failed over stay marked down in the placement until they are open again.
+    for (const id of this.failedOver) this.o.placement.setUp(id, true);
+    this.failedOver.clear();
   }
 
   /** A new token (rolled over daily) or fixed credentials: resume sockets stopped for auth. */
@@ -139,7 +148,7 @@ export class FeedPool {
       this.graceTimers.delete(id);
       if (this.failedOver.delete(id)) {
         this.o.placement.setUp(id, true);
-        this.rebalanceNow();
+        this.guarded('even-out', id, () => this.rebalanceNow());
       }
       return;
     }
@@ -152,10 +161,17 @@ export class FeedPool {
           if (!this.running || !c || c.state === 'open') return;
           this.failedOver.add(id);
           this.o.placement.setUp(id, false);
-          const { moves } = this.o.rebalance('failover', id);
-          this.applyMoves(moves);
+          this.guarded('failover', id, () => this.applyMoves(this.o.rebalance('failover', id).moves));
         }, this.o.graceMs ?? 15_000),
       );
+    }
+  }
+
+  private guarded(kind: 'failover' | 'even-out', id: number, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.o.onError?.(err, kind, id);
     }
   }
 }

@@ -4,10 +4,21 @@
  * cursor and asks what changed since it last looked, so views receive coalesced batches in which
  * the latest value always arrives and nothing is dropped inside a window.
  */
-import { parseToken, type InstrumentToken, type Segment } from '../../shared/instruments';
-import { SEGMENT_INDEX } from '../instruments/instrument-table';
+import { parseToken, SEGMENT_FEED_CODE, type InstrumentToken, type Segment } from '../../shared/instruments';
 import { DEPTH_STRIDE, type FeedPacket } from './feed-codec';
 import { DEPTH_LEVELS, RESPONSE_CODE } from './feed-protocol';
+
+// Hot-path constants as module locals (see feed-codec.ts).
+const TICKER = RESPONSE_CODE.TICKER;
+const QUOTE = RESPONSE_CODE.QUOTE;
+const FULL = RESPONSE_CODE.FULL;
+const OI = RESPONSE_CODE.OI;
+const PREV_CLOSE = RESPONSE_CODE.PREV_CLOSE;
+const DEPTH_WIDTH = DEPTH_LEVELS * DEPTH_STRIDE;
+const PRICE_FIELD = 4; // bid and ask prices sit at 4 and 5 of each level
+
+/** Feed segment code of a segment; NSE_COMM, which has none, uses 15. */
+const codeOf = (segment: Segment): number => SEGMENT_FEED_CODE[segment] ?? 15;
 
 /** Numeric fields of a quote, each a column. */
 export const QUOTE_FIELDS = [
@@ -62,7 +73,8 @@ export class QuoteStore {
   private readonly now: () => number;
   private readonly staleAfterMs: number;
   private cap: number;
-  private readonly slots = new Map<number, number>();
+  /** Per feed segment code, security id -> slot (small-integer keys: no allocation per lookup). */
+  private readonly slots: Map<number, number>[] = Array.from({ length: 16 }, () => new Map<number, number>());
   private readonly tokens: InstrumentToken[] = [];
   private cols: Record<QuoteField, Float64Array>;
   private tick: Float64Array;
@@ -96,12 +108,12 @@ export class QuoteStore {
   track(token: InstrumentToken, tickSize?: number): number {
     const ref = parseToken(token);
     if (!ref) throw new Error(`not an instrument token: ${token}`);
-    const key = SEGMENT_INDEX[ref.segment] * 4294967296 + ref.securityId;
-    let slot = this.slots.get(key);
+    const bySegment = this.slots[codeOf(ref.segment)]!;
+    let slot = bySegment.get(ref.securityId);
     if (slot === undefined) {
       slot = this.tokens.length;
       if (slot === this.cap) this.grow();
-      this.slots.set(key, slot);
+      bySegment.set(ref.securityId, slot);
       this.tokens.push(token);
     }
     if (tickSize !== undefined && tickSize > 0) this.tick[slot] = tickSize;
@@ -109,22 +121,22 @@ export class QuoteStore {
   }
 
   private slotOf(segment: Segment, securityId: number): number | undefined {
-    return this.slots.get(SEGMENT_INDEX[segment] * 4294967296 + securityId);
+    return this.slots[codeOf(segment)]!.get(securityId);
   }
 
   /** Apply one decoded packet. Packets for untracked instruments are tracked on first sight. */
   apply(p: FeedPacket): void {
-    let slot = this.slotOf(p.segment, p.securityId);
+    let slot = this.slots[p.segmentCode & 15]!.get(p.securityId);
     if (slot === undefined) slot = this.track(`${p.segment}:${p.securityId}`);
     const c = this.cols;
     const tick = this.tick[slot]!;
     switch (p.code) {
-      case RESPONSE_CODE.TICKER:
+      case TICKER:
         c.ltp[slot] = roundToTick(p.ltp, tick);
         c.ltt[slot] = p.ltt;
         break;
-      case RESPONSE_CODE.QUOTE:
-      case RESPONSE_CODE.FULL:
+      case QUOTE:
+      case FULL:
         c.ltp[slot] = roundToTick(p.ltp, tick);
         c.ltq[slot] = p.ltq;
         c.ltt[slot] = p.ltt;
@@ -136,21 +148,24 @@ export class QuoteStore {
         c.high[slot] = roundToTick(p.high, tick);
         c.low[slot] = roundToTick(p.low, tick);
         c.close[slot] = roundToTick(p.close, tick);
-        if (p.code === RESPONSE_CODE.FULL) {
+        if (p.code === FULL) {
           c.oi[slot] = p.oi;
           c.oiDayHigh[slot] = p.oiDayHigh;
           c.oiDayLow[slot] = p.oiDayLow;
-          const base = slot * DEPTH_LEVELS * DEPTH_STRIDE;
-          for (let i = 0; i < DEPTH_LEVELS * DEPTH_STRIDE; i++) {
-            const field = i % DEPTH_STRIDE;
-            this.depth[base + i] = field >= 4 ? roundToTick(p.depth[i]!, tick) : p.depth[i]!;
+          const base = slot * DEPTH_WIDTH;
+          const d = this.depth;
+          const src = p.depth;
+          for (let i = 0; i < DEPTH_WIDTH; i += DEPTH_STRIDE) {
+            for (let k = 0; k < PRICE_FIELD; k++) d[base + i + k] = src[i + k]!;
+            d[base + i + PRICE_FIELD] = roundToTick(src[i + PRICE_FIELD]!, tick);
+            d[base + i + PRICE_FIELD + 1] = roundToTick(src[i + PRICE_FIELD + 1]!, tick);
           }
         }
         break;
-      case RESPONSE_CODE.OI:
+      case OI:
         c.oi[slot] = p.oi;
         break;
-      case RESPONSE_CODE.PREV_CLOSE:
+      case PREV_CLOSE:
         c.prevClose[slot] = roundToTick(p.prevClose, tick);
         c.prevOi[slot] = p.prevOi;
         break;

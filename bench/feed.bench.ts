@@ -1,0 +1,136 @@
+/**
+ * Live feed client benchmark (issue 5): the simulator in its own process streams 25,000
+ * instruments over the client's 5 sockets, 30 s at an aggregate 100,000 packets/s and then 30 s at
+ * 250,000. Figures: packets received vs sent (counted after each phase drains), latency from the
+ * simulator's send to the quote-store update (the simulator stamps send time into quote/full
+ * packets with --latency-stamp), and the client's CPU and RSS. Targets at 100,000/s: no loss,
+ * p99 <= 20 ms, client CPU <= 50% of one core.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeedPool } from '../src/core/feed/feed-pool';
+import { RESPONSE_CODE } from '../src/core/feed/feed-protocol';
+import { SocketPlacement } from '../src/core/feed/placement';
+import { QuoteStore } from '../src/core/feed/quote-store';
+import { parseMasterBuffer } from '../src/core/instruments/master-parser';
+import { istDate } from '../src/shared/market-calendar';
+import { writeMaster } from '../src/sim/master-generator';
+import { percentile, round, type Benchmark, type Figure } from './harness';
+
+const PHASE_MS = Number(process.env.FEED_BENCH_PHASE_MS ?? 30_000);
+const RATES = [100_000, 250_000];
+/** The simulator's stamp clock: CLOCK_MONOTONIC (shared by all processes) in microseconds, modulo 2^32. */
+const nowMicros = () => Number((process.hrtime.bigint() / 1000n) % 4294967296n);
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function simPacketsSent(control: string): Promise<number> {
+  const stats = (await (await fetch(`${control}/sim/stats`)).json()) as { feed: { packetsSent: number } };
+  return stats.feed.packetsSent;
+}
+
+export const feedBenchmark: Benchmark = {
+  name: 'feed',
+  description: 'live feed client: 25,000 instruments on 5 sockets at 100k and 250k packets/s from a simulator process',
+  async run(): Promise<Figure[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'strikedesk-bench-feed-'));
+    const asOf = istDate(Date.now());
+    const master = join(dir, 'master.csv');
+    writeMaster(master, { asOf });
+    const table = parseMasterBuffer(readFileSync(master)).table;
+    const tokens: string[] = [];
+    for (let r = 0; r < table.count && tokens.length < 25_000; r++) {
+      const seg = table.segmentOf(r);
+      const expiry = table.expiryOf(r);
+      if ((seg === 'NSE_FNO' || seg === 'BSE_FNO') && expiry !== null && expiry >= asOf) tokens.push(`${seg}:${table.cols.securityId[r]}`);
+    }
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--port', '0', '--master', master, '--latency-stamp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let pool: FeedPool | null = null;
+    try {
+      const feedUrl = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 60_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /feed\s+(ws:\/\/[^/\s?]+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
+      });
+      const control = feedUrl.replace(/^ws:/, 'http:');
+      await post(`${control}/sim/rate`, { rate: 0 });
+      const placement = new SocketPlacement();
+      placement.place(tokens);
+      const store = new QuoteStore({ capacity: 30_000 });
+      const samples = new Float64Array(4_000_000);
+      let nSamples = 0;
+      let received = 0;
+      pool = new FeedPool({
+        placement,
+        url: feedUrl,
+        credentials: () => ({ clientId: '1000000001', token: 'sim-access-token' }),
+        rebalance: () => ({ moves: [] }),
+        onPacket: (p) => {
+          received++;
+          store.apply(p);
+          // Latency on every 8th packet: reading the clock is itself not free.
+          if ((received & 7) === 0 && (p.code === RESPONSE_CODE.FULL || p.code === RESPONSE_CODE.QUOTE) && nSamples < samples.length) {
+            let d = nowMicros() - p.volume;
+            if (d < -2_147_483_648) d += 4_294_967_296;
+            samples[nSamples++] = d / 1000;
+          }
+        },
+      });
+      pool.start();
+      const deadline = performance.now() + 60_000;
+      while (pool.health().some((h) => h.state !== 'open') || received < tokens.length) {
+        if (performance.now() > deadline) throw new Error(`pool not ready: ${JSON.stringify(pool.health().map((h) => h.state))}, ${received} prev-close packets`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const figures: Figure[] = [];
+      for (const rate of RATES) {
+        const sent0 = await simPacketsSent(control);
+        const recv0 = received;
+        nSamples = 0;
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        await post(`${control}/sim/rate`, { rate });
+        let rssMax = 0;
+        while (performance.now() - t0 < PHASE_MS) {
+          await new Promise((r) => setTimeout(r, 250));
+          rssMax = Math.max(rssMax, process.memoryUsage().rss);
+        }
+        await post(`${control}/sim/rate`, { rate: 0 });
+        const cpu = process.cpuUsage(cpu0);
+        const secs = (performance.now() - t0) / 1000;
+        await new Promise((r) => setTimeout(r, 1500)); // drain what is in flight
+        const sent = (await simPacketsSent(control)) - sent0;
+        const got = received - recv0;
+        const lat = Array.from(samples.subarray(0, nSamples));
+        const k = `${rate / 1000}k`;
+        figures.push(
+          { name: `feed.sent_at_${k}`, value: sent, unit: `packets (${round(sent / secs, -2)}/s)` },
+          { name: `feed.lost_at_${k}`, value: sent - got, unit: 'packets (sent - received)', ...(rate === 100_000 ? { target: 0 } : {}) },
+          { name: `feed.latency_p50_at_${k}_ms`, value: round(percentile(lat, 50), 2), unit: 'ms send -> quote store' },
+          { name: `feed.latency_p99_at_${k}_ms`, value: round(percentile(lat, 99), 2), unit: 'ms send -> quote store', ...(rate === 100_000 ? { target: 20 } : {}) },
+          { name: `feed.client_cpu_at_${k}_pct`, value: round(((cpu.user + cpu.system) / 1e6 / secs) * 100, 0), unit: '% of one core', ...(rate === 100_000 ? { target: 50 } : {}) },
+          { name: `feed.client_rss_at_${k}_mb`, value: round(rssMax / 1024 / 1024, 0), unit: 'MB (max)' },
+        );
+      }
+      return figures;
+    } finally {
+      pool?.stop();
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
