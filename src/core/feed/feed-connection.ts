@@ -343,16 +343,25 @@ export class FeedConnection {
     this.setState('open');
   }
 
+  /** The socket whose frame is being decoded (lets one bound handler serve every frame). */
+  private framing: WebSocket | null = null;
+
   private onFrame(ws: WebSocket, frame: Buffer): void {
-    this.decoder.decode(frame, (p) => {
-      if (this.ws !== ws) return; // a disconnect packet earlier in this frame ended the socket
-      if (p.code === RESPONSE_CODE.DISCONNECT) {
-        this.onDisconnectPacket(ws, p.disconnectReason);
-        return;
-      }
-      this.o.onPacket?.(p, this);
-    });
+    this.framing = ws;
+    this.decoder.decode(frame, this.handlePacket);
+    this.framing = null;
   }
+
+  /** Bound once: no closure per frame on the hot path. */
+  private readonly handlePacket = (p: FeedPacket): void => {
+    const ws = this.framing;
+    if (ws === null || this.ws !== ws) return; // a disconnect packet earlier in this frame ended the socket
+    if (p.code === RESPONSE_CODE.DISCONNECT) {
+      this.onDisconnectPacket(ws, p.disconnectReason);
+      return;
+    }
+    this.o.onPacket?.(p, this);
+  };
 
   private onDisconnectPacket(ws: WebSocket, reason: number): void {
     const text = `${DISCONNECT_REASON[reason] ?? 'disconnected by the server'} (code ${reason})`;
