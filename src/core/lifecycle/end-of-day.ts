@@ -1,0 +1,113 @@
+/**
+ * End of day (15:30 IST on NSE trading days) and the next session's watchlist restore.
+ *
+ * Policy:
+ * - Default (the seed's rule): unsubscribe all Tier A, logged as EOD_CLEANUP, and clear every
+ *   watchlist. Tier B (index chains, MCX futures and options) is never touched: MCX trades on
+ *   into its evening session.
+ * - With `keepWatchlists` (a setting): Tier A is unsubscribed the same way but the watchlist rows
+ *   stay; `restoreWatchlists` re-subscribes them at the next session, each chain re-centred on
+ *   the price of that moment (yesterday's window is forgotten at EOD, never reused; a chain that
+ *   Tier B keeps open is joined at its live window).
+ * - On restore, an option entry whose expiry has passed is dropped from the watchlist and
+ *   reported (its contracts no longer exist); an entry without a price yet is left for a retry;
+ *   one that no longer fits the cap is reported and kept. Nothing is guessed.
+ */
+import { AppError } from '../../shared/errors';
+import { tokenOf, type InstrumentToken } from '../../shared/instruments';
+import type { InstrumentRegistry } from '../instruments/registry';
+import type { WatchlistEntry } from '../storage/watchlist-repo';
+import { watchlistOwner, type SubscriptionCore } from '../subscriptions/index';
+
+export interface EndOfDayResult {
+  /** Instruments unsubscribed upstream. */
+  unsubscribed: number;
+  /** Tier A owners released. */
+  ownersReleased: number;
+  entriesCleared: number;
+  entriesKept: number;
+}
+
+type EodCore = Pick<SubscriptionCore, 'manager' | 'chains' | 'watchlists' | 'repos'>;
+
+/** Unsubscribe all Tier A (EOD_CLEANUP); clear the watchlists unless `keepWatchlists`. Tier B stays. */
+export function runEndOfDay(core: EodCore, options: { keepWatchlists?: boolean } = {}): EndOfDayResult {
+  const tierA = core.manager.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
+  if (!options.keepWatchlists) {
+    const { unsubscribed, entriesCleared } = core.watchlists.endOfDay();
+    return { unsubscribed, ownersReleased: tierA.length, entriesCleared, entriesKept: 0 };
+  }
+  const unsubscribed = core.manager.unsubscribeAllTierA('end of day (15:30 IST), watchlists kept');
+  core.chains.forgetOwners(tierA);
+  return { unsubscribed, ownersReleased: tierA.length, entriesCleared: 0, entriesKept: core.repos.watchlist.listAll().length };
+}
+
+export interface RestoreResult {
+  restored: { owner: string; instruments: number; atm: number | null }[];
+  /** Entries with no price yet for their underlying: retry once one is known. */
+  pending: { entry: WatchlistEntry; underlyingToken: InstrumentToken; reason: string }[];
+  /** Option entries whose expiry has passed: removed from the watchlist. */
+  dropped: { entry: WatchlistEntry; reason: string }[];
+  failed: { entry: WatchlistEntry; code: string; message: string }[];
+  /** Instruments newly subscribed upstream. */
+  subscribed: number;
+}
+
+/** The spot instrument of an EQUITY entry: NSE stock, else the index, as WatchlistManager adds it. */
+function spotToken(registry: InstrumentRegistry, symbol: string): InstrumentToken | null {
+  const rows = registry.bySymbol(symbol).filter((i) => i.kind === 'EQUITY' || i.kind === 'INDEX');
+  const spot = rows.find((i) => i.segment === 'NSE_EQ') ?? rows.find((i) => i.segment === 'IDX_I') ?? rows[0];
+  return spot ? tokenOf(spot) : null;
+}
+
+/**
+ * Re-subscribe kept watchlist rows as Tier A at the start of a session, each option chain centred
+ * on `priceOf(its underlying)`. Entries already live are left alone, so this is safe to call again
+ * for the pending ones.
+ */
+export function restoreWatchlists(
+  core: Pick<SubscriptionCore, 'manager' | 'chains' | 'repos'>,
+  registry: InstrumentRegistry,
+  priceOf: (token: InstrumentToken) => number | undefined,
+): RestoreResult {
+  const result: RestoreResult = { restored: [], pending: [], dropped: [], failed: [], subscribed: 0 };
+  const today = registry.today();
+  for (const entry of core.repos.watchlist.listAll()) {
+    const owner = watchlistOwner(entry.userId, entry.symbol, entry.expiryDate);
+    if (core.manager.hasOwner(owner)) continue;
+    try {
+      if (entry.instrumentType === 'EQUITY') {
+        const token = spotToken(registry, entry.symbol);
+        if (!token) throw new AppError('UNKNOWN_SYMBOL', `${entry.symbol} is no longer in the instrument master`);
+        result.subscribed += core.manager.setOwner(owner, 'TIER_A', [token], 'watchlist restored').subscribed.length;
+        result.restored.push({ owner, instruments: 1, atm: null });
+        continue;
+      }
+      const segment = registry.optionSegments(entry.symbol)[0];
+      if (!segment) throw new AppError('NOT_FNO', `${entry.symbol} has no options listed any more`);
+      if (entry.expiryDate < today) {
+        core.repos.watchlist.remove(entry.userId, entry.symbol, entry.expiryDate);
+        result.dropped.push({ entry, reason: `${entry.symbol} ${entry.expiryDate} options expired before ${today}` });
+        continue;
+      }
+      const ladder = registry.ladder(entry.symbol, entry.expiryDate, segment);
+      if (!ladder) throw new AppError('UNKNOWN_EXPIRY', `${entry.symbol} has no options expiring ${entry.expiryDate} in the master`);
+      const row = ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0)!;
+      const under = registry.underlyingOf(registry.table.get(row));
+      if (!under) throw new AppError('NOT_FOUND', `the master lists no underlying for ${entry.symbol} ${entry.expiryDate}`);
+      const underlyingToken = tokenOf(under);
+      const ltp = priceOf(underlyingToken);
+      if (ltp === undefined || !(Number.isFinite(ltp) && ltp > 0)) {
+        result.pending.push({ entry, underlyingToken, reason: ltp === undefined ? `no price yet for ${underlyingToken}` : `unusable price ${ltp}` });
+        continue;
+      }
+      const { state, change } = core.chains.open(owner, 'TIER_A', { symbol: entry.symbol, expiry: entry.expiryDate, segment }, ltp);
+      result.subscribed += change.subscribed.length;
+      result.restored.push({ owner, instruments: state.optionTokens.length + (state.underlyingToken ? 1 : 0), atm: state.chain.atm });
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError('INTERNAL', (err as Error).message ?? String(err));
+      result.failed.push({ entry, code: e.code, message: e.message });
+    }
+  }
+  return result;
+}
