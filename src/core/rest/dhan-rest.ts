@@ -139,13 +139,27 @@ export class DhanRestClient {
         const [seg, id] = t.split(':') as [Segment, string];
         (body[seg] ??= []).push(Number(id));
       }
-      const res = await this.quotePacer.run(() => this.post<{ data: Record<string, Record<string, RestQuote>> }>(`/marketfeed/${kind}`, body));
+      const res = await this.paced(this.quotePacer, () => this.post<{ data: Record<string, Record<string, RestQuote>> }>(`/marketfeed/${kind}`, body));
       for (const [seg, byId] of Object.entries(res.data ?? {})) {
         if (!SEGMENT_SET.has(seg)) continue;
         for (const [id, q] of Object.entries(byId)) out.set(`${seg}:${id}`, q);
       }
     }
     return out;
+  }
+
+  /**
+   * Run a read through a pacer, retrying twice on RATE_LIMITED: another process (a previous run
+   * of the app, a script) may have used the same account's second. Reads are idempotent.
+   */
+  private async paced<T>(pacer: Pacer, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await pacer.run(fn);
+      } catch (err) {
+        if (attempt >= 2 || !(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;
+      }
+    }
   }
 
   /** The option chain of an underlying for one expiry (paced at one request per 3 s). */

@@ -1,0 +1,205 @@
+/**
+ * The composition root: builds every engine service from one config, `start()`s them in order
+ * (database, instrument master, restore, feed, Tier B, Tier A) and `stop()`s them in reverse.
+ * It knows nothing of where the exchange is: the runtime entry points (the server, the Electron
+ * main process) pass Dhan's URLs and credentials, or the embedded simulator's.
+ *
+ * Start-up policy: Tier A (watchlists) is restored only while the NSE session has not closed
+ * for the day; started after 15:30 IST, on a weekend or a holiday, the day's Tier A is cleaned up
+ * instead and the status says the market is closed. Tier B chains whose underlying has no price
+ * yet are retried after the first REST snapshot and on the pre-session job.
+ */
+import { join } from 'node:path';
+import type { InstrumentToken } from '../shared/instruments';
+import { FeedPool } from './feed/feed-pool';
+import type { FeedCredentials } from './feed/feed-connection';
+import { MarketData } from './feed/market-data';
+import { QuoteStore } from './feed/quote-store';
+import { loadRegistry, type LoadedRegistry } from './instruments/load-registry';
+import { runEndOfDay, restoreWatchlists } from './lifecycle/end-of-day';
+import { DayScheduler } from './lifecycle/scheduler';
+import { startupDecision } from './lifecycle/session-clock';
+import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
+import { applyTierB, describeTierBPlan, planTierB, type TierBChainPlan } from './lifecycle/tier-b';
+import { DhanRestClient } from './rest/dhan-rest';
+import { openDatabase, type Db } from './storage/database';
+import { createSubscriptionCore, type SubscriptionCore } from './subscriptions/index';
+
+export interface AppConfig {
+  /** Folder for the database, the master and its snapshot. */
+  dataDir: string;
+  /** The scrip master CSV to load. */
+  masterPath: string;
+  /** Feed WebSocket base URL (Dhan's or the simulator's). */
+  feedUrl: string;
+  /** REST base URL ending in /v2. */
+  apiUrl: string;
+  /** Read on every connect and request: the token rolls over daily. */
+  credentials: () => FeedCredentials | null;
+  tierB?: TierBConfig;
+  sockets?: number;
+  perSocket?: number;
+  /** Keep watchlists over end of day (re-centred next session) instead of clearing them. */
+  keepWatchlists?: boolean;
+  now?: () => number;
+  /** Feed connection policy overrides (tests shorten timings). */
+  feed?: { graceMs?: number };
+  log?: (line: string) => void;
+}
+
+export interface AppStatus {
+  market: string;
+  tierBPlanned: number;
+  tierBPending: string[];
+  masterSource: 'csv' | 'snapshot';
+  instruments: number;
+}
+
+export class App {
+  readonly config: AppConfig;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  db!: Db;
+  loaded!: LoadedRegistry;
+  core!: SubscriptionCore;
+  store!: QuoteStore;
+  rest!: DhanRestClient;
+  pool!: FeedPool;
+  marketData!: MarketData;
+  scheduler!: DayScheduler;
+  status!: AppStatus;
+  private pendingTierB: TierBChainPlan[] = [];
+  private started = false;
+
+  constructor(config: AppConfig) {
+    this.config = config;
+    this.now = config.now ?? Date.now;
+    this.log = config.log ?? ((line) => console.log(line));
+  }
+
+  /** Start everything, in order. */
+  async start(): Promise<AppStatus> {
+    const c = this.config;
+    this.db = openDatabase(join(c.dataDir, 'strikedesk.db'));
+    this.loaded = loadRegistry({ masterPath: c.masterPath, cacheDir: join(c.dataDir, 'cache'), now: this.now });
+    const registry = this.loaded.registry;
+    this.log(`instrument master: ${registry.size} instruments from the ${this.loaded.source} in ${Math.round(this.loaded.loadMs)} ms`);
+    this.store = new QuoteStore({ now: this.now });
+    this.core = createSubscriptionCore({
+      registry,
+      db: this.db,
+      now: this.now,
+      prices: this.store,
+      ...(c.sockets ? { sockets: c.sockets } : {}),
+      ...(c.perSocket ? { perSocket: c.perSocket } : {}),
+    });
+    this.rest = new DhanRestClient({ baseUrl: c.apiUrl, credentials: c.credentials, now: this.now });
+    this.pool = new FeedPool({
+      placement: this.core.placement,
+      url: c.feedUrl,
+      credentials: c.credentials,
+      rebalance: (kind, socket) => this.core.manager.rebalance(kind, socket),
+      onPacket: (p) => this.marketData.onPacket(p),
+      onError: (err) => this.log(`feed: ${err instanceof Error ? err.message : String(err)}`),
+      ...(c.feed?.graceMs !== undefined ? { graceMs: c.feed.graceMs } : {}),
+    });
+    this.marketData = new MarketData({
+      registry,
+      manager: this.core.manager,
+      chains: this.core.chains,
+      pool: this.pool,
+      store: this.store,
+      rest: this.rest,
+      onError: (m) => this.log(m),
+    });
+
+    // Restore what was subscribed before (a crash or a restart), then decide about Tier A.
+    this.marketData.start();
+    this.core.restore();
+    const decision = startupDecision(this.now());
+    if (!decision.restoreTierA) {
+      const eod = runEndOfDay(this.core, { keepWatchlists: c.keepWatchlists ?? false });
+      if (eod.unsubscribed) this.log(`market closed: released ${eod.unsubscribed} Tier A instruments left from the session`);
+    }
+    this.pool.start();
+
+    // Tier B: prices of the underlyings from a snapshot, then open every chain.
+    const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
+    this.log(describeTierBPlan(plan));
+    for (const p of plan.problems) this.log(`tier B: ${p}`);
+    // Chains restored from the database keep their persisted window (they re-centre on the next
+    // full-step move); only the rest are opened now.
+    const toOpen = plan.owners.filter((o) => !(o.kind === 'chain' && this.core.manager.hasOwner(o.owner) && this.core.chains.adopt(o.owner, 'TIER_B', o.spec)));
+    await this.snapshotPrices(toOpen.flatMap((o) => (o.kind === 'chain' ? [o.underlyingToken] : [])));
+    const applied = applyTierB(this.core, { owners: toOpen }, (t) => this.store.ltp(t));
+    this.pendingTierB = applied.pending.map((p) => p.plan);
+    for (const f of applied.failed) this.log(`tier B ${f.owner}: ${f.message}`);
+
+    if (decision.restoreTierA) {
+      const missing = this.core.repos.watchlist.listAll().filter((e) => !this.core.manager.hasOwner(`watch:${e.userId}:${e.symbol}:${e.expiryDate}`));
+      if (missing.length) {
+        await this.snapshotPrices(missing.map((e) => registry.bySymbol(e.symbol).find((i) => i.kind === 'EQUITY' || i.kind === 'INDEX')).filter((i) => i !== undefined).map((i) => `${i.segment}:${i.securityId}`));
+        const restored = restoreWatchlists(this.core, registry, (t) => this.store.ltp(t));
+        if (restored.restored.length) this.log(`watchlists: ${restored.restored.length} entries subscribed again`);
+      }
+    }
+
+    this.scheduler = new DayScheduler({
+      now: this.now,
+      onEndOfDay: () => {
+        const r = runEndOfDay(this.core, { keepWatchlists: c.keepWatchlists ?? false });
+        this.log(`end of day: ${r.unsubscribed} Tier A instruments unsubscribed, ${r.entriesCleared} watchlist entries cleared`);
+      },
+      onPreSession: async () => {
+        await this.retryPendingTierB();
+      },
+      onError: (job, err) => this.log(`scheduled ${job} failed: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    this.scheduler.start();
+    this.started = true;
+    this.status = {
+      market: decision.status,
+      tierBPlanned: plan.plannedInstruments,
+      tierBPending: this.pendingTierB.map((p) => p.owner),
+      masterSource: this.loaded.source,
+      instruments: registry.size,
+    };
+    return this.status;
+  }
+
+  /** Retry Tier B chains that had no price at start-up. */
+  async retryPendingTierB(): Promise<number> {
+    if (!this.pendingTierB.length) return 0;
+    await this.snapshotPrices(this.pendingTierB.map((p) => p.underlyingToken));
+    const applied = applyTierB(this.core, { owners: this.pendingTierB }, (t) => this.store.ltp(t));
+    this.pendingTierB = applied.pending.map((p) => p.plan);
+    this.status.tierBPending = this.pendingTierB.map((p) => p.owner);
+    return applied.opened.length;
+  }
+
+  /** Stop everything, in reverse; safe to call twice. */
+  async stop(): Promise<void> {
+    if (!this.started && !this.db) return;
+    this.started = false;
+    this.scheduler?.stop();
+    this.pool?.stop();
+    this.marketData?.stop();
+    if (this.db?.isOpen) this.db.close();
+  }
+
+  private async snapshotPrices(tokens: InstrumentToken[]): Promise<void> {
+    const refs = [...new Set(tokens)]
+      .filter((t) => this.store.ltp(t) === undefined)
+      .map((t) => {
+        const [segment, id] = t.split(':');
+        return { segment: segment as 'IDX_I', securityId: Number(id) };
+      });
+    if (!refs.length) return;
+    try {
+      const quotes = await this.rest.quotes(refs, 'ltp');
+      for (const [token, q] of quotes) this.store.seed(token, { ltp: q.last_price });
+    } catch (err) {
+      this.log(`price snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
