@@ -62,7 +62,7 @@ describe('the app on the simulator', () => {
     const watchTokens = app.core.manager.tokensOf(watchOwner).sort();
     await waitFor(() => before.every((t) => exchangeTokens(s).has(t)), 10_000, 'the watchlist chain live');
     await app.stop();
-    await waitFor(() => exchangeTokens(s).size === 0, 5000, 'the exchange to see every socket closed');
+    await waitFor(() => exchangeTokens(s).size === 0, 10_000, 'the exchange to see every socket closed');
 
     const again = make();
     cleanups.push(() => again.stop());
@@ -81,6 +81,6 @@ describe('the app on the simulator', () => {
       return have.size === want.length && want.every((t) => have.has(t));
     }, 10_000, 'the exchange to match the restored set');
     await again.stop();
-    await waitFor(() => exchangeTokens(s).size === 0, 5000, 'nothing left at the exchange');
+    await waitFor(() => exchangeTokens(s).size === 0, 10_000, 'nothing left at the exchange');
   });
 });

@@ -225,7 +225,7 @@ describe('feed connection: the desired set at the exchange', () => {
     c.add([late]); // while connecting: wanted, not live, subscribed on open
     expect(c.isLive(tokenOf(late))).toBe(false);
 
-    await waitFor(() => c.state === 'open', 5000, 'open');
+    await waitFor(() => c.state === 'open', 10_000, 'open');
     // When 'open' was announced, every desired instrument's subscribe had already gone out.
     const opened = rec.states.find((x) => x.state === 'open')!;
     expect(opened.live).toEqual(SET.map(() => true));
@@ -241,22 +241,22 @@ describe('feed connection: the desired set at the exchange', () => {
     // While reconnecting nothing is live; after the reconnect the desired set is back at the exchange.
     s.fault({ fault: 'refuse-upgrade', code: 503 });
     s.fault({ fault: 'drop', socket: exchangeSockets(s)[0]!.id });
-    await waitFor(() => c.state === 'reconnecting', 5000, 'reconnecting');
+    await waitFor(() => c.state === 'reconnecting', 10_000, 'reconnecting');
     expect(rec.states.at(-1)!.live.some(Boolean)).toBe(false);
     expect(remaining.some((r) => c.isLive(tokenOf(r)))).toBe(false);
-    await waitFor(() => s.stats().refusedUpgrades >= 1, 5000, 'a refused reconnect');
+    await waitFor(() => s.stats().refusedUpgrades >= 1, 10_000, 'a refused reconnect');
     expect(remaining.some((r) => c.isLive(tokenOf(r)))).toBe(false);
     s.fault({ fault: 'clear' });
-    await waitFor(() => c.state === 'open', 5000, 'open again');
+    await waitFor(() => c.state === 'open', 10_000, 'open again');
     expect(remaining.every((r) => c.isLive(tokenOf(r)))).toBe(true);
     await waitExchange(s, remaining);
 
     // A later plain drop is explained by itself, not by the earlier refusal.
     s.fault({ fault: 'drop', socket: exchangeSockets(s)[0]!.id });
-    await waitFor(() => c.state === 'reconnecting', 5000, 'reconnecting after a drop');
+    await waitFor(() => c.state === 'reconnecting', 10_000, 'reconnecting after a drop');
     expect(c.health().lastError).toMatch(/closed/);
     expect(c.health().lastError).not.toMatch(/503/);
-    await waitFor(() => c.state === 'open', 5000, 'open again');
+    await waitFor(() => c.state === 'open', 10_000, 'open again');
     await waitExchange(s, remaining);
   });
 
@@ -265,7 +265,7 @@ describe('feed connection: the desired set at the exchange', () => {
     const rec = connection(s, SET);
     const c = rec.connection;
     c.start();
-    await waitFor(() => c.health().lastError !== null, 5000, 'the 804');
+    await waitFor(() => c.health().lastError !== null, 10_000, 'the 804');
     expect(c.health().lastError).toMatch(/too many instruments.*804/);
     // Reconnecting would send the same six again: the socket is kept.
     expect(c.health()).toMatchObject({ state: 'open', reconnects: 0, connectAttempts: 1 });
@@ -279,10 +279,10 @@ describe('feed connection: stale sockets', () => {
     const rec = connection(s, SET);
     const c = rec.connection;
     c.start();
-    await waitFor(() => c.state === 'open', 5000, 'open');
+    await waitFor(() => c.state === 'open', 10_000, 'open');
     await waitExchange(s, SET);
     // A quiet-but-alive socket is not stale: pings and pongs count.
-    await waitFor(() => c.health().frames > 20, 5000, 'some frames');
+    await waitFor(() => c.health().frames > 20, 10_000, 'some frames');
     const first = exchangeSockets(s)[0]!.id;
 
     const mutedAt = performance.now();
@@ -293,11 +293,11 @@ describe('feed connection: stale sockets', () => {
     expect(droppedAfter).toBeLessThan(1500); // staleAfterMs + one ping interval + scheduling slack
     expect(c.health().lastError).toMatch(/no data, ping or pong/);
 
-    await waitFor(() => c.state === 'open', 5000, 'open again');
+    await waitFor(() => c.state === 'open', 10_000, 'open again');
     const packetsAtReopen = c.health().packets;
     await waitExchange(s, SET);
     expect(exchangeSockets(s)[0]!.id).not.toBe(first);
-    await waitFor(() => c.health().packets > packetsAtReopen + 20, 5000, 'packets on the new socket');
+    await waitFor(() => c.health().packets > packetsAtReopen + 20, 10_000, 'packets on the new socket');
     expect(c.health()).toMatchObject({ state: 'open', reconnects: 1, connectAttempts: 2 });
   });
 });
@@ -308,20 +308,20 @@ describe('feed connection: 805 and HTTP 429 back off hard', () => {
     const rec = connection(s, SET);
     const c = rec.connection;
     c.start();
-    await waitFor(() => c.state === 'open', 5000, 'open');
+    await waitFor(() => c.state === 'open', 10_000, 'open');
     await waitExchange(s, SET);
 
     const before = attemptsAt(s);
     const intruder = await connectFeed(s); // the exchange kicks the oldest socket: ours
     clients.push(intruder);
-    await waitFor(() => c.state === 'reconnecting', 5000, 'the 805 kick');
+    await waitFor(() => c.state === 'reconnecting', 10_000, 'the 805 kick');
     const kickedAt = rec.states.at(-1)!.at;
     expect(c.health().lastError).toMatch(/805/);
     expect(c.pendingRetryMs).toBeGreaterThanOrEqual(500);
     expect(c.pendingRetryMs).toBeLessThan(750);
     intruder.close();
 
-    await waitFor(() => c.state === 'open', 5000, 'open again');
+    await waitFor(() => c.state === 'open', 10_000, 'open again');
     expect(rec.states.at(-1)!.at - kickedAt).toBeGreaterThanOrEqual(490);
     expect(attemptsAt(s) - before).toBe(2); // the intruder and one reconnect: no storm
     expect(c.health().connectAttempts).toBe(2);
@@ -333,20 +333,20 @@ describe('feed connection: 805 and HTTP 429 back off hard', () => {
     const rec = connection(s, SET);
     const c = rec.connection;
     c.start();
-    await waitFor(() => c.state === 'open', 5000, 'open');
+    await waitFor(() => c.state === 'open', 10_000, 'open');
 
     s.fault({ fault: 'refuse-upgrade', code: 429 });
     s.fault({ fault: 'drop', socket: exchangeSockets(s)[0]!.id });
-    await waitFor(() => s.stats().refusedUpgrades === 1, 5000, 'the first 429');
+    await waitFor(() => s.stats().refusedUpgrades === 1, 10_000, 'the first 429');
     const first = performance.now();
-    await waitFor(() => s.stats().refusedUpgrades === 2, 5000, 'the second 429');
+    await waitFor(() => s.stats().refusedUpgrades === 2, 10_000, 'the second 429');
     const gap = performance.now() - first;
     expect(gap).toBeGreaterThanOrEqual(480); // hardBackoffMs 500, less polling granularity
     expect(c.health().lastError).toMatch(/429/);
     expect(c.pendingRetryMs).toBeGreaterThanOrEqual(500);
 
     s.fault({ fault: 'clear' });
-    await waitFor(() => c.state === 'open', 5000, 'open after the refusal lifts');
+    await waitFor(() => c.state === 'open', 10_000, 'open after the refusal lifts');
     expect(s.stats().refusedUpgrades).toBe(2);
     await waitExchange(s, SET);
   });
@@ -361,7 +361,7 @@ describe('feed connection: fatal auth failures stop until resume()', () => {
       const rec = connection(s, SET, { timers, credentials: () => ({ clientId: s.clientId, token }) });
       const c = rec.connection;
       c.start();
-      await waitFor(() => c.state === 'failed', 5000, 'failed');
+      await waitFor(() => c.state === 'failed', 10_000, 'failed');
       expect(c.health().lastError).toMatch(/access token has expired/);
       if (authFailure === 'http') expect(c.health().lastError).toMatch(/HTTP 401/);
       expect(s.stats().authFailures).toBe(1);
@@ -374,7 +374,7 @@ describe('feed connection: fatal auth failures stop until resume()', () => {
 
       token = s.token; // the trader pastes today's token
       c.resume();
-      await waitFor(() => c.state === 'open', 5000, 'open after resume');
+      await waitFor(() => c.state === 'open', 10_000, 'open after resume');
       expect(c.health().lastError).toBeNull();
       await waitExchange(s, SET);
       expect(SET.every((r) => c.isLive(tokenOf(r)))).toBe(true);
@@ -388,7 +388,7 @@ describe('feed connection: bad frames', () => {
     const rec = connection(s, SET);
     const c = rec.connection;
     c.start();
-    await waitFor(() => c.state === 'open', 5000, 'open');
+    await waitFor(() => c.state === 'open', 10_000, 'open');
     await waitExchange(s, SET);
     const socket = exchangeSockets(s)[0]!.id;
 
@@ -403,7 +403,7 @@ describe('feed connection: bad frames', () => {
     rec.onLtp = (token) => clean.add(token);
     const h = c.health();
     s.fault({ fault: 'stacked', socket });
-    await waitFor(() => c.health().packets - h.packets > c.health().frames - h.frames + 50, 5000, 'stacked frames');
+    await waitFor(() => c.health().packets - h.packets > c.health().frames - h.frames + 50, 10_000, 'stacked frames');
     s.fault({ fault: 'clear', socket });
 
     expect(s.stats().feed.garbageFrames).toBeGreaterThan(0);
@@ -420,7 +420,7 @@ describe('feed connection: bad frames', () => {
     s.setRate(0);
     const barrier = niftyOptions(3)[5]!;
     c.add([barrier]);
-    await waitFor(() => rec.prevCloses.has(tokenOf(barrier)), 5000, 'the barrier prev close');
+    await waitFor(() => rec.prevCloses.has(tokenOf(barrier)), 10_000, 'the barrier prev close');
     const body: Record<string, number[]> = {};
     for (const r of SET) (body[r.segment] ??= []).push(r.securityId);
     const res = await postJson(s, `${s.apiUrl}/marketfeed/ltp`, body);
@@ -441,7 +441,7 @@ describe('feed connection: disposal', () => {
     const timers = trackedTimers();
     const c = connection(s, SET, { timers }).connection;
     c.start();
-    await waitFor(() => c.state === 'open', 5000, 'open');
+    await waitFor(() => c.state === 'open', 10_000, 'open');
     await waitExchange(s, SET);
     expect(timers.pending()).toBeGreaterThan(0); // the watchdog
     expect(liveTcpSockets()).toBe(2); // both ends live in this process
@@ -500,7 +500,7 @@ describe('feed connection: backoff arithmetic (injected timers and random)', () 
     const rec = connection(s, SET, { timers, hardBackoffMs: 1000, staleAfterMs: 1e9, pingIntervalMs: 1e9, connectTimeoutMs: 60_000 });
     const c = rec.connection;
     c.start();
-    await waitFor(() => c.state === 'open', 5000, 'open');
+    await waitFor(() => c.state === 'open', 10_000, 'open');
     const delays: number[] = [];
     for (let n = 1; n <= 3; n++) {
       s.fault({ fault: 'disconnect', socket: exchangeSockets(s)[0]!.id, code: 805 });
@@ -509,7 +509,7 @@ describe('feed connection: backoff arithmetic (injected timers and random)', () 
       timers.advance(c.pendingRetryMs - 1);
       expect(c.state).toBe('reconnecting');
       timers.advance(1);
-      await waitFor(() => c.state === 'open', 5000, 'open');
+      await waitFor(() => c.state === 'open', 10_000, 'open');
     }
     expect(delays).toEqual([1499, 1000, 1250]);
     await waitExchange(s, SET);
@@ -526,7 +526,7 @@ describe('feed connection: backoff arithmetic (injected timers and random)', () 
     };
     const reopen = async (delay: number): Promise<void> => {
       timers.advance(delay);
-      await waitFor(() => c.state === 'open', 5000, 'open');
+      await waitFor(() => c.state === 'open', 10_000, 'open');
     };
     const drop = (): void => s.fault({ fault: 'drop', socket: exchangeSockets(s)[0]!.id });
 

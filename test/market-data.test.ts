@@ -71,10 +71,10 @@ describe('a watchlist add, end to end against the simulator', () => {
     expect(tokens).toHaveLength(203);
 
     // The exchange holds exactly the chain and its underlying.
-    await waitFor(() => tokens.every((t) => exchangeTokens().has(t)), 5000, 'the simulator to hold all 203 instruments');
+    await waitFor(() => tokens.every((t) => exchangeTokens().has(t)), 10_000, 'the simulator to hold all 203 instruments');
     expect(exchangeTokens().size).toBe(203);
     // First paint: every strike has a price, quiet ones from the REST snapshot.
-    await waitFor(() => tokens.every((t) => store.ltp(t) !== undefined), 5000, 'a price for every instrument');
+    await waitFor(() => tokens.every((t) => store.ltp(t) !== undefined), 10_000, 'a price for every instrument');
 
     // The underlying moves three strikes: the chain re-centres and the exchange follows. (The
     // simulator's own NIFTY ticks are held back so they cannot move the chain meanwhile.)
@@ -91,11 +91,11 @@ describe('a watchlist add, end to end against the simulator', () => {
     // Three strikes (CE+PE) leave at one end; as many enter at the other as the ladder lists there.
     expect(leaving).toHaveLength(6);
     expect(entering.length).toBeLessThanOrEqual(6);
-    await waitFor(() => entering.every((t) => exchangeTokens().has(t)) && leaving.every((t) => !exchangeTokens().has(t)), 5000, 'the simulator to follow the re-centre');
-    await waitFor(() => entering.every((t) => store.ltp(t) !== undefined), 5000, 'first paint of the entering strikes');
+    await waitFor(() => entering.every((t) => exchangeTokens().has(t)) && leaving.every((t) => !exchangeTokens().has(t)), 10_000, 'the simulator to follow the re-centre');
+    await waitFor(() => entering.every((t) => store.ltp(t) !== undefined), 10_000, 'first paint of the entering strikes');
 
     core.watchlists.remove('u', 'NIFTY', res.option_chain!.expiry);
-    await waitFor(() => exchangeTokens().size === 0, 5000, 'the simulator to drop everything');
+    await waitFor(() => exchangeTokens().size === 0, 10_000, 'the simulator to drop everything');
     expect(errors).toEqual([]);
   });
 });
