@@ -1,0 +1,228 @@
+/**
+ * The contract implemented over the running app: one transport-free object. Every input is
+ * validated here too (the transports validate first, but in-process callers get the same
+ * guarantees); every failure is an AppError with a code from the contract's union.
+ */
+import type { OptionChain } from '../../shared/chain';
+import { AppError } from '../../shared/errors';
+import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
+import { requestSchemas, type Api, type ChainView, type CommandName, type LegView, type SubscriptionView } from '../../shared/contract';
+import type { App } from '../app';
+
+/** Validate a request against its command's schema; BAD_REQUEST names the first problem. */
+export function validateRequest<K extends CommandName>(name: K, input: unknown): ReturnType<(typeof requestSchemas)[K]['parse']> {
+  const parsed = requestSchemas[name].safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? issue.path.join('.') : 'request';
+    throw new AppError('BAD_REQUEST', `${where}: ${issue.message}`);
+  }
+  return parsed.data as ReturnType<(typeof requestSchemas)[K]['parse']>;
+}
+
+export function createApi(app: App): Api {
+  const registry = () => app.loaded.registry;
+  const core = () => app.core;
+
+  const leg = (token: InstrumentToken, tradingSymbol: string): LegView => {
+    const q = app.store.get(token);
+    const ref = parseToken(token)!;
+    const ltp = q?.ltp ?? null;
+    const prev = q?.prevClose ?? null;
+    const d = q?.depth[0];
+    return {
+      token,
+      security_id: ref.securityId,
+      trading_symbol: tradingSymbol,
+      ltp,
+      prev_close: prev,
+      change: ltp !== null && prev !== null ? Math.round((ltp - prev) * 100) / 100 : null,
+      oi: q?.oi ?? 0,
+      volume: q?.volume ?? 0,
+      bid: d && d.bidPrice > 0 ? d.bidPrice : null,
+      ask: d && d.askPrice > 0 ? d.askPrice : null,
+      live: app.pool.isLive(token),
+      stale: q?.stale ?? true,
+    };
+  };
+
+  const chainView = (chain: OptionChain): ChainView => {
+    const map: ChainView['strikes_ce_pe'] = {};
+    for (const s of chain.strikes) {
+      const entry: { CE?: LegView; PE?: LegView } = {};
+      if (s.ce) entry.CE = leg(tokenOf(s.ce), s.ce.tradingSymbol);
+      if (s.pe) entry.PE = leg(tokenOf(s.pe), s.pe.tradingSymbol);
+      map[String(s.strike)] = entry;
+    }
+    const underlying = chain.underlying ? app.store.ltp(tokenOf(chain.underlying)) : undefined;
+    return {
+      symbol: chain.symbol,
+      expiry: chain.expiry,
+      segment: chain.segment,
+      underlying_ltp: underlying ?? chain.ltp,
+      atm_strike: chain.atm,
+      strike_step: chain.step,
+      lot_size: chain.lotSize,
+      strikes: chain.strikes.map((s) => s.strike),
+      strikes_ce_pe: map,
+    };
+  };
+
+  /** The chain in use, or one built around the latest price for a look without subscribing. */
+  const chainFor = (symbol: string, expiry: string | undefined, ltp?: number): OptionChain => {
+    const reg = registry();
+    const sym = symbol.trim().toUpperCase();
+    const exp = expiry ?? reg.expiries(sym)[0];
+    if (exp) {
+      const open = app.core.atm.get(sym, exp);
+      if (open && ltp === undefined) return open.chain;
+    }
+    const price = ltp ?? underlyingPrice(sym, exp);
+    if (price === undefined) throw new AppError('BAD_LTP', `no price is known for ${sym} yet: pass underlying_ltp or subscribe it first`);
+    return reg.optionChain({ symbol: sym, ltp: price, ...(exp ? { expiry: exp } : {}) });
+  };
+
+  const underlyingPrice = (symbol: string, expiry: string | undefined): number | undefined => {
+    const reg = registry();
+    if (!expiry) return undefined;
+    const ladder = reg.ladder(symbol, expiry);
+    const row = ladder ? (ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0)) : undefined;
+    const under = row !== undefined ? reg.underlyingOf(reg.table.get(row)) : null;
+    return under ? app.store.ltp(tokenOf(under)) : undefined;
+  };
+
+  const subscriptionView = (token: InstrumentToken): SubscriptionView => {
+    const ref = parseToken(token)!;
+    const inst = registry().get(ref);
+    const m = core().manager;
+    return {
+      token,
+      segment: ref.segment,
+      security_id: ref.securityId,
+      symbol: inst?.underlying ?? '',
+      trading_symbol: inst?.tradingSymbol ?? '',
+      tier: m.tierOf(token) ?? 'TIER_A',
+      ws_connection_id: core().placement.socketOf(token) ?? null,
+      owners: m.ownersOf(token),
+      live: app.pool.isLive(token),
+      ltp: app.store.ltp(token) ?? null,
+    };
+  };
+
+  return {
+    async 'watchlist:add'(input) {
+      const r = validateRequest('watchlist:add', input);
+      const res = core().watchlists.add({
+        userId: r.user_id,
+        symbol: r.symbol,
+        instrumentType: r.instrument_type,
+        ...(r.expiry ? { expiry: r.expiry } : {}),
+        ...(r.underlying_ltp ? { underlyingLtp: r.underlying_ltp } : {}),
+      });
+      return { success: true, message: res.message, option_chain: res.option_chain ? chainView(res.option_chain) : null, strikes_subscribed: res.strikes_subscribed };
+    },
+    async 'watchlist:remove'(input) {
+      const r = validateRequest('watchlist:remove', input);
+      const res = core().watchlists.remove(r.user_id, r.symbol, r.expiry ?? '');
+      return { success: true, message: res.message, unsubscribed: res.unsubscribed };
+    },
+    async 'watchlist:list'(input) {
+      const r = validateRequest('watchlist:list', input);
+      const entries = core().watchlists.list(r.user_id).map((e) => ({ symbol: e.symbol, expiry_date: e.expiryDate, instrument_type: e.instrumentType, added_at: e.addedAt, added_order: e.addedOrder }));
+      return { user_id: r.user_id, entries };
+    },
+    async 'option-chain:get'(input) {
+      const r = validateRequest('option-chain:get', input);
+      return chainView(chainFor(r.symbol, r.expiry));
+    },
+    async 'option-chain:subscribe'(input) {
+      const r = validateRequest('option-chain:subscribe', input);
+      const sym = r.symbol.toUpperCase();
+      const expiry = r.expiry ?? registry().expiries(sym)[0];
+      if (!expiry) throw new AppError(registry().optionSegments(sym).length ? 'EXPIRED' : 'NOT_FNO', `${sym} has no live option expiry`);
+      const price = r.underlying_ltp ?? app.core.atm.get(sym, expiry)?.chain.ltp ?? underlyingPrice(sym, expiry);
+      if (price === undefined) throw new AppError('BAD_LTP', `no price is known for ${sym} yet: pass underlying_ltp`);
+      const viewId = r.view_id ?? `${sym}:${expiry}`;
+      const { state, change } = core().chains.open(`view:${viewId}`, 'TIER_A', { symbol: sym, expiry }, price, { force: true });
+      return { ...chainView(state.chain), view_id: viewId, subscribed: change.subscribed.length };
+    },
+    async 'subscriptions:status'(input) {
+      validateRequest('subscriptions:status', input);
+      const s = core().manager.stats();
+      return {
+        total_subscriptions: s.total,
+        ws_usage: Object.fromEntries(Object.entries(s.perSocket).map(([k, v]) => [k, v])),
+        utilization_percent: s.utilisationPercent,
+        tier_a_count: s.tierA,
+        tier_b_count: s.tierB,
+        max_capacity: s.cap,
+        market: app.status?.market ?? '',
+      };
+    },
+    async 'subscriptions:active'(input) {
+      const r = validateRequest('subscriptions:active', input);
+      const m = core().manager;
+      const tokens = m.tokens().filter((t) => !r.tier || m.tierOf(t) === r.tier);
+      return { subscriptions: tokens.sort().map(subscriptionView) };
+    },
+    async 'subscriptions:get'(input) {
+      const r = validateRequest('subscriptions:get', input);
+      if (!parseToken(r.token)) throw new AppError('BAD_REQUEST', `"${r.token}" is not an instrument token`);
+      if (!core().manager.isSubscribed(r.token)) throw new AppError('NOT_FOUND', `${r.token} is not subscribed`);
+      return subscriptionView(r.token);
+    },
+    async 'instruments:search'(input) {
+      const r = validateRequest('instruments:search', input);
+      const results = app.loaded.search.search(r.q, { limit: r.limit ?? 20 }).map((i) => ({
+        symbol: i.underlying,
+        trading_symbol: i.tradingSymbol,
+        segment: i.segment,
+        security_id: i.securityId,
+        kind: i.kind,
+        expiry: i.expiry,
+        strike: i.strike,
+        option_type: i.optionType,
+      }));
+      return { results };
+    },
+    async 'instruments:expiries'(input) {
+      const r = validateRequest('instruments:expiries', input);
+      const sym = r.symbol.toUpperCase();
+      if (registry().rowsOfSymbol(sym).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${r.symbol}"`);
+      return { symbol: sym, expiries: registry().expiries(sym) };
+    },
+    async 'admin:unsubscribe-all-tier-a'(input) {
+      validateRequest('admin:unsubscribe-all-tier-a', input);
+      const tierA = core().manager.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
+      const unsubscribed = core().manager.unsubscribeAllTierA('admin: unsubscribe all Tier A');
+      core().chains.forgetOwners(tierA);
+      return { unsubscribed };
+    },
+    async 'admin:rebalance-ws'(input) {
+      validateRequest('admin:rebalance-ws', input);
+      return { moved: app.pool.rebalanceNow().length };
+    },
+    async 'admin:ws-status'(input) {
+      validateRequest('admin:ws-status', input);
+      const s = core().manager.stats();
+      const health = app.pool.health();
+      return {
+        total_subscriptions: s.total,
+        max_capacity: s.cap,
+        utilization_percent: s.utilisationPercent,
+        connected_connections: health.filter((h) => h.state === 'open').length,
+        total_connections: health.length,
+        per_connection: health.map((h) => ({
+          id: h.id,
+          state: h.state,
+          instruments: h.instruments,
+          frames: h.frames,
+          packets: h.packets,
+          last_frame_age_ms: h.lastFrameAgeMs,
+          reconnects: h.reconnects,
+          last_error: h.lastError,
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The API, declared once. Commands are request -> response; the REST API v2, Electron IPC and
+ * in-process calls are all derived from this map, so a command left unimplemented is a compile
+ * error. Field names are the seed's (snake_case), so a client written against the seed's REST API
+ * keeps working. Requests are validated at each transport's edge with the zod schemas below.
+ */
+import { z } from 'zod';
+import type { ErrorInfo } from './errors';
+
+export const INSTRUMENT_TYPES = ['EQUITY', 'STOCK_OPTION', 'INDEX_OPTION'] as const;
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const symbol = z.string().trim().min(1).max(40);
+const userId = z.string().trim().min(1).max(64);
+
+export const requestSchemas = {
+  'watchlist:add': z.strictObject({
+    user_id: userId,
+    symbol,
+    expiry: date.optional(),
+    instrument_type: z.enum(INSTRUMENT_TYPES),
+    underlying_ltp: z.number().positive().finite().optional(),
+  }),
+  'watchlist:remove': z.strictObject({ user_id: userId, symbol, expiry: date.optional() }),
+  'watchlist:list': z.strictObject({ user_id: userId }),
+  'option-chain:get': z.strictObject({ symbol, expiry: date.optional() }),
+  'option-chain:subscribe': z.strictObject({
+    symbol,
+    expiry: date.optional(),
+    underlying_ltp: z.number().positive().finite().optional(),
+    view_id: z.string().trim().min(1).max(64).optional(),
+  }),
+  'subscriptions:status': z.strictObject({}),
+  'subscriptions:active': z.strictObject({ tier: z.enum(['TIER_A', 'TIER_B']).optional() }),
+  'subscriptions:get': z.strictObject({ token: z.string().regex(/^[A-Z_]+:\d{1,10}$/, 'a token <SEGMENT>:<securityId>') }),
+  'instruments:search': z.strictObject({ q: z.string().trim().min(1).max(80), limit: z.number().int().min(1).max(200).optional() }),
+  'instruments:expiries': z.strictObject({ symbol }),
+  'admin:unsubscribe-all-tier-a': z.strictObject({}),
+  'admin:rebalance-ws': z.strictObject({}),
+  'admin:ws-status': z.strictObject({}),
+} as const;
+
+export type CommandName = keyof typeof requestSchemas;
+export type CommandRequest<K extends CommandName> = z.infer<(typeof requestSchemas)[K]>;
+
+/** A leg of a chain strike with its latest quote. */
+export interface LegView {
+  token: string;
+  security_id: number;
+  trading_symbol: string;
+  ltp: number | null;
+  prev_close: number | null;
+  change: number | null;
+  oi: number;
+  volume: number;
+  bid: number | null;
+  ask: number | null;
+  live: boolean;
+  stale: boolean;
+}
+
+export interface ChainView {
+  symbol: string;
+  expiry: string;
+  segment: string;
+  underlying_ltp: number;
+  atm_strike: number;
+  strike_step: number;
+  lot_size: number;
+  strikes: number[];
+  strikes_ce_pe: Record<string, { CE?: LegView; PE?: LegView }>;
+}
+
+export interface StatusView {
+  total_subscriptions: number;
+  ws_usage: Record<string, number>;
+  utilization_percent: number;
+  tier_a_count: number;
+  tier_b_count: number;
+  max_capacity: number;
+  market: string;
+}
+
+export interface SubscriptionView {
+  token: string;
+  segment: string;
+  security_id: number;
+  symbol: string;
+  trading_symbol: string;
+  tier: 'TIER_A' | 'TIER_B';
+  ws_connection_id: number | null;
+  owners: string[];
+  live: boolean;
+  ltp: number | null;
+}
+
+export interface Responses {
+  'watchlist:add': { success: true; message: string; option_chain: ChainView | null; strikes_subscribed: number };
+  'watchlist:remove': { success: true; message: string; unsubscribed: number };
+  'watchlist:list': { user_id: string; entries: { symbol: string; expiry_date: string; instrument_type: string; added_at: number; added_order: number }[] };
+  'option-chain:get': ChainView;
+  'option-chain:subscribe': ChainView & { view_id: string; subscribed: number };
+  'subscriptions:status': StatusView;
+  'subscriptions:active': { subscriptions: SubscriptionView[] };
+  'subscriptions:get': SubscriptionView;
+  'instruments:search': { results: { symbol: string; trading_symbol: string; segment: string; security_id: number; kind: string; expiry: string | null; strike: number | null; option_type: string | null }[] };
+  'instruments:expiries': { symbol: string; expiries: string[] };
+  'admin:unsubscribe-all-tier-a': { unsubscribed: number };
+  'admin:rebalance-ws': { moved: number };
+  'admin:ws-status': {
+    total_subscriptions: number;
+    max_capacity: number;
+    utilization_percent: number;
+    connected_connections: number;
+    total_connections: number;
+    per_connection: { id: number; state: string; instruments: number; frames: number; packets: number; last_frame_age_ms: number | null; reconnects: number; last_error: string | null }[];
+  };
+}
+
+export type CommandResponse<K extends CommandName> = Responses[K];
+
+/** One result envelope across every boundary. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** The contract's implementation: one async function per command. */
+export type Api = { [K in CommandName]: (request: CommandRequest<K>) => Promise<CommandResponse<K>> };
