@@ -1,0 +1,74 @@
+/** The contract's in-process transport: validation at the edge, errors by code, nothing changed on refusal. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../src/core/app';
+import { createApi } from '../src/core/api/create-api';
+import { requestSchemas, type Api } from '../src/shared/contract';
+import { runningClock, startTestSim, testMaster, type TestSim } from './helpers/sim';
+
+const T0 = Date.parse('2026-11-25T04:30:00Z'); // 10:00 IST, a trading day
+let s: TestSim;
+let app: App;
+let api: Api;
+let dir: string;
+
+beforeAll(async () => {
+  const clock = runningClock(T0);
+  s = await startTestSim({ clock });
+  dir = mkdtempSync(join(tmpdir(), 'strikedesk-api-'));
+  writeFileSync(join(dir, 'master.csv'), testMaster());
+  app = new App({ dataDir: dir, masterPath: join(dir, 'master.csv'), feedUrl: s.sim.feedUrl, apiUrl: s.sim.apiUrl, credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }), now: clock.now, log: () => undefined });
+  await app.start();
+  api = createApi(app);
+});
+afterAll(async () => {
+  await app.stop();
+  await s.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the API in process', () => {
+  it('implements every command of the contract', () => {
+    expect(Object.keys(api).sort()).toEqual(Object.keys(requestSchemas).sort());
+  });
+
+  it('adds a watchlist chain in the seed shape and reports it in status', async () => {
+    const before = await api['subscriptions:status']({});
+    const res = await api['watchlist:add']({ user_id: 'u1', symbol: 'RELIANCE', instrument_type: 'STOCK_OPTION', underlying_ltp: 1400 });
+    expect(res).toMatchObject({ success: true, strikes_subscribed: 25 });
+    const chain = res.option_chain!;
+    expect(chain.strikes).toHaveLength(25);
+    expect(chain.strikes_ce_pe[String(chain.atm_strike)]).toMatchObject({ CE: { trading_symbol: expect.stringMatching(/RELIANCE-.*-CE$/) }, PE: { trading_symbol: expect.stringMatching(/-PE$/) } });
+    const after = await api['subscriptions:status']({});
+    expect(after.total_subscriptions - before.total_subscriptions).toBe(51);
+    expect(after.tier_a_count - before.tier_a_count).toBe(51);
+    expect((await api['watchlist:list']({ user_id: 'u1' })).entries).toHaveLength(1);
+  });
+
+  it('refuses bad requests by code and changes nothing', async () => {
+    const before = await api['subscriptions:status']({});
+    const bad: [() => Promise<unknown>, string][] = [
+      [() => api['watchlist:add']({ user_id: 'u1', symbol: 'RELIANCE' } as never), 'BAD_REQUEST'],
+      [() => api['watchlist:add']({ user_id: 'u1', symbol: 'RELIANCE', instrument_type: 'FUTURE' } as never), 'BAD_REQUEST'],
+      [() => api['watchlist:add']({ user_id: 'u1', symbol: 'RELIANCE', instrument_type: 'EQUITY', extra: 1 } as never), 'BAD_REQUEST'],
+      [() => api['watchlist:add']({ user_id: 'u1', symbol: 'NOPE', instrument_type: 'STOCK_OPTION', underlying_ltp: 10 }), 'UNKNOWN_SYMBOL'],
+      [() => api['watchlist:remove']({ user_id: 'u1', symbol: 'TCS' }), 'NOT_FOUND'],
+      [() => api['subscriptions:get']({ token: 'NSE_FNO:1' }), 'NOT_FOUND'],
+      [() => api['subscriptions:get']({ token: 'nonsense' }), 'BAD_REQUEST'],
+      [() => api['instruments:search']({ q: '' }), 'BAD_REQUEST'],
+      [() => api['instruments:expiries']({ symbol: 'NOPE' }), 'UNKNOWN_SYMBOL'],
+    ];
+    for (const [call, code] of bad) await expect(call(), code).rejects.toMatchObject({ code });
+    expect(await api['subscriptions:status']({})).toEqual(before);
+  });
+
+  it('searches, lists expiries and reports the sockets', async () => {
+    expect((await api['instruments:search']({ q: 'reliance', limit: 3 })).results[0]).toMatchObject({ trading_symbol: 'RELIANCE', segment: 'NSE_EQ', security_id: 2885 });
+    expect((await api['instruments:expiries']({ symbol: 'nifty' })).expiries.length).toBeGreaterThan(2);
+    const ws = await api['admin:ws-status']({});
+    expect(ws).toMatchObject({ total_connections: 5, max_capacity: 25_000 });
+    expect(ws.per_connection).toHaveLength(5);
+  });
+});
