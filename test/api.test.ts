@@ -17,6 +17,7 @@ let dir: string;
 beforeAll(async () => {
   const clock = runningClock(T0);
   s = await startTestSim({ clock });
+  s.sim.setRate(0); // a still market: no re-centres between the reads these tests compare
   dir = mkdtempSync(join(tmpdir(), 'strikedesk-api-'));
   writeFileSync(join(dir, 'master.csv'), testMaster());
   app = new App({ dataDir: dir, masterPath: join(dir, 'master.csv'), feedUrl: s.sim.feedUrl, apiUrl: s.sim.apiUrl, credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }), now: clock.now, log: () => undefined });
@@ -45,6 +46,14 @@ describe('the API in process', () => {
     expect(after.total_subscriptions - before.total_subscriptions).toBe(51);
     expect(after.tier_a_count - before.tier_a_count).toBe(51);
     expect((await api['watchlist:list']({ user_id: 'u1' })).entries).toHaveLength(1);
+  });
+
+  it('fetches a price snapshot when the add names no underlying price', async () => {
+    const res = await api['watchlist:add']({ user_id: 'u2', symbol: 'TCS', instrument_type: 'STOCK_OPTION' });
+    expect(res.option_chain!.underlying_ltp).toBeGreaterThan(1000);
+    expect(res.strikes_subscribed).toBe(25);
+    const chain = await api['option-chain:get']({ symbol: 'INFY' });
+    expect(chain.strikes.length).toBeGreaterThan(10);
   });
 
   it('refuses bad requests by code and changes nothing', async () => {

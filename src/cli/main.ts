@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../shared/errors';
 import { PRODUCT_NAME } from '../shared/product';
+import { apiTokenCommand } from './api-token-command';
 import { demoCommand } from './demo-command';
 import { generateCommand } from './generate-command';
 import { processIo, UsageError, type CliIo } from './io';
@@ -22,6 +23,8 @@ export const USAGE = `usage: npm run cli -- <command>
       strike step, ATM and the strikes around it with CE/PE security ids
   search <query> --master <file> [--limit N] [--as-of YYYY-MM-DD] [--json]
       instruments matching a query such as "reliance", "nifty 25300 ce", "banknifty fut"
+  api-token [--data-dir DIR]
+      print the bearer token of the local REST API (npm run serve), creating it if needed
 
 --as-of sets "today" (default: today in IST), so an old master can be examined.`;
 
@@ -37,6 +40,7 @@ const OPTIONS = {
   rows: { type: 'string' },
   seed: { type: 'string' },
   limit: { type: 'string' },
+  'data-dir': { type: 'string' },
 } as const;
 
 /** Run one CLI invocation; resolves to the process exit code (0 ok, 1 failed, 2 usage). */
@@ -59,6 +63,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       chainCommand({ symbol: p[1], ltp: v.ltp, expiry: v.expiry, strikes: v.strikes, asOf: v['as-of'], master: v.master, json }, io);
     } else if (cmd === 'search') {
       searchCommand({ query: p.slice(1).join(' '), master: v.master, limit: v.limit, asOf: v['as-of'], json }, io);
+    } else if (cmd === 'api-token' && p.length === 1) {
+      apiTokenCommand({ dataDir: v['data-dir'] }, io);
     } else {
       throw new UsageError(`unknown command "${p.join(' ')}"`);
     }

@@ -91,6 +91,32 @@ export function createApi(app: App): Api {
     return under ? app.store.ltp(tokenOf(under)) : undefined;
   };
 
+  /** The instrument whose price centres the chain of (symbol, expiry), or the stock itself. */
+  const underlyingToken = (symbol: string, expiry: string | undefined): InstrumentToken | undefined => {
+    const reg = registry();
+    const sym = symbol.trim().toUpperCase();
+    const exp = expiry ?? reg.expiries(sym)[0];
+    const ladder = exp ? reg.ladder(sym, exp) : null;
+    const row = ladder ? (ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0)) : undefined;
+    const under = row !== undefined ? reg.underlyingOf(reg.table.get(row)) : null;
+    if (under) return tokenOf(under);
+    const spot = reg.bySymbol(sym).find((i) => i.segment === 'NSE_EQ' || i.segment === 'IDX_I');
+    return spot ? tokenOf(spot) : undefined;
+  };
+
+  /** No tick yet for the underlying: ask Dhan (or the simulator) for a snapshot first. */
+  const ensurePrice = async (symbol: string, expiry: string | undefined): Promise<void> => {
+    const token = underlyingToken(symbol, expiry);
+    if (!token || app.store.ltp(token) !== undefined) return;
+    const ref = parseToken(token)!;
+    try {
+      const q = (await app.rest.quotes([ref], 'ltp')).get(token);
+      if (q) app.store.seed(token, { ltp: q.last_price });
+    } catch {
+      // the command then says no price is known, with its own clear error
+    }
+  };
+
   const subscriptionView = (token: InstrumentToken): SubscriptionView => {
     const ref = parseToken(token)!;
     const inst = registry().get(ref);
@@ -112,6 +138,7 @@ export function createApi(app: App): Api {
   return {
     async 'watchlist:add'(input) {
       const r = validateRequest('watchlist:add', input);
+      if (r.underlying_ltp === undefined && r.instrument_type !== 'EQUITY') await ensurePrice(r.symbol, r.expiry);
       const res = core().watchlists.add({
         userId: r.user_id,
         symbol: r.symbol,
@@ -133,6 +160,7 @@ export function createApi(app: App): Api {
     },
     async 'option-chain:get'(input) {
       const r = validateRequest('option-chain:get', input);
+      if (!app.core.atm.get(r.symbol.toUpperCase(), r.expiry ?? registry().expiries(r.symbol.toUpperCase())[0] ?? '')) await ensurePrice(r.symbol, r.expiry);
       return chainView(chainFor(r.symbol, r.expiry));
     },
     async 'option-chain:subscribe'(input) {
@@ -140,7 +168,11 @@ export function createApi(app: App): Api {
       const sym = r.symbol.toUpperCase();
       const expiry = r.expiry ?? registry().expiries(sym)[0];
       if (!expiry) throw new AppError(registry().optionSegments(sym).length ? 'EXPIRED' : 'NOT_FNO', `${sym} has no live option expiry`);
-      const price = r.underlying_ltp ?? app.core.atm.get(sym, expiry)?.chain.ltp ?? underlyingPrice(sym, expiry);
+      let price = r.underlying_ltp ?? app.core.atm.get(sym, expiry)?.chain.ltp ?? underlyingPrice(sym, expiry);
+      if (price === undefined) {
+        await ensurePrice(sym, expiry);
+        price = underlyingPrice(sym, expiry);
+      }
       if (price === undefined) throw new AppError('BAD_LTP', `no price is known for ${sym} yet: pass underlying_ltp`);
       const viewId = r.view_id ?? `${sym}:${expiry}`;
       const { state, change } = core().chains.open(`view:${viewId}`, 'TIER_A', { symbol: sym, expiry }, price, { force: true });

@@ -1,0 +1,186 @@
+/**
+ * The contract over HTTP: the REST API v2 on loopback, for scripts and spreadsheets on the same
+ * machine. A thin adapter: match the route, assemble the request, validate it at the edge with
+ * the contract's schema, call the api, and answer its response JSON as is (200) or the error
+ * envelope `{ ok: false, error: { code, message } }` with a status from http-status.ts.
+ *
+ * Guards, in order, before anything reaches the api:
+ * - Host must be 127.0.0.1 or localhost (any port): a page on another origin that re-binds its
+ *   DNS name to 127.0.0.1 still sends its own Host, and is refused with 403.
+ * - `Authorization: Bearer <per-install token>`, compared in constant time (both sides hashed
+ *   first, so neither the length nor a prefix leaks): 401 otherwise.
+ * - Bodies are JSON objects of at most 1 MB (413 past it, 400 when not JSON or not an object).
+ * A refused request changes nothing: validation happens before the api is called, and the api
+ * validates again and is all-or-nothing itself.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { validateRequest } from '../core/api/create-api';
+import type { Api, CommandName, CommandRequest, CommandResponse } from '../shared/contract';
+import { AppError, type ErrorCode, type ErrorInfo } from '../shared/errors';
+import { publicError } from './http-status';
+import { matchRoute, queryRequest } from './routes';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost']);
+
+export interface HttpServerOptions {
+  api: Api;
+  /** The per-install bearer token (see api-token.ts). */
+  token: string;
+  /** Loopback only: 127.0.0.1 (default) or localhost. */
+  host?: string;
+  /** Where internal errors are logged (their details never reach the caller). Default console.error. */
+  log?: (line: string) => void;
+}
+
+/** An error answered with its own HTTP status (guards that are not contract errors). */
+class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Constant-time check of an Authorization header against the token. */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  // Compare even when the header is absent, so timing does not tell the two cases apart.
+  const given = digest(m?.[1] ?? '');
+  return timingSafeEqual(given, expected) && m !== null;
+}
+
+/** True for `127.0.0.1`, `localhost`, optionally with a port. */
+function loopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const m = /^([^:]+)(?::\d{1,5})?$/.exec(host.trim().toLowerCase());
+  return m !== null && LOOPBACK_NAMES.has(m[1]!);
+}
+
+/** Read the body as a JSON object; `{}` when empty. */
+async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'BAD_REQUEST', `request body over ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'BAD_REQUEST', `request body over ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new AppError('BAD_REQUEST', 'request body must be a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+/** Validate at the edge, then call the api. */
+async function dispatch<K extends CommandName>(api: Api, name: K, input: unknown): Promise<CommandResponse<K>> {
+  // validateRequest's return is the schema's output, which is CommandRequest<K>; TypeScript cannot
+  // see through the indexed generic, hence the cast.
+  const request = validateRequest(name, input) as CommandRequest<K>;
+  return api[name](request);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, error: ErrorInfo, headers: Record<string, string> = {}): void {
+  send(res, status, { ok: false, error }, headers);
+}
+
+/**
+ * An `http.Server` serving the REST API v2 (not yet listening: call `listenHttp`).
+ * Throws when `host` is not a loopback address.
+ */
+export function createHttpServer(options: HttpServerOptions): Server & { strikedeskHost: string } {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK_NAMES.has(host)) throw new AppError('BAD_REQUEST', `the API listens on loopback only, not on ${host}`);
+  if (options.token.length < 16) throw new AppError('BAD_REQUEST', 'the API token is too short');
+  const expected = digest(options.token);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const { api } = options;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!loopbackHost(req.headers.host)) throw new HttpError(403, 'AUTH', 'requests must be addressed to 127.0.0.1 or localhost');
+    if (!authorized(req.headers.authorization, expected)) {
+      throw new HttpError(401, 'AUTH', 'missing or wrong bearer token (npm run cli -- api-token prints it)', { 'www-authenticate': 'Bearer' });
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    if (match.kind === 'none') throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
+    if (match.kind === 'method') throw new HttpError(405, 'BAD_REQUEST', `${req.method} is not allowed here`, { allow: match.allow.join(', ') });
+    const { route, params } = match;
+    let input: Record<string, unknown>;
+    if (route.method === 'POST') {
+      if (url.search) throw new AppError('BAD_REQUEST', 'POST requests take a JSON body, not query parameters');
+      input = await readJsonObject(req);
+    } else {
+      input = queryRequest(route, params, url.searchParams);
+    }
+    send(res, 200, await dispatch(api, route.command, input));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        sendError(res, err.status, { code: err.code, message: err.message }, err.headers);
+        // Drain (not buffer) whatever of a refused body is still arriving, then the connection closes.
+        req.resume();
+        return;
+      }
+      const info: ErrorInfo = err instanceof AppError ? err.toInfo() : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+      const pub = publicError(info);
+      if (pub.status >= 500) log(`api ${req.method} ${req.url?.split('?')[0]}: ${info.code}: ${info.message}`);
+      sendError(res, pub.status, pub.error);
+    });
+  });
+  return Object.assign(server, { strikedeskHost: host });
+}
+
+/** Listen on the server's loopback host; resolves to the bound port (useful with port 0). */
+export function listenHttp(server: Server & { strikedeskHost: string }, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, server.strikedeskHost, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/** Stop accepting, drop idle and open connections, resolve when closed. */
+export function closeHttp(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * The REST API v2 route table: method + path pattern -> contract command, and how the request
+ * object is assembled. GET requests take path parameters plus the query string; POST requests
+ * take the JSON body only. Nothing is validated here beyond shape: the contract's zod schemas
+ * (strict objects) reject missing, mistyped and unknown fields, so an unknown query parameter is
+ * a 400 like an unknown body field.
+ */
+import { AppError } from '../shared/errors';
+import type { CommandName } from '../shared/contract';
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface Route {
+  method: HttpMethod;
+  /** Path segments after `/api/v2/`; `:name` captures one (URL-decoded) segment. */
+  segments: readonly string[];
+  command: CommandName;
+  /** Query parameters converted to numbers when they look numeric. */
+  numeric?: readonly string[];
+}
+
+const route = (method: HttpMethod, path: string, command: CommandName, numeric?: readonly string[]): Route => ({
+  method,
+  segments: path.split('/'),
+  command,
+  ...(numeric ? { numeric } : {}),
+});
+
+/** Literal routes first: `subscriptions/status` must not be taken as a token. */
+export const ROUTES: readonly Route[] = [
+  route('POST', 'watchlist/add', 'watchlist:add'),
+  route('POST', 'watchlist/remove', 'watchlist:remove'),
+  route('GET', 'watchlist/:user_id', 'watchlist:list'),
+  route('POST', 'option-chain/subscribe', 'option-chain:subscribe'),
+  route('GET', 'option-chain/:symbol', 'option-chain:get'),
+  route('GET', 'subscriptions/status', 'subscriptions:status'),
+  route('GET', 'subscriptions/active', 'subscriptions:active'),
+  route('GET', 'subscriptions/:token', 'subscriptions:get'),
+  route('GET', 'instruments/search', 'instruments:search', ['limit']),
+  route('GET', 'instruments/:symbol/expiries', 'instruments:expiries'),
+  route('POST', 'admin/unsubscribe-all-tier-a', 'admin:unsubscribe-all-tier-a'),
+  route('POST', 'admin/rebalance-ws', 'admin:rebalance-ws'),
+  route('GET', 'admin/ws-status', 'admin:ws-status'),
+];
+
+export const API_PREFIX = '/api/v2/';
+
+export type RouteMatch = { kind: 'match'; route: Route; params: Record<string, string> } | { kind: 'method'; allow: HttpMethod[] } | { kind: 'none' };
+
+function matchSegments(pattern: readonly string[], parts: readonly string[]): Record<string, string> | null {
+  if (pattern.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const part = parts[i]!;
+    if (p.startsWith(':')) {
+      if (!part) return null;
+      params[p.slice(1)] = part;
+    } else if (p !== part) return null;
+  }
+  return params;
+}
+
+/** Find the route for a method and a path (without the query string). */
+export function matchRoute(method: string, pathname: string): RouteMatch {
+  if (!pathname.startsWith(API_PREFIX)) return { kind: 'none' };
+  const parts = pathname.slice(API_PREFIX.length).split('/');
+  const allow = new Set<HttpMethod>();
+  for (const r of ROUTES) {
+    const params = matchSegments(r.segments, parts);
+    if (!params) continue;
+    if (r.method !== method) {
+      allow.add(r.method);
+      continue;
+    }
+    const decoded: Record<string, string> = {};
+    for (const [k, v] of Object.entries(params)) {
+      try {
+        decoded[k] = decodeURIComponent(v);
+      } catch {
+        throw new AppError('BAD_REQUEST', `path parameter ${k} is not valid URL encoding`);
+      }
+    }
+    return { kind: 'match', route: r, params: decoded };
+  }
+  return allow.size ? { kind: 'method', allow: [...allow] } : { kind: 'none' };
+}
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** The request for a GET route: path parameters plus query parameters (each at most once). */
+export function queryRequest(r: Route, params: Record<string, string>, query: URLSearchParams): Record<string, unknown> {
+  const entries: [string, unknown][] = Object.entries(params);
+  for (const key of new Set(query.keys())) {
+    const values = query.getAll(key);
+    if (values.length > 1) throw new AppError('BAD_REQUEST', `query parameter ${key} is given more than once`);
+    if (Object.hasOwn(params, key)) throw new AppError('BAD_REQUEST', `${key} is already given in the path`);
+    const v = values[0]!;
+    entries.push([key, r.numeric?.includes(key) && NUMBER.test(v) ? Number(v) : v]);
+  }
+  // fromEntries makes own properties even of names like __proto__, so strict schemas see them.
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,196 @@
+/**
+ * `npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--client-id C --token T]
+ * [--feed-url URL] [--api-url URL]`: run the engine headless with the REST API v2 on 127.0.0.1.
+ *
+ * This is a runtime entry point, so unlike the rest of src/server it may import src/sim: with no
+ * Dhan credentials (flags or STRIKEDESK_DHAN_CLIENT_ID / STRIKEDESK_DHAN_TOKEN) it starts the
+ * embedded simulator on 127.0.0.1 (any free port) over a master generated for today (IST), kept in
+ * the data folder and reused the same day, and points the app at it. With credentials it talks to
+ * Dhan; its instrument master is downloaded once per IST day (`--master-url`, default Dhan's) unless
+ * `--master FILE` is given, falling back to the last good copy with a warning.
+ *
+ * The Dhan token is never printed: every log line passes through a filter that masks it.
+ * SIGINT/SIGTERM stop the HTTP server, the app and the simulator, then exit 0; a second signal
+ * exits 1 at once.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApi } from '../core/api/create-api';
+import { App } from '../core/app';
+import { istDate } from '../shared/market-calendar';
+import { writeMaster } from '../sim/master-generator';
+import { DHAN_MASTER_URL, ensureDailyMaster } from '../core/instruments/master-download';
+import { startSimulator, type RunningSimulator } from '../sim/server';
+import { defaultDataDir, loadOrCreateApiToken } from './api-token';
+import { closeHttp, createHttpServer, listenHttp } from './http-api';
+
+const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL]
+       [--client-id C --token T] [--feed-url URL] [--api-url URL]
+  without credentials (flags or STRIKEDESK_DHAN_CLIENT_ID / STRIKEDESK_DHAN_TOKEN) the embedded simulator is the exchange`;
+
+export const DHAN_FEED_URL = 'wss://api-feed.dhan.co';
+export const DHAN_API_URL = 'https://api.dhan.co/v2';
+
+interface ServeOptions {
+  port: number;
+  dataDir: string;
+  master: string | undefined;
+  masterUrl: string;
+  credentials: { clientId: string; token: string } | null;
+  feedUrl: string;
+  apiUrl: string;
+}
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeOptions {
+  const { values: v } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      master: { type: 'string' },
+      'master-url': { type: 'string' },
+      'client-id': { type: 'string' },
+      token: { type: 'string' },
+      'feed-url': { type: 'string' },
+      'api-url': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const port = Number(v.port ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got ${JSON.stringify(v.port)}`);
+  const clientId = v['client-id'] ?? env.STRIKEDESK_DHAN_CLIENT_ID ?? '';
+  const token = v.token ?? env.STRIKEDESK_DHAN_TOKEN ?? '';
+  if (Boolean(clientId) !== Boolean(token)) throw new UsageError('give both the Dhan client id and the access token, or neither (simulator)');
+  return {
+    port,
+    dataDir: resolve(v['data-dir'] ?? defaultDataDir()),
+    master: v.master,
+    masterUrl: v['master-url'] ?? env.STRIKEDESK_MASTER_URL ?? DHAN_MASTER_URL,
+    credentials: clientId && token ? { clientId, token } : null,
+    feedUrl: v['feed-url'] ?? DHAN_FEED_URL,
+    apiUrl: v['api-url'] ?? DHAN_API_URL,
+  };
+}
+
+/** The generated master for today (IST) in the data folder, written once per day. */
+function simMaster(dataDir: string): { path: string; asOf: string } {
+  const asOf = istDate(Date.now());
+  const path = join(dataDir, `sim-master-${asOf}.csv`);
+  if (!existsSync(path)) writeMaster(path, { asOf });
+  return { path, asOf };
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((done) => {
+    const onSignal = (signal: string): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // A second signal while stopping: give up waiting.
+      const force = (): void => process.exit(1);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      done(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function main(): Promise<number> {
+  let o: ServeOptions;
+  try {
+    o = parseServeArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`strikedesk: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    return 2;
+  }
+  const secret = o.credentials?.token;
+  const log = (line: string): void => console.log(secret ? line.split(secret).join('***') : line);
+  const fail = (line: string): void => console.error(secret ? line.split(secret).join('***') : line);
+
+  const apiToken = loadOrCreateApiToken(o.dataDir);
+  let sim: RunningSimulator | null = null;
+  let app: App | null = null;
+  let server: ReturnType<typeof createHttpServer> | null = null;
+  const stopAll = async (): Promise<void> => {
+    if (server) await closeHttp(server);
+    await app?.stop();
+    await sim?.stop();
+  };
+
+  try {
+    let masterPath: string;
+    let feedUrl = o.feedUrl;
+    let apiUrl = o.apiUrl;
+    let credentials = o.credentials;
+    if (credentials) {
+      if (o.master) {
+        masterPath = resolve(o.master);
+      } else {
+        // Today's master from Dhan (once per IST day), or the last good copy with a warning.
+        try {
+          let shown = 0;
+          const dl = await ensureDailyMaster({
+            dataDir: o.dataDir,
+            url: o.masterUrl,
+            onProgress: (n, total) => {
+              if (n - shown >= 8 << 20 || n === total) {
+                shown = n;
+                log(`instrument master: ${(n / 1048576).toFixed(0)} MB${total ? ` of ${(total / 1048576).toFixed(0)} MB` : ''}`);
+              }
+            },
+          });
+          if (dl.warning) log(`warning: ${dl.warning}`);
+          masterPath = dl.path;
+        } catch (err) {
+          fail(`strikedesk: ${err instanceof Error ? err.message : String(err)}; or pass --master FILE (a Dhan scrip master CSV)`);
+          return 2;
+        }
+      }
+      log(`mode: live (Dhan client ${credentials.clientId}, feed ${feedUrl}, REST ${apiUrl})`);
+    } else {
+      const master = o.master ? { path: resolve(o.master), asOf: istDate(Date.now()) } : simMaster(o.dataDir);
+      masterPath = master.path;
+      sim = await startSimulator({ master: master.path, asOf: master.asOf, host: '127.0.0.1', port: 0 });
+      feedUrl = sim.feedUrl;
+      apiUrl = sim.apiUrl;
+      credentials = { clientId: sim.clientId, token: sim.token };
+      log(`mode: simulator (no Dhan credentials; embedded exchange on 127.0.0.1:${sim.port}, master ${masterPath})`);
+    }
+    const creds = credentials;
+    app = new App({ dataDir: o.dataDir, masterPath, feedUrl, apiUrl, credentials: () => creds, log });
+    const status = await app.start();
+    log(`market: ${status.market}`);
+    if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);
+
+    server = createHttpServer({ api: createApi(app), token: apiToken, log: fail });
+    const port = await listenHttp(server, o.port);
+    log(`strikedesk ready: http://127.0.0.1:${port}/?token=${apiToken}`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(`strikedesk: ${code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : err instanceof Error ? err.message : String(err)}`);
+    await stopAll();
+    return 1;
+  }
+
+  const signal = await waitForSignal();
+  log(`${signal}: stopping`);
+  await stopAll();
+  log('strikedesk stopped');
+  return 0;
+}
+
+main().then(
+  // Exit explicitly: a timer left by a dependency must not keep a stopped server alive.
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,126 @@
+/**
+ * `npm run serve` as a trader runs it: a child process with no credentials starts the embedded
+ * simulator, prints the ready line with the API token, answers the REST API with Tier B
+ * subscribed, and exits 0 on SIGTERM. Also the per-install token file and `cli api-token`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main';
+import { loadOrCreateApiToken } from '../src/server/api-token';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strikedesk-serve-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Resolve with the first stdout match of `re`; reject on exit or after `ms`. */
+function waitForLine(child: ChildProcess, re: RegExp, ms: number, output: { text: string }): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`no ${re} within ${ms} ms; output:\n${output.text}`)), ms);
+    const onData = (): void => {
+      const m = output.text.match(re);
+      if (m) done(null, m);
+    };
+    const onExit = (code: number | null): void => done(new Error(`serve exited (${code}) before ${re}; output:\n${output.text}`));
+    const done = (err: Error | null, m?: RegExpMatchArray): void => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(m!);
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+    onData();
+  });
+}
+
+function exitCode(child: ChildProcess, ms: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`serve did not exit within ${ms} ms`)), ms);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+describe('npm run serve', () => {
+  it('starts on the embedded simulator, serves the API with its token, and exits 0 on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const env = { ...process.env };
+    delete env.STRIKEDESK_DHAN_CLIENT_ID;
+    delete env.STRIKEDESK_DHAN_TOKEN;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/serve.ts', '--port', '0', '--data-dir', dataDir], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const output = { text: '' };
+    child.stdout!.on('data', (c: Buffer) => (output.text += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output.text += c.toString()));
+
+    const m = await waitForLine(child, /strikedesk ready: (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([0-9a-f]{64})\n/, 45_000, output);
+    const [, base, , token] = m;
+    expect(output.text).toMatch(/mode: simulator/);
+    expect(output.text).toMatch(/Tier B: [\d,]+ instruments planned/);
+    expect(token).toBe(readFileSync(join(dataDir, 'api-token'), 'utf8').trim());
+
+    const res = await fetch(`${base}/api/v2/subscriptions/status`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const status = (await res.json()) as { tier_b_count: number; total_subscriptions: number };
+    expect(status.tier_b_count).toBeGreaterThan(0);
+    expect((await fetch(`${base}/api/v2/subscriptions/status`)).status).toBe(401);
+
+    child.kill('SIGTERM');
+    expect(await exitCode(child, 15_000)).toBe(0);
+    expect(output.text).toMatch(/strikedesk stopped/);
+  }, 90_000);
+
+  it('live mode with no master to be had says what is missing and never prints the Dhan token', async () => {
+    // The master URL points at a closed loopback port: the download fails at once, no earlier copy exists.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/serve.ts', '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', '--token', 'dhan-secret-token-123', '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let text = '';
+    child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
+    expect(await exitCode(child, 20_000)).toBe(2);
+    expect(text).toMatch(/could not be downloaded.*no earlier copy.*--master FILE/);
+    expect(text).not.toContain('dhan-secret-token-123');
+  }, 30_000);
+});
+
+describe('the API token', () => {
+  it('is created once as 64 hex characters with mode 0600, then reused', () => {
+    const dir = join(tempDir(), 'nested');
+    const token = loadOrCreateApiToken(dir);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    if (process.platform !== 'win32') expect(statSync(join(dir, 'api-token')).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateApiToken(dir)).toBe(token);
+  });
+
+  it('replaces an empty token file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'api-token'), '\n');
+    expect(loadOrCreateApiToken(dir)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('npm run cli -- api-token prints it', async () => {
+    const dir = tempDir();
+    let out = '';
+    const code = await runCli(['api-token', '--data-dir', dir], { out: (t) => (out += t), err: () => undefined });
+    expect(code).toBe(0);
+    expect(out.trim()).toBe(loadOrCreateApiToken(dir));
+  });
+});
