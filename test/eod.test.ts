@@ -1,0 +1,61 @@
+/**
+ * End of day on the running app, against the simulator: at 15:30 IST on a trading day Tier A and
+ * the watchlists are cleared at the exchange too, Tier B stays. The clock is injected and jumped;
+ * the scheduler is asked to look at it (as it does on every wake), so nothing waits real minutes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../src/core/app';
+import { runningClock, startTestSim, testMaster } from './helpers/sim';
+import { waitFor } from './helpers/wait';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** 15:29:30 IST on Wednesday 2026-11-25 (a trading day), running in real time, jumpable. */
+function jumpableClock(startMs: number) {
+  const base = runningClock(startMs);
+  let offset = 0;
+  return { now: () => base.now() + offset, jump: (ms: number) => void (offset += ms) };
+}
+
+describe('end of day on the app', () => {
+  it('clears Tier A and the watchlists at 15:30 IST, at the exchange too, and keeps Tier B', async () => {
+    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')) });
+    s.sim.setRate(0);
+    cleanups.push(() => s.stop());
+    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-eod-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    writeFileSync(join(dataDir, 'master.csv'), testMaster());
+    const clock = jumpableClock(Date.parse('2026-11-25T09:59:30Z'));
+    const logs: string[] = [];
+    const app = new App({ dataDir, masterPath: join(dataDir, 'master.csv'), feedUrl: s.sim.feedUrl, apiUrl: s.sim.apiUrl, credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }), now: clock.now, log: (l) => logs.push(l) });
+    cleanups.push(() => app.stop());
+    await app.start();
+    const exchange = () => new Set(s.sim.view().sockets.flatMap((k) => k.instruments.map((i) => `${i.segment}:${i.securityId}`)));
+
+    const res = app.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    const tierA = app.core.manager.tokensOf(`watch:u:RELIANCE:${res.option_chain!.expiry}`);
+    const tierB = app.core.manager.tokens().filter((t) => app.core.manager.tierOf(t) === 'TIER_B');
+    await waitFor(() => [...tierA, ...tierB].every((t) => exchange().has(t)), 10_000, 'Tier A and Tier B live');
+
+    app.scheduler.check(); // 15:29:30: nothing due yet
+    expect(app.core.manager.stats().tierA).toBe(tierA.length);
+
+    clock.jump(60_000); // 15:30:30
+    app.scheduler.check();
+    expect(app.core.manager.stats()).toMatchObject({ tierA: 0, tierB: tierB.length });
+    expect(app.core.watchlists.list('u')).toEqual([]);
+    expect(logs.some((l) => /end of day: \d+ Tier A instruments unsubscribed, 1 watchlist entries cleared/.test(l))).toBe(true);
+    const eod = (app.db.sqlite.prepare("SELECT COUNT(*) n FROM subscription_log WHERE action = 'EOD_CLEANUP'").get() as { n: number }).n;
+    expect(eod).toBe(tierA.filter((t) => !tierB.includes(t)).length);
+    await waitFor(() => {
+      const view = exchange();
+      return tierA.every((t) => tierB.includes(t) || !view.has(t)) && tierB.every((t) => view.has(t));
+    }, 10_000, 'the exchange to drop Tier A and keep Tier B');
+  });
+});
