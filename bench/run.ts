@@ -9,9 +9,10 @@ import { codecBenchmark } from './codec.bench';
 import { feedBenchmark } from './feed.bench';
 import { registryBenchmark } from './registry.bench';
 import { simBenchmark } from './sim.bench';
+import { startupBenchmark } from './startup.bench';
 import { subscriptionsBenchmark } from './subscriptions.bench';
 
-const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark];
+const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,0 +1,78 @@
+/**
+ * App start-up (issue 6): time from constructing the app to "Tier B live" -- every Tier B
+ * instrument subscribed at the simulator, as its control API reports -- on the generated 289k
+ * master. Cold: empty data folder (CSV parse, empty database). Warm: the same folder again
+ * (registry snapshot, restored subscriptions). Target: warm <= 2 s.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from '../src/core/app';
+import { istDate } from '../src/shared/market-calendar';
+import { writeMaster } from '../src/sim/master-generator';
+import { round, type Benchmark, type Figure } from './harness';
+
+async function subscribedAtSim(control: string): Promise<Set<string>> {
+  const view = (await (await fetch(`${control}/sim/subscriptions`)).json()) as { sockets: { instruments: { segment: string; securityId: number }[] }[] };
+  return new Set(view.sockets.flatMap((s) => s.instruments.map((i) => `${i.segment}:${i.securityId}`)));
+}
+
+export const startupBenchmark: Benchmark = {
+  name: 'startup',
+  description: 'app start to Tier B live at the simulator, cold and warm, generated 289k master',
+  async run(): Promise<Figure[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'strikedesk-bench-start-'));
+    const master = join(dir, 'master.csv');
+    writeMaster(master, { asOf: istDate(Date.now()) });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--port', '0', '--master', master, '--rate', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const feedUrl = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 60_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /feed\s+(ws:\/\/[^/\s?]+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      const control = feedUrl.replace(/^ws:/, 'http:');
+      const dataDir = join(dir, 'data');
+      const figures: Figure[] = [];
+      for (const phase of ['cold', 'warm'] as const) {
+        const t0 = performance.now();
+        const app = new App({
+          dataDir,
+          masterPath: master,
+          feedUrl,
+          apiUrl: `${control}/v2`,
+          credentials: () => ({ clientId: '1000000001', token: 'sim-access-token' }),
+          log: () => undefined,
+        });
+        await app.start();
+        const started = performance.now() - t0;
+        const want = app.core.manager.tokens().filter((t) => app.core.manager.tierOf(t) === 'TIER_B');
+        for (;;) {
+          const have = await subscribedAtSim(control);
+          if (want.every((t) => have.has(t))) break;
+          if (performance.now() - t0 > 120_000) throw new Error(`${phase}: Tier B not live after 120 s`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const live = performance.now() - t0;
+        figures.push(
+          { name: `startup.${phase}_start_ms`, value: round(started, 0), unit: 'ms (app.start() resolved)' },
+          { name: `startup.${phase}_tier_b_live_ms`, value: round(live, 0), unit: `ms (${want.length} Tier B instruments at the simulator)`, ...(phase === 'warm' ? { target: 2000 } : {}) },
+        );
+        await app.stop();
+        while ((await subscribedAtSim(control)).size > 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      return figures;
+    } finally {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
