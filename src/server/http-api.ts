@@ -57,8 +57,8 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return timingSafeEqual(given, expected) && m !== null;
 }
 
-/** True for `127.0.0.1`, `localhost`, optionally with a port. */
-function loopbackHost(host: string | undefined): boolean {
+/** True for `127.0.0.1`, `localhost`, optionally with a port. Exported for the event stream's upgrade guard. */
+export function loopbackHost(host: string | undefined): boolean {
   if (!host) return false;
   const m = /^([^:]+)(?::\d{1,5})?$/.exec(host.trim().toLowerCase());
   return m !== null && LOOPBACK_NAMES.has(m[1]!);

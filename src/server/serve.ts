@@ -23,6 +23,7 @@ import { writeMaster } from '../sim/master-generator';
 import { DHAN_MASTER_URL, ensureDailyMaster } from '../core/instruments/master-download';
 import { startSimulator, type RunningSimulator } from '../sim/server';
 import { defaultDataDir, loadOrCreateApiToken } from './api-token';
+import { attachEventStream, type EventStream } from './event-stream';
 import { closeHttp, createHttpServer, listenHttp } from './http-api';
 
 const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL]
@@ -118,7 +119,10 @@ async function main(): Promise<number> {
   let sim: RunningSimulator | null = null;
   let app: App | null = null;
   let server: ReturnType<typeof createHttpServer> | null = null;
+  let stream: EventStream | null = null;
   const stopAll = async (): Promise<void> => {
+    // The stream first: its upgraded sockets would otherwise hold the HTTP server open.
+    await stream?.close();
     if (server) await closeHttp(server);
     await app?.stop();
     await sim?.stop();
@@ -170,6 +174,8 @@ async function main(): Promise<number> {
     if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);
 
     server = createHttpServer({ api: createApi(app), token: apiToken, log: fail });
+    // Events (GET /api/v2/stream, WebSocket) on the same port: see event-stream.ts.
+    stream = attachEventStream(server, { app, token: apiToken, log: fail });
     const port = await listenHttp(server, o.port);
     log(`strikedesk ready: http://127.0.0.1:${port}/?token=${apiToken}`);
   } catch (err) {

@@ -1,0 +1,374 @@
+/**
+ * The contract's events over a WebSocket: `GET /api/v2/stream` on the REST API's own HTTP server
+ * (same loopback port). Streams never go through request/response; this is the pushed half.
+ *
+ * Guards on the upgrade, before the WebSocket handshake:
+ * - Host must be 127.0.0.1 or localhost (the REST API's guard, `loopbackHost`): 403 otherwise.
+ * - The per-install token as `?token=` (browsers cannot set headers on a WebSocket) or
+ *   `Authorization: Bearer`, compared in constant time (both sides hashed): 401 otherwise.
+ * - Other upgrade paths: 404. Client frames are at most 64 KB.
+ *
+ * Messages are JSON text frames (types in src/shared/events.ts):
+ * - client -> server
+ *   `{ "op": "subscribe"|"unsubscribe", "view": "chain", "symbol": "NIFTY", "expiry"?: "YYYY-MM-DD", "id"?: s }`
+ *   `{ "op": "subscribe"|"unsubscribe", "view": "status"|"log", "id"?: s }`
+ *   answered with `{ "type": "subscribed"|"unsubscribed", "view", "key"?, "id"? }`, or
+ *   `{ "type": "error", "error": { "code": "BAD_REQUEST"|"NOT_FOUND"|"UNKNOWN_SYMBOL", "message" }, "id"? }`
+ *   (the socket stays open). Without `expiry` a chain view takes the symbol's nearest expiry.
+ * - server -> client
+ *   `{ "type": "batch", "seq": n, "at": epochMs,
+ *      "chains": { "<SYMBOL>|<expiry>": { "snapshot"?: true, "atm_strike", "strike_step", "underlying_ltp",
+ *                  "strikes"?: [{ "strike", "CE": token|null, "PE": token|null }],
+ *                  "legs": { "<token>": { ltp, prev_close, change, oi, volume, bid, ask, stale } } } },
+ *      "status"?: { ...GET /api/v2/subscriptions/status... },
+ *      "log"?: [{ id, action, segment, security_id, owner, reason, ts }], "log_truncated"?: true }`
+ *
+ * Delivery policy:
+ * - One timer per stream server (not per client) fires every `intervalMs`; a client gets a batch
+ *   only when something changed for its views. Never a message per tick.
+ * - Coalescing: each chain view keeps a cursor into QuoteStore's change sequence; a batch carries
+ *   each changed leg once, with its latest values. Nothing inside a window is dropped: the latest
+ *   value always arrives.
+ * - Snapshots: the first batch after a chain subscribe, and any batch where the chain's token set
+ *   changed (a re-centre), carry the whole chain with `snapshot: true` and `strikes`, so the
+ *   client rebuilds its rows. Subscribing a chain again re-sends a snapshot (a resync).
+ * - A chain view is only for a chain that is open (a Tier B or Tier A owner): otherwise NOT_FOUND,
+ *   the client opens it through the REST API first (watchlist/add, option-chain/subscribe). If the
+ *   chain later closes, the view stays and is silent; it resumes (with a snapshot) if it reopens.
+ * - status: sent when it differs from what this client last got. log: entries newer than the
+ *   client's cursor (set at subscribe: only what is written after it), at most 1000 per batch.
+ * - Slow clients (more than 1 MB still buffered) skip a batch and their cursors do not advance,
+ *   so the next batch they take still carries the latest values.
+ * - `stale` is as of the leg's last change: a leg going stale with no tick is not pushed on its own.
+ *
+ * `close()` stops the timer, detaches from the server and ends every client socket (a close
+ * handshake, then terminate after 1 s). Call it before closing the HTTP server: upgraded sockets
+ * would otherwise hold `server.close()` open.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { App } from '../core/app';
+import type { ChainState } from '../core/chain/atm-engine';
+import type { StatusView } from '../shared/contract';
+import { streamClientMessageSchema, type StreamBatch, type StreamChain, type StreamClientMessage, type StreamErrorMessage, type StreamLeg, type StreamLogEntry, type StreamServerMessage } from '../shared/events';
+import type { InstrumentToken } from '../shared/instruments';
+import { loopbackHost } from './http-api';
+
+export const STREAM_PATH = '/api/v2/stream';
+/** A client with more than this still buffered skips a batch. */
+export const SLOW_CLIENT_BYTES = 1024 * 1024;
+const MAX_CLIENT_FRAME = 64 * 1024;
+const MAX_LOG_PER_BATCH = 1000;
+const MAX_CHAIN_VIEWS = 64;
+const CLOSE_GRACE_MS = 1000;
+
+export interface EventStreamOptions {
+  app: App;
+  /** The per-install bearer token (the REST API's). */
+  token: string;
+  /** Batch interval, ms (default 100). */
+  intervalMs?: number;
+  /** Where internal errors are logged. Default console.error. */
+  log?: (line: string) => void;
+}
+
+export interface EventStream {
+  /** Stop the timer and end every client socket. Safe to call twice. */
+  close(): Promise<void>;
+  /** Connected clients (for tests and status). */
+  readonly clients: number;
+}
+
+interface ChainSub {
+  symbol: string;
+  expiry: string;
+  /** QuoteStore sequence this client has seen for the chain; -1 forces a snapshot. */
+  since: number;
+  /** The token set last sent, joined; '' before the first snapshot. */
+  tokenSet: string;
+}
+
+interface Client {
+  ws: WebSocket;
+  seq: number;
+  chains: Map<string, ChainSub>;
+  /** Last status JSON sent; null when not subscribed, '' to force the next. */
+  status: string | null;
+  /** Last log id sent; null when not subscribed. */
+  logSince: number | null;
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** The token from `?token=` or `Authorization: Bearer`, checked in constant time. */
+function authorized(req: IncomingMessage, url: URL, expected: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  const given = url.searchParams.get('token') ?? m?.[1] ?? null;
+  // Compare even when nothing was given, so timing does not tell the cases apart.
+  return timingSafeEqual(digest(given ?? ''), expected) && given !== null;
+}
+
+/** Answer a refused upgrade with a plain HTTP response and drop the socket. */
+function refuse(socket: Duplex, status: number, reason: string, code: string, message: string, extra = ''): void {
+  const body = JSON.stringify({ ok: false, error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n${extra}\r\n${body}`,
+  );
+  socket.destroy();
+}
+
+/** A leg's latest values from the store. */
+function legOf(app: App, token: InstrumentToken): StreamLeg {
+  const q = app.store.get(token);
+  const ltp = q?.ltp ?? null;
+  const prev = q?.prevClose ?? null;
+  const d = q?.depth[0];
+  return {
+    ltp,
+    prev_close: prev,
+    change: ltp !== null && prev !== null ? Math.round((ltp - prev) * 100) / 100 : null,
+    oi: q?.oi ?? 0,
+    volume: q?.volume ?? 0,
+    bid: d && d.bidPrice > 0 ? d.bidPrice : null,
+    ask: d && d.askPrice > 0 ? d.askPrice : null,
+    stale: q?.stale ?? true,
+  };
+}
+
+/** The subscriptions status, as GET /api/v2/subscriptions/status answers it. */
+function statusOf(app: App): StatusView {
+  const s = app.core.manager.stats();
+  return {
+    total_subscriptions: s.total,
+    ws_usage: Object.fromEntries(Object.entries(s.perSocket)),
+    utilization_percent: s.utilisationPercent,
+    tier_a_count: s.tierA,
+    tier_b_count: s.tierB,
+    max_capacity: s.cap,
+    market: app.status?.market ?? '',
+  };
+}
+
+/** The open chain of (symbol, expiry): one the engine holds and some owner uses. */
+function openChain(app: App, symbol: string, expiry: string): ChainState | undefined {
+  if (app.core.chains.ownersOf(symbol, expiry).length === 0) return undefined;
+  return app.core.atm.get(symbol, expiry);
+}
+
+/** What a chain view contributes to a batch (undefined: nothing changed), and its next cursor. */
+function chainDelta(app: App, sub: ChainSub): { part: StreamChain; since: number; tokenSet: string } | undefined {
+  const state = openChain(app, sub.symbol, sub.expiry);
+  if (!state) return undefined;
+  const { chain, optionTokens, underlyingToken } = state;
+  const tokenSet = optionTokens.join(',');
+  const snapshot = sub.since < 0 || tokenSet !== sub.tokenSet;
+  const watched = underlyingToken ? [...optionTokens, underlyingToken] : optionTokens;
+  const changed = app.store.changedSince(snapshot ? -1 : sub.since, watched);
+  if (!snapshot && changed.tokens.length === 0) return undefined;
+  const legs: Record<string, StreamLeg> = {};
+  for (const t of snapshot ? optionTokens : changed.tokens) if (t !== underlyingToken) legs[t] = legOf(app, t);
+  const underlying = underlyingToken ? app.store.ltp(underlyingToken) : undefined;
+  const part: StreamChain = {
+    atm_strike: chain.atm,
+    strike_step: chain.step,
+    underlying_ltp: underlying ?? chain.ltp,
+    legs,
+  };
+  if (snapshot) {
+    part.snapshot = true;
+    part.strikes = chain.strikes.map((s) => ({
+      strike: s.strike,
+      CE: s.ce ? `${s.ce.segment}:${s.ce.securityId}` : null,
+      PE: s.pe ? `${s.pe.segment}:${s.pe.securityId}` : null,
+    }));
+  }
+  return { part, since: changed.sequence, tokenSet };
+}
+
+/**
+ * Serve the event stream on `server` (the REST API's HTTP server, listening or not).
+ * Attach after `app.start()`.
+ */
+export function attachEventStream(server: Server, options: EventStreamOptions): EventStream {
+  const { app } = options;
+  const intervalMs = options.intervalMs ?? 100;
+  if (!(intervalMs >= 10)) throw new Error(`intervalMs must be at least 10, got ${intervalMs}`);
+  if (options.token.length < 16) throw new Error('the API token is too short');
+  const expected = digest(options.token);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME, perMessageDeflate: false });
+  const clients = new Set<Client>();
+  let closed = false;
+
+  const send = (c: Client, msg: StreamServerMessage): void => {
+    if (c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify(msg));
+  };
+  const fail = (c: Client, code: StreamErrorMessage['error']['code'], message: string, id?: string): void => {
+    send(c, { type: 'error', error: { code, message }, ...(id !== undefined ? { id } : {}) });
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    if (closed) return refuse(socket, 503, 'Service Unavailable', 'INTERNAL', 'the stream is stopping');
+    if (!loopbackHost(req.headers.host)) return refuse(socket, 403, 'Forbidden', 'AUTH', 'requests must be addressed to 127.0.0.1 or localhost');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== STREAM_PATH) return refuse(socket, 404, 'Not Found', 'NOT_FOUND', `no stream at ${url.pathname}`);
+    if (!authorized(req, url, expected)) {
+      return refuse(socket, 401, 'Unauthorized', 'AUTH', 'missing or wrong token (?token= or Authorization: Bearer)', 'www-authenticate: Bearer\r\n');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => connect(ws));
+  };
+
+  const connect = (ws: WebSocket): void => {
+    const c: Client = { ws, seq: 0, chains: new Map(), status: null, logSince: null };
+    clients.add(c);
+    ws.on('message', (data: RawData, isBinary: boolean) => onMessage(c, data, isBinary));
+    ws.on('close', () => clients.delete(c));
+    ws.on('error', () => ws.terminate());
+  };
+
+  const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    if (isBinary) return fail(c, 'BAD_REQUEST', 'messages are JSON text frames');
+    let raw: unknown;
+    try {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(new Uint8Array(data));
+      raw = JSON.parse(buf.toString('utf8'));
+    } catch {
+      return fail(c, 'BAD_REQUEST', 'message is not valid JSON');
+    }
+    const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : undefined;
+    const parsed = streamClientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const where = issue.path.length ? issue.path.join('.') : 'message';
+      return fail(c, 'BAD_REQUEST', `${where}: ${issue.message}`, id);
+    }
+    try {
+      handle(c, parsed.data);
+    } catch (err) {
+      log(`stream: ${err instanceof Error ? err.message : String(err)}`);
+      fail(c, 'INTERNAL', 'internal error', id);
+    }
+  };
+
+  const handle = (c: Client, m: StreamClientMessage): void => {
+    const ack = (key?: string): void =>
+      send(c, { type: m.op === 'subscribe' ? 'subscribed' : 'unsubscribed', view: m.view, ...(key !== undefined ? { key } : {}), ...(m.id !== undefined ? { id: m.id } : {}) });
+    if (m.view === 'status') {
+      c.status = m.op === 'subscribe' ? '' : null;
+      return ack();
+    }
+    if (m.view === 'log') {
+      // Only what is written from now on.
+      c.logSince = m.op === 'subscribe' ? (c.logSince ?? app.core.repos.subscriptionLog.recent(1)[0]?.id ?? 0) : null;
+      return ack();
+    }
+    const symbol = m.symbol.toUpperCase();
+    const registry = app.loaded.registry;
+    const expiry = m.expiry ?? registry.expiries(symbol)[0];
+    if (m.op === 'unsubscribe') {
+      if (expiry) c.chains.delete(`${symbol}|${expiry}`);
+      return ack(expiry ? `${symbol}|${expiry}` : undefined);
+    }
+    if (!expiry) {
+      return fail(c, registry.rowsOfSymbol(symbol).length ? 'NOT_FOUND' : 'UNKNOWN_SYMBOL', `${symbol} has no live option expiry`, m.id);
+    }
+    const key = `${symbol}|${expiry}`;
+    if (!openChain(app, symbol, expiry)) {
+      return fail(c, 'NOT_FOUND', `the ${key} chain is not open: add it via the REST API first (watchlist/add or option-chain/subscribe)`, m.id);
+    }
+    if (!c.chains.has(key) && c.chains.size >= MAX_CHAIN_VIEWS) return fail(c, 'BAD_REQUEST', `at most ${MAX_CHAIN_VIEWS} chain views per connection`, m.id);
+    c.chains.set(key, { symbol, expiry, since: -1, tokenSet: '' });
+    ack(key);
+  };
+
+  /** Build and send one client's batch; cursors advance only when it is sent. */
+  const flush = (c: Client, at: number, status: () => string): void => {
+    if (c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount > SLOW_CLIENT_BYTES) return;
+    const batch: StreamBatch = { type: 'batch', seq: 0, at, chains: {} };
+    const advance: (() => void)[] = [];
+    let any = false;
+    for (const [key, sub] of c.chains) {
+      const d = chainDelta(app, sub);
+      if (!d) continue;
+      batch.chains[key] = d.part;
+      advance.push(() => {
+        sub.since = d.since;
+        sub.tokenSet = d.tokenSet;
+      });
+      any = true;
+    }
+    if (c.status !== null) {
+      const s = status();
+      if (s !== c.status) {
+        batch.status = JSON.parse(s) as StatusView;
+        advance.push(() => (c.status = s));
+        any = true;
+      }
+    }
+    if (c.logSince !== null) {
+      const rows = app.core.repos.subscriptionLog.recent(MAX_LOG_PER_BATCH, c.logSince);
+      if (rows.length) {
+        const entries: StreamLogEntry[] = rows.reverse().map((e) => ({ id: e.id, action: e.action, segment: e.segment, security_id: e.securityId, owner: e.owner, reason: e.reason, ts: e.ts }));
+        batch.log = entries;
+        if (rows.length === MAX_LOG_PER_BATCH) batch.log_truncated = true;
+        const last = entries[entries.length - 1]!.id;
+        advance.push(() => (c.logSince = last));
+        any = true;
+      }
+    }
+    if (!any) return;
+    batch.seq = ++c.seq;
+    send(c, batch);
+    for (const a of advance) a();
+  };
+
+  const tick = (): void => {
+    if (!clients.size) return;
+    const at = Date.now();
+    let statusJson: string | undefined;
+    const status = (): string => (statusJson ??= JSON.stringify(statusOf(app)));
+    for (const c of clients) {
+      try {
+        flush(c, at, status);
+      } catch (err) {
+        log(`stream batch: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+
+  server.on('upgrade', onUpgrade);
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+
+  return {
+    get clients() {
+      return clients.size;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      server.off('upgrade', onUpgrade);
+      await Promise.all(
+        [...clients].map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+              const force = setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS);
+              c.ws.once('close', () => {
+                clearTimeout(force);
+                resolve();
+              });
+              c.ws.close(1001, 'server stopping');
+            }),
+        ),
+      );
+      clients.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The contract's pushed half: events on the stream (`GET /api/v2/stream`, a WebSocket on the same
+ * loopback port as the REST API v2). Commands stay in contract.ts; streams never go through
+ * request/response. The server coalesces ticks to the latest value per instrument and pushes one
+ * `batch` per interval to each client, only when something changed for the views it asked for.
+ * See src/server/event-stream.ts for the delivery policy.
+ */
+import { z } from 'zod';
+import type { StatusView } from './contract';
+
+/** The views a client can subscribe to. */
+export const STREAM_VIEWS = ['chain', 'status', 'log'] as const;
+export type StreamView = (typeof STREAM_VIEWS)[number];
+
+const correlationId = z.string().min(1).max(100);
+
+/** client -> server: one JSON text frame each. `id` is echoed back on the ack or the error. */
+export const streamClientMessageSchema = z.discriminatedUnion('view', [
+  z.strictObject({
+    op: z.enum(['subscribe', 'unsubscribe']),
+    view: z.literal('chain'),
+    symbol: z.string().trim().min(1).max(40),
+    expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expiry must be YYYY-MM-DD').optional(),
+    id: correlationId.optional(),
+  }),
+  z.strictObject({ op: z.enum(['subscribe', 'unsubscribe']), view: z.literal('status'), id: correlationId.optional() }),
+  z.strictObject({ op: z.enum(['subscribe', 'unsubscribe']), view: z.literal('log'), id: correlationId.optional() }),
+]);
+export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;
+
+/** A leg's latest values (a subset of the contract's LegView: what changes tick to tick). */
+export interface StreamLeg {
+  ltp: number | null;
+  prev_close: number | null;
+  change: number | null;
+  oi: number;
+  volume: number;
+  bid: number | null;
+  ask: number | null;
+  stale: boolean;
+}
+
+/** One row of a chain snapshot: the tokens of a strike's legs. */
+export interface StreamStrikeRow {
+  strike: number;
+  CE: string | null;
+  PE: string | null;
+}
+
+/** A chain's part of a batch, keyed `"<SYMBOL>|<expiry>"` in `StreamBatch.chains`. */
+export interface StreamChain {
+  /**
+   * Present (true) when this is the whole chain: the first batch after a subscribe, or the window
+   * re-centred (its token set changed). The client rebuilds its rows from `strikes` and `legs`.
+   */
+  snapshot?: true;
+  atm_strike: number;
+  strike_step: number;
+  underlying_ltp: number;
+  /** Only on snapshots: every strike of the window, ascending, with its leg tokens. */
+  strikes?: StreamStrikeRow[];
+  /** Token -> latest values: every leg on a snapshot, else only the legs changed since the last batch. */
+  legs: Record<string, StreamLeg>;
+}
+
+/** A subscription_log row as pushed to the `log` view. */
+export interface StreamLogEntry {
+  id: number;
+  action: string;
+  segment: string;
+  security_id: number;
+  owner: string | null;
+  reason: string | null;
+  ts: number;
+}
+
+/** server -> client: the coalesced update. */
+export interface StreamBatch {
+  type: 'batch';
+  /** Per connection, 1, 2, 3, ... (a skipped slow-client batch does not use a number). */
+  seq: number;
+  /** Epoch ms when the batch was built. */
+  at: number;
+  chains: Record<string, StreamChain>;
+  /** The subscriptions status, when it changed since the last batch (always in the first after a subscribe). */
+  status?: StatusView;
+  /** New subscription_log entries, oldest first. */
+  log?: StreamLogEntry[];
+  /** True when more log entries were written than one batch carries; the oldest were left out. */
+  log_truncated?: true;
+}
+
+/** server -> client: a subscribe/unsubscribe was accepted; data follows in the next batches. */
+export interface StreamAck {
+  type: 'subscribed' | 'unsubscribed';
+  view: StreamView;
+  /** The chain key `"<SYMBOL>|<expiry>"` for chain views. */
+  key?: string;
+  id?: string;
+}
+
+/** server -> client: a refused message; the socket stays open. */
+export interface StreamErrorMessage {
+  type: 'error';
+  error: { code: 'BAD_REQUEST' | 'NOT_FOUND' | 'UNKNOWN_SYMBOL' | 'INTERNAL'; message: string };
+  id?: string;
+}
+
+export type StreamServerMessage = StreamBatch | StreamAck | StreamErrorMessage;
