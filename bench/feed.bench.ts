@@ -6,7 +6,6 @@
  * packets with --latency-stamp), and the client's CPU and RSS. Targets at 100,000/s: no loss,
  * p99 <= 20 ms, client CPU <= 50% of one core.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { parseMasterBuffer } from '../src/core/instruments/master-parser';
 import { istDate } from '../src/shared/market-calendar';
 import { writeMaster } from '../src/sim/master-generator';
 import { percentile, round, type Benchmark, type Figure } from './harness';
+import { startSimProcess } from './sim-process';
 
 const PHASE_MS = Number(process.env.FEED_BENCH_PHASE_MS ?? 30_000);
 const RATES = [100_000, 250_000];
@@ -50,23 +50,11 @@ export const feedBenchmark: Benchmark = {
       const expiry = table.expiryOf(r);
       if ((seg === 'NSE_FNO' || seg === 'BSE_FNO') && expiry !== null && expiry >= asOf) tokens.push(`${seg}:${table.cols.securityId[r]}`);
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--port', '0', '--master', master, '--latency-stamp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sim = await startSimProcess(['--master', master, '--latency-stamp']);
     let pool: FeedPool | null = null;
     try {
-      const feedUrl = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 60_000);
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /feed\s+(ws:\/\/[^/\s?]+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
-      });
-      const control = feedUrl.replace(/^ws:/, 'http:');
+      const { feedUrl } = sim;
+      const control = sim.baseUrl;
       await post(`${control}/sim/rate`, { rate: 0 });
       const placement = new SocketPlacement();
       placement.place(tokens);
@@ -129,7 +117,7 @@ export const feedBenchmark: Benchmark = {
       return figures;
     } finally {
       pool?.stop();
-      child.kill('SIGTERM');
+      sim.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -4,7 +4,6 @@
  * full. For several requested aggregate rates it reports the packets/s the client received and
  * the simulator's CPU use (one core = 100%).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { istDate } from '../src/shared/market-calendar';
 import { parseMasterBuffer } from '../src/core/instruments/master-parser';
 import { writeMaster } from '../src/sim/master-generator';
 import { round, type Benchmark, type Figure } from './harness';
+import { startSimProcess } from './sim-process';
 
 const RATES = [50_000, 100_000, 200_000];
 const WINDOW_MS = 5_000;
@@ -37,22 +37,11 @@ export const simBenchmark: Benchmark = {
     for (let r = 0; r < table.count && options.length < 1000; r++) {
       if (table.kindOf(r) === 'OPTSTK' && table.segmentOf(r) === 'NSE_FNO') options.push({ segment: 'NSE_FNO', securityId: table.cols.securityId[r]! });
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--port', '0', '--master', master, '--rate', String(RATES[0])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sim = await startSimProcess(['--master', master, '--rate', String(RATES[0])]);
+    const child = sim.child;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 60_000);
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /feed\s+(ws:\S+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-        child.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${out}`)));
-      });
-      const control = url.replace(/^ws:/, 'http:').replace(/\/\?.*$/, '');
+      const url = `${sim.feedUrl}/?version=2&token=sim-access-token&clientId=1000000001&authType=2`;
+      const control = sim.baseUrl;
       const ws = new WebSocket(url);
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());
@@ -86,7 +75,7 @@ export const simBenchmark: Benchmark = {
       if (decoder.stats.truncated + decoder.stats.malformed > 0) throw new Error('the simulator sent bad frames');
       return figures;
     } finally {
-      child.kill('SIGTERM');
+      sim.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -4,7 +4,6 @@
  * master. Cold: empty data folder (CSV parse, empty database). Warm: the same folder again
  * (registry snapshot, restored subscriptions). Target: warm <= 2 s.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { App } from '../src/core/app';
 import { istDate } from '../src/shared/market-calendar';
 import { writeMaster } from '../src/sim/master-generator';
 import { round, type Benchmark, type Figure } from './harness';
+import { startSimProcess } from './sim-process';
 
 async function subscribedAtSim(control: string): Promise<Set<string>> {
   const view = (await (await fetch(`${control}/sim/subscriptions`)).json()) as { sockets: { instruments: { segment: string; securityId: number }[] }[] };
@@ -25,21 +25,10 @@ export const startupBenchmark: Benchmark = {
     const dir = mkdtempSync(join(tmpdir(), 'strikedesk-bench-start-'));
     const master = join(dir, 'master.csv');
     writeMaster(master, { asOf: istDate(Date.now()) });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--port', '0', '--master', master, '--rate', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sim = await startSimProcess(['--master', master, '--rate', '1']);
     try {
-      const feedUrl = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 60_000);
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /feed\s+(ws:\/\/[^/\s?]+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-      });
-      const control = feedUrl.replace(/^ws:/, 'http:');
+      const { feedUrl } = sim;
+      const control = sim.baseUrl;
       const dataDir = join(dir, 'data');
       const figures: Figure[] = [];
       for (const phase of ['cold', 'warm'] as const) {
@@ -71,7 +60,7 @@ export const startupBenchmark: Benchmark = {
       }
       return figures;
     } finally {
-      child.kill('SIGTERM');
+      sim.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },

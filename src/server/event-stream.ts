@@ -55,6 +55,7 @@ import type { StatusView } from '../shared/contract';
 import { streamClientMessageSchema, type StreamBatch, type StreamChain, type StreamClientMessage, type StreamErrorMessage, type StreamLeg, type StreamLogEntry, type StreamServerMessage } from '../shared/events';
 import type { InstrumentToken } from '../shared/instruments';
 import { loopbackHost } from './http-api';
+import { legQuote, statusView } from '../core/api/views';
 
 export const STREAM_PATH = '/api/v2/stream';
 /** A client with more than this still buffered skips a batch. */
@@ -120,37 +121,11 @@ function refuse(socket: Duplex, status: number, reason: string, code: string, me
   socket.destroy();
 }
 
-/** A leg's latest values from the store. */
-function legOf(app: App, token: InstrumentToken): StreamLeg {
-  const q = app.store.get(token);
-  const ltp = q?.ltp ?? null;
-  const prev = q?.prevClose ?? null;
-  const d = q?.depth[0];
-  return {
-    ltp,
-    prev_close: prev,
-    change: ltp !== null && prev !== null ? Math.round((ltp - prev) * 100) / 100 : null,
-    oi: q?.oi ?? 0,
-    volume: q?.volume ?? 0,
-    bid: d && d.bidPrice > 0 ? d.bidPrice : null,
-    ask: d && d.askPrice > 0 ? d.askPrice : null,
-    stale: q?.stale ?? true,
-  };
-}
+/** A leg's latest values from the store (the REST API's own view of a quote). */
+const legOf = (app: App, token: InstrumentToken): StreamLeg => legQuote(app, token);
 
 /** The subscriptions status, as GET /api/v2/subscriptions/status answers it. */
-function statusOf(app: App): StatusView {
-  const s = app.core.manager.stats();
-  return {
-    total_subscriptions: s.total,
-    ws_usage: Object.fromEntries(Object.entries(s.perSocket)),
-    utilization_percent: s.utilisationPercent,
-    tier_a_count: s.tierA,
-    tier_b_count: s.tierB,
-    max_capacity: s.cap,
-    market: app.status?.market ?? '',
-  };
-}
+const statusOf = (app: App): StatusView => statusView(app);
 
 /** The open chain of (symbol, expiry): one the engine holds and some owner uses. */
 function openChain(app: App, symbol: string, expiry: string): ChainState | undefined {

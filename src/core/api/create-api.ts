@@ -8,6 +8,7 @@ import { AppError } from '../../shared/errors';
 import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
 import { requestSchemas, type Api, type ChainView, type CommandName, type LegView, type SubscriptionView } from '../../shared/contract';
 import type { App } from '../app';
+import { legQuote, statusView } from './views';
 
 /** Validate a request against its command's schema; BAD_REQUEST names the first problem. */
 export function validateRequest<K extends CommandName>(name: K, input: unknown): ReturnType<(typeof requestSchemas)[K]['parse']> {
@@ -24,27 +25,13 @@ export function createApi(app: App): Api {
   const registry = () => app.loaded.registry;
   const core = () => app.core;
 
-  const leg = (token: InstrumentToken, tradingSymbol: string): LegView => {
-    const q = app.store.get(token);
-    const ref = parseToken(token)!;
-    const ltp = q?.ltp ?? null;
-    const prev = q?.prevClose ?? null;
-    const d = q?.depth[0];
-    return {
-      token,
-      security_id: ref.securityId,
-      trading_symbol: tradingSymbol,
-      ltp,
-      prev_close: prev,
-      change: ltp !== null && prev !== null ? Math.round((ltp - prev) * 100) / 100 : null,
-      oi: q?.oi ?? 0,
-      volume: q?.volume ?? 0,
-      bid: d && d.bidPrice > 0 ? d.bidPrice : null,
-      ask: d && d.askPrice > 0 ? d.askPrice : null,
-      live: app.pool.isLive(token),
-      stale: q?.stale ?? true,
-    };
-  };
+  const leg = (token: InstrumentToken, tradingSymbol: string): LegView => ({
+    token,
+    security_id: parseToken(token)!.securityId,
+    trading_symbol: tradingSymbol,
+    ...legQuote(app, token),
+    live: app.pool.isLive(token),
+  });
 
   const chainView = (chain: OptionChain): ChainView => {
     const map: ChainView['strikes_ce_pe'] = {};
@@ -180,16 +167,7 @@ export function createApi(app: App): Api {
     },
     async 'subscriptions:status'(input) {
       validateRequest('subscriptions:status', input);
-      const s = core().manager.stats();
-      return {
-        total_subscriptions: s.total,
-        ws_usage: Object.fromEntries(Object.entries(s.perSocket).map(([k, v]) => [k, v])),
-        utilization_percent: s.utilisationPercent,
-        tier_a_count: s.tierA,
-        tier_b_count: s.tierB,
-        max_capacity: s.cap,
-        market: app.status?.market ?? '',
-      };
+      return statusView(app);
     },
     async 'subscriptions:active'(input) {
       const r = validateRequest('subscriptions:active', input);
