@@ -19,6 +19,7 @@ import { validateRequest } from '../core/api/create-api';
 import type { Api, CommandName, CommandRequest, CommandResponse } from '../shared/contract';
 import { AppError, type ErrorCode, type ErrorInfo } from '../shared/errors';
 import { publicError } from './http-status';
+import { serveStatic } from './static-files';
 import { matchRoute, queryRequest } from './routes';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,6 +33,8 @@ export interface HttpServerOptions {
   host?: string;
   /** Where internal errors are logged (their details never reach the caller). Default console.error. */
   log?: (line: string) => void;
+  /** Browser mode: the built renderer folder, served outside /api/. */
+  staticDir?: string;
 }
 
 /** An error answered with its own HTTP status (guards that are not contract errors). */
@@ -125,6 +128,12 @@ export function createHttpServer(options: HttpServerOptions): Server & { striked
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!loopbackHost(req.headers.host)) throw new HttpError(403, 'AUTH', 'requests must be addressed to 127.0.0.1 or localhost');
+    // Browser mode: outside /api/ the built UI is served (it holds no secret; the API needs the token).
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (options.staticDir && req.method === 'GET' && !path.startsWith('/api/')) {
+      if (await serveStatic(options.staticDir, path, res)) return;
+      throw new HttpError(404, 'NOT_FOUND', `no file ${path}`);
+    }
     if (!authorized(req.headers.authorization, expected)) {
       throw new HttpError(401, 'AUTH', 'missing or wrong bearer token (npm run cli -- api-token prints it)', { 'www-authenticate': 'Bearer' });
     }

@@ -173,7 +173,9 @@ async function main(): Promise<number> {
     log(`market: ${status.market}`);
     if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);
 
-    server = createHttpServer({ api: createApi(app), token: apiToken, log: fail });
+    // Browser mode: the built UI (npm run build) from this package's out/renderer, when present.
+    const rendererDir = resolve(__dirname, '..', '..', 'out', 'renderer');
+    server = createHttpServer({ api: createApi(app), token: apiToken, log: fail, ...(existsSync(join(rendererDir, 'index.html')) ? { staticDir: rendererDir } : {}) });
     // Events (GET /api/v2/stream, WebSocket) on the same port: see event-stream.ts.
     stream = attachEventStream(server, { app, token: apiToken, log: fail });
     const port = await listenHttp(server, o.port);
