@@ -58,4 +58,31 @@ describe('end of day on the app', () => {
       return tierA.every((t) => tierB.includes(t) || !view.has(t)) && tierB.every((t) => view.has(t));
     }, 10_000, 'the exchange to drop Tier A and keep Tier B');
   });
+
+  it('with kept watchlists: Tier A goes at 15:30 but the entries stay, and come back re-centred at the next session', async () => {
+    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')) });
+    s.sim.setRate(0);
+    cleanups.push(() => s.stop());
+    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-eod-keep-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    writeFileSync(join(dataDir, 'master.csv'), testMaster());
+    const clock = jumpableClock(Date.parse('2026-11-25T09:59:30Z'));
+    const logs: string[] = [];
+    const app = new App({ dataDir, masterPath: join(dataDir, 'master.csv'), feedUrl: s.sim.feedUrl, apiUrl: s.sim.apiUrl, credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }), now: clock.now, log: (l) => logs.push(l), keepWatchlists: true });
+    cleanups.push(() => app.stop());
+    await app.start();
+    const res = app.core.watchlists.add({ userId: 'u', symbol: 'TCS', instrumentType: 'STOCK_OPTION', underlyingLtp: 3000 });
+    const owner = `watch:u:TCS:${res.option_chain!.expiry}`;
+    expect(app.core.manager.hasOwner(owner)).toBe(true);
+
+    clock.jump(60_000); // 15:30:30
+    app.scheduler.check();
+    expect(app.core.manager.hasOwner(owner)).toBe(false);
+    expect(app.core.watchlists.list('u')).toHaveLength(1);
+
+    clock.jump(17 * 3_600_000 + 20 * 60_000); // 08:50:30 IST next day (Thursday), after the 08:45 pre-session job
+    app.scheduler.check();
+    await waitFor(() => app.core.manager.hasOwner(owner), 10_000, 'the kept entry subscribed again');
+    expect(logs.some((l) => /watchlists kept over end of day: 1 subscribed again/.test(l))).toBe(true);
+  });
 });

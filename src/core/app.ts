@@ -135,14 +135,7 @@ export class App {
     this.pendingTierB = applied.pending.map((p) => p.plan);
     for (const f of applied.failed) this.log(`tier B ${f.owner}: ${f.message}`);
 
-    if (decision.restoreTierA) {
-      const missing = this.core.repos.watchlist.listAll().filter((e) => !this.core.manager.hasOwner(`watch:${e.userId}:${e.symbol}:${e.expiryDate}`));
-      if (missing.length) {
-        await this.snapshotPrices(missing.map((e) => registry.bySymbol(e.symbol).find((i) => i.kind === 'EQUITY' || i.kind === 'INDEX')).filter((i) => i !== undefined).map((i) => `${i.segment}:${i.securityId}`));
-        const restored = restoreWatchlists(this.core, registry, (t) => this.store.ltp(t));
-        if (restored.restored.length) this.log(`watchlists: ${restored.restored.length} entries subscribed again`);
-      }
-    }
+    if (decision.restoreTierA) await this.restoreKeptWatchlists();
 
     this.scheduler = new DayScheduler({
       now: this.now,
@@ -152,6 +145,7 @@ export class App {
       },
       onPreSession: async () => {
         await this.retryPendingTierB();
+        if (c.keepWatchlists) await this.restoreKeptWatchlists();
       },
       onError: (job, err) => this.log(`scheduled ${job} failed: ${err instanceof Error ? err.message : String(err)}`),
     });
@@ -165,6 +159,21 @@ export class App {
       instruments: registry.size,
     };
     return this.status;
+  }
+
+  /** Next session with kept watchlists: subscribe them again, re-centred on fresh prices. */
+  async restoreKeptWatchlists(): Promise<number> {
+    const registry = this.loaded.registry;
+    const entries = this.core.repos.watchlist.listAll().filter((e) => !this.core.manager.hasOwner(`watch:${e.userId}:${e.symbol}:${e.expiryDate}`));
+    if (!entries.length) return 0;
+    const spots = entries
+      .map((e) => registry.bySymbol(e.symbol).find((i) => i.segment === 'NSE_EQ' || i.segment === 'IDX_I'))
+      .filter((i) => i !== undefined)
+      .map((i) => `${i.segment}:${i.securityId}`);
+    await this.snapshotPrices(spots);
+    const restored = restoreWatchlists(this.core, registry, (t) => this.store.ltp(t));
+    this.log(`watchlists kept over end of day: ${restored.restored.length} subscribed again, ${restored.pending.length} waiting for a price, ${restored.dropped.length} expired`);
+    return restored.restored.length;
   }
 
   /** Retry Tier B chains that had no price at start-up. */

@@ -26,7 +26,7 @@ import { defaultDataDir, loadOrCreateApiToken } from './api-token';
 import { attachEventStream, type EventStream } from './event-stream';
 import { closeHttp, createHttpServer, listenHttp } from './http-api';
 
-const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL]
+const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL] [--keep-watchlists]
        [--client-id C --token T] [--feed-url URL] [--api-url URL]
   without credentials (flags or STRIKEDESK_DHAN_CLIENT_ID / STRIKEDESK_DHAN_TOKEN) the embedded simulator is the exchange`;
 
@@ -38,6 +38,7 @@ interface ServeOptions {
   dataDir: string;
   master: string | undefined;
   masterUrl: string;
+  keepWatchlists: boolean;
   credentials: { clientId: string; token: string } | null;
   feedUrl: string;
   apiUrl: string;
@@ -55,6 +56,7 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
       'data-dir': { type: 'string' },
       master: { type: 'string' },
       'master-url': { type: 'string' },
+      'keep-watchlists': { type: 'boolean' },
       'client-id': { type: 'string' },
       token: { type: 'string' },
       'feed-url': { type: 'string' },
@@ -73,6 +75,7 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
     dataDir: resolve(v['data-dir'] ?? defaultDataDir()),
     master: v.master,
     masterUrl: v['master-url'] ?? env.STRIKEDESK_MASTER_URL ?? DHAN_MASTER_URL,
+    keepWatchlists: v['keep-watchlists'] ?? env.STRIKEDESK_KEEP_WATCHLISTS === '1',
     credentials: clientId && token ? { clientId, token } : null,
     feedUrl: v['feed-url'] ?? DHAN_FEED_URL,
     apiUrl: v['api-url'] ?? DHAN_API_URL,
@@ -168,7 +171,7 @@ async function main(): Promise<number> {
       log(`mode: simulator (no Dhan credentials; embedded exchange on 127.0.0.1:${sim.port}, master ${masterPath})`);
     }
     const creds = credentials;
-    app = new App({ dataDir: o.dataDir, masterPath, feedUrl, apiUrl, credentials: () => creds, log });
+    app = new App({ dataDir: o.dataDir, masterPath, feedUrl, apiUrl, credentials: () => creds, log, keepWatchlists: o.keepWatchlists });
     const status = await app.start();
     log(`market: ${status.market}`);
     if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);
