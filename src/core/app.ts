@@ -20,7 +20,8 @@ import { runEndOfDay, restoreWatchlists } from './lifecycle/end-of-day';
 import { DayScheduler } from './lifecycle/scheduler';
 import { startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
-import { applyTierB, describeTierBPlan, planTierB, type TierBChainPlan } from './lifecycle/tier-b';
+import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
+import { tokenExpiresAt } from './feed/token-expiry';
 import { DhanRestClient } from './rest/dhan-rest';
 import { openDatabase, type Db } from './storage/database';
 import { createSubscriptionCore, type SubscriptionCore } from './subscriptions/index';
@@ -49,6 +50,8 @@ export interface AppConfig {
 
 export interface AppStatus {
   market: string;
+  /** Set when the Dhan token is about to expire or has expired. */
+  tokenWarning?: string;
   tierBPlanned: number;
   tierBPending: string[];
   masterSource: 'csv' | 'snapshot';
@@ -144,9 +147,24 @@ export class App {
         this.log(`end of day: ${r.unsubscribed} Tier A instruments unsubscribed, ${r.entriesCleared} watchlist entries cleared`);
       },
       onPreSession: async () => {
+        // A new day: expired contracts leave, Tier B is planned again (expiries roll), kept
+        // watchlists come back re-centred.
+        const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
+        const pruned = pruneTierB(this.core, plan);
+        if (pruned.released.length) this.log(`tier B: released ${pruned.released.length} expired chains`);
+        this.core.repos.atmCache.deleteExpired(registry.today());
+        const fresh = plan.owners.filter((o) => !this.core.manager.hasOwner(o.owner));
+        this.pendingTierB = [...this.pendingTierB.filter((p) => !fresh.some((f) => f.owner === p.owner)), ...fresh.filter((o): o is TierBChainPlan => o.kind === 'chain')];
+        for (const o of fresh) if (o.kind === 'instruments') applyTierB(this.core, { owners: [o] }, () => undefined);
         await this.retryPendingTierB();
         if (c.keepWatchlists) await this.restoreKeptWatchlists();
       },
+      onTokenExpiryWarning: (w) => {
+        const text = w.expired ? 'the Dhan access token has expired: the feed stops until a new one is given' : `the Dhan access token expires in ${Math.round(w.msLeft / 60_000)} min: generate a new one in Dhan`;
+        if (this.status) this.status.tokenWarning = text;
+        this.log(`warning: ${text}`);
+      },
+      tokenExpiresAt: tokenOf(c.credentials()),
       onError: (job, err) => this.log(`scheduled ${job} failed: ${err instanceof Error ? err.message : String(err)}`),
     });
     this.scheduler.start();
@@ -211,4 +229,8 @@ export class App {
       this.log(`price snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+function tokenOf(creds: FeedCredentials | null): number | null {
+  return creds ? tokenExpiresAt(creds.token) : null;
 }
