@@ -65,20 +65,21 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
     strict: true,
     allowPositionals: false,
   });
-  const port = Number(v.port ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got ${JSON.stringify(v.port)}`);
+  const portText = v.port ?? env.STRIKEDESK_PORT;
+  const port = Number(portText ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got ${JSON.stringify(portText)}`);
   const clientId = v['client-id'] ?? env.STRIKEDESK_DHAN_CLIENT_ID ?? '';
   const token = v.token ?? env.STRIKEDESK_DHAN_TOKEN ?? '';
   if (Boolean(clientId) !== Boolean(token)) throw new UsageError('give both the Dhan client id and the access token, or neither (simulator)');
   return {
     port,
-    dataDir: resolve(v['data-dir'] ?? defaultDataDir()),
-    master: v.master,
+    dataDir: resolve(v['data-dir'] ?? env.STRIKEDESK_DATA_DIR ?? defaultDataDir()),
+    master: v.master ?? env.STRIKEDESK_MASTER,
     masterUrl: v['master-url'] ?? env.STRIKEDESK_MASTER_URL ?? DHAN_MASTER_URL,
     keepWatchlists: v['keep-watchlists'] ?? env.STRIKEDESK_KEEP_WATCHLISTS === '1',
     credentials: clientId && token ? { clientId, token } : null,
-    feedUrl: v['feed-url'] ?? DHAN_FEED_URL,
-    apiUrl: v['api-url'] ?? DHAN_API_URL,
+    feedUrl: v['feed-url'] ?? env.STRIKEDESK_FEED_URL ?? DHAN_FEED_URL,
+    apiUrl: v['api-url'] ?? env.STRIKEDESK_API_URL ?? DHAN_API_URL,
   };
 }
 
