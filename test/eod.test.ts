@@ -85,4 +85,42 @@ describe('end of day on the app', () => {
     await waitFor(() => app.core.manager.hasOwner(owner), 10_000, 'the kept entry subscribed again');
     expect(logs.some((l) => /watchlists kept over end of day: 1 subscribed again/.test(l))).toBe(true);
   });
+
+  it('reloads on the next day\'s master at the pre-session job, restoring every subscription', async () => {
+    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')) });
+    s.sim.setRate(0);
+    cleanups.push(() => s.stop());
+    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-reload-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    writeFileSync(join(dataDir, 'master.csv'), testMaster());
+    writeFileSync(join(dataDir, 'master-next.csv'), testMaster());
+    const clock = jumpableClock(Date.parse('2026-11-25T06:00:00Z')); // 11:30 IST
+    const logs: string[] = [];
+    const app = new App({
+      dataDir,
+      masterPath: join(dataDir, 'master.csv'),
+      feedUrl: s.sim.feedUrl,
+      apiUrl: s.sim.apiUrl,
+      credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }),
+      now: clock.now,
+      log: (l) => logs.push(l),
+      keepWatchlists: true,
+      refreshMaster: async () => join(dataDir, 'master-next.csv'),
+    });
+    cleanups.push(() => app.stop());
+    await app.start();
+    app.core.watchlists.add({ userId: 'u', symbol: 'INFY', instrumentType: 'STOCK_OPTION', underlyingLtp: 1500 });
+    const owners = app.core.manager.listOwners().map((o) => o.owner).sort();
+
+    clock.jump(21 * 3_600_000 + 20 * 60_000); // 08:50 IST next day: past 15:30 (Tier A released, entries kept) and the pre-session job
+    app.scheduler.check();
+    await waitFor(() => app.config.masterPath.endsWith('master-next.csv') && app.core?.manager.listOwners().length === owners.length, 15_000, 'the reload on the new master');
+    expect(logs.some((l) => /instrument master: reloading on .*master-next\.csv/.test(l))).toBe(true);
+    expect(app.core.manager.listOwners().map((o) => o.owner).sort()).toEqual(owners);
+    await waitFor(() => {
+      const want = app.core.manager.tokens();
+      const have = new Set(s.sim.view().sockets.flatMap((k) => k.instruments.map((i) => `${i.segment}:${i.securityId}`)));
+      return have.size === want.length && want.every((t) => have.has(t));
+    }, 15_000, 'the exchange to hold the reloaded set');
+  });
 });

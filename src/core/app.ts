@@ -43,6 +43,12 @@ export interface AppConfig {
   /** Keep watchlists over end of day (re-centred next session) instead of clearing them. */
   keepWatchlists?: boolean;
   now?: () => number;
+  /**
+   * Called by the pre-session job for the day's instrument master (live mode downloads it).
+   * When it gives a different file, the engine reloads on it: a stop and a warm start that
+   * restores every subscription, at a quiet hour (08:45 IST by default).
+   */
+  refreshMaster?: () => Promise<string | null>;
   /** Feed connection policy overrides (tests shorten timings). */
   feed?: { graceMs?: number };
   log?: (line: string) => void;
@@ -147,8 +153,16 @@ export class App {
         this.log(`end of day: ${r.unsubscribed} Tier A instruments unsubscribed, ${r.entriesCleared} watchlist entries cleared`);
       },
       onPreSession: async () => {
-        // A new day: expired contracts leave, Tier B is planned again (expiries roll), kept
-        // watchlists come back re-centred.
+        // A new day: a new master (the engine reloads on it), expired contracts leave, Tier B is
+        // planned again (expiries roll), kept watchlists come back re-centred.
+        if (c.refreshMaster) {
+          const path = await c.refreshMaster();
+          if (path && path !== this.config.masterPath) {
+            this.log(`instrument master: reloading on ${path}`);
+            await this.reload(path);
+            return; // the fresh start did the rest of the pre-session work
+          }
+        }
         const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
         const pruned = pruneTierB(this.core, plan);
         if (pruned.released.length) this.log(`tier B: released ${pruned.released.length} expired chains`);
@@ -202,6 +216,15 @@ export class App {
     this.pendingTierB = applied.pending.map((p) => p.plan);
     this.status.tierBPending = this.pendingTierB.map((p) => p.owner);
     return applied.opened.length;
+  }
+
+  /** Reload on another master: stop, then a warm start that restores every subscription. */
+  async reload(masterPath: string): Promise<AppStatus> {
+    await this.stop();
+    (this.config as { masterPath: string }).masterPath = masterPath;
+    const status = await this.start();
+    if (this.config.keepWatchlists) await this.restoreKeptWatchlists();
+    return status;
   }
 
   /** Stop everything, in reverse; safe to call twice. */

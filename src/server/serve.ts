@@ -172,7 +172,16 @@ async function main(): Promise<number> {
       log(`mode: simulator (no Dhan credentials; embedded exchange on 127.0.0.1:${sim.port}, master ${masterPath})`);
     }
     const creds = credentials;
-    app = new App({ dataDir: o.dataDir, masterPath, feedUrl, apiUrl, credentials: () => creds, log, keepWatchlists: o.keepWatchlists });
+    // Live mode without a fixed --master: each morning's pre-session job fetches the day's master
+    // and the engine reloads on it. (The simulator serves the master it started with.)
+    const refreshMaster = o.credentials && !o.master
+      ? async () => {
+          const dl = await ensureDailyMaster({ dataDir: o.dataDir, url: o.masterUrl });
+          if (dl.warning) log(`warning: ${dl.warning}`);
+          return dl.path;
+        }
+      : undefined;
+    app = new App({ dataDir: o.dataDir, masterPath, feedUrl, apiUrl, credentials: () => creds, log, keepWatchlists: o.keepWatchlists, ...(refreshMaster ? { refreshMaster } : {}) });
     const status = await app.start();
     log(`market: ${status.market}`);
     if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);
