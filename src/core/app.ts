@@ -10,6 +10,7 @@
  * yet are retried after the first REST snapshot and on the pre-session job.
  */
 import { join } from 'node:path';
+import { AppError } from '../shared/errors';
 import type { InstrumentToken } from '../shared/instruments';
 import { FeedPool } from './feed/feed-pool';
 import type { FeedCredentials } from './feed/feed-connection';
@@ -37,6 +38,8 @@ export interface AppConfig {
   apiUrl: string;
   /** Read on every connect and request: the token rolls over daily. */
   credentials: () => FeedCredentials | null;
+  /** When given, `setCredentials` replaces `current` (and `credentials` should read it). */
+  credentialsHolder?: { current: FeedCredentials | null };
   tierB?: TierBConfig;
   sockets?: number;
   perSocket?: number;
@@ -206,6 +209,24 @@ export class App {
     const restored = restoreWatchlists(this.core, registry, (t) => this.store.ltp(t));
     this.log(`watchlists kept over end of day: ${restored.restored.length} subscribed again, ${restored.pending.length} waiting for a price, ${restored.dropped.length} expired`);
     return restored.restored.length;
+  }
+
+  /**
+   * A new Dhan token (or client id): used from the next connect and request on, the token-expiry
+   * warning is re-armed, and sockets stopped for an expired or bad token resume. Needs a config
+   * whose `credentials` reads `setCredentials`' value (see `credentialsHolder`).
+   */
+  setCredentials(creds: FeedCredentials): { resumed: number; tokenExpiresAt: number | null } {
+    if (!this.config.credentialsHolder) throw new AppError('BAD_REQUEST', 'credentials are fixed in this mode (the simulator)');
+    this.config.credentialsHolder.current = creds;
+    const expiresAt = tokenExpiresAt(creds.token);
+    this.scheduler?.setTokenExpiry(expiresAt);
+    if (this.status) delete this.status.tokenWarning;
+    const before = this.pool.health().filter((h) => h.state === 'failed').length;
+    this.pool.resume();
+    // Tier B chains that could not get a price with the old token try again now.
+    void this.retryPendingTierB().catch((err: unknown) => this.log(`tier B retry failed: ${err instanceof Error ? err.message : String(err)}`));
+    return { resumed: before, tokenExpiresAt: expiresAt };
   }
 
   /** Retry Tier B chains that had no price at start-up. */

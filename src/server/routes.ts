@@ -41,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   route('POST', 'admin/unsubscribe-all-tier-a', 'admin:unsubscribe-all-tier-a'),
   route('POST', 'admin/rebalance-ws', 'admin:rebalance-ws'),
   route('GET', 'admin/ws-status', 'admin:ws-status'),
+  route('POST', 'admin/credentials', 'admin:set-credentials'),
 ];
 
 export const API_PREFIX = '/api/v2/';

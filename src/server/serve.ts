@@ -115,9 +115,15 @@ async function main(): Promise<number> {
     console.error(`strikedesk: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
     return 2;
   }
-  const secret = o.credentials?.token;
-  const log = (line: string): void => console.log(secret ? line.split(secret).join('***') : line);
-  const fail = (line: string): void => console.error(secret ? line.split(secret).join('***') : line);
+  // Every Dhan token this process has held (the first, and any set at run time) is masked.
+  const secrets = new Set<string>(o.credentials ? [o.credentials.token] : []);
+  const mask = (line: string): string => {
+    let out = line;
+    for (const t of secrets) out = out.split(t).join('***');
+    return out;
+  };
+  const log = (line: string): void => console.log(mask(line));
+  const fail = (line: string): void => console.error(mask(line));
 
   const apiToken = loadOrCreateApiToken(o.dataDir);
   let sim: RunningSimulator | null = null;
@@ -181,7 +187,28 @@ async function main(): Promise<number> {
           return dl.path;
         }
       : undefined;
-    app = new App({ dataDir: o.dataDir, masterPath, feedUrl, apiUrl, credentials: () => creds, log, keepWatchlists: o.keepWatchlists, ...(refreshMaster ? { refreshMaster } : {}) });
+    // Live mode: the token can be replaced at run time (POST /api/v2/admin/credentials).
+    const holder = {
+      value: creds,
+      get current() {
+        return this.value;
+      },
+      set current(next) {
+        if (next) secrets.add(next.token);
+        this.value = next;
+      },
+    };
+    app = new App({
+      dataDir: o.dataDir,
+      masterPath,
+      feedUrl,
+      apiUrl,
+      credentials: () => holder.current,
+      ...(o.credentials ? { credentialsHolder: holder } : {}),
+      log,
+      keepWatchlists: o.keepWatchlists,
+      ...(refreshMaster ? { refreshMaster } : {}),
+    });
     const status = await app.start();
     log(`market: ${status.market}`);
     if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);

@@ -37,6 +37,8 @@ export const requestSchemas = {
   'admin:unsubscribe-all-tier-a': z.strictObject({}),
   'admin:rebalance-ws': z.strictObject({}),
   'admin:ws-status': z.strictObject({}),
+  /** A new Dhan token (they roll over daily): kept in the engine's memory only, never logged; the feed resumes. */
+  'admin:set-credentials': z.strictObject({ client_id: z.string().trim().min(1).max(32), access_token: z.string().trim().min(10).max(4096) }),
 } as const;
 
 export type CommandName = keyof typeof requestSchemas;
@@ -106,6 +108,7 @@ export interface Responses {
   'instruments:expiries': { symbol: string; expiries: string[] };
   'admin:unsubscribe-all-tier-a': { unsubscribed: number };
   'admin:rebalance-ws': { moved: number };
+  'admin:set-credentials': { resumed: number; token_expires_at: number | null };
   'admin:ws-status': {
     total_subscriptions: number;
     max_capacity: number;

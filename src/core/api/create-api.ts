@@ -212,6 +212,11 @@ export function createApi(app: App): Api {
       validateRequest('admin:rebalance-ws', input);
       return { moved: app.pool.rebalanceNow().length };
     },
+    async 'admin:set-credentials'(input) {
+      const r = validateRequest('admin:set-credentials', input);
+      const out = app.setCredentials({ clientId: r.client_id, token: r.access_token });
+      return { resumed: out.resumed, token_expires_at: out.tokenExpiresAt };
+    },
     async 'admin:ws-status'(input) {
       validateRequest('admin:ws-status', input);
       const s = core().manager.stats();

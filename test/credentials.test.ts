@@ -1,0 +1,62 @@
+/**
+ * A Dhan token expires (807): the feed stops and says why, no reconnect storm; a new token given
+ * through the API resumes every socket and the pending Tier B chains, and is never logged.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../src/core/app';
+import { createApi } from '../src/core/api/create-api';
+import type { FeedCredentials } from '../src/core/feed/feed-connection';
+import { runningClock, startTestSim, testMaster } from './helpers/sim';
+import { waitFor } from './helpers/wait';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+describe('token rollover', () => {
+  it('stops on an expired token with a reason, and a new token through the API resumes the feed and Tier B', async () => {
+    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')), expiredToken: 'yesterdays-token-0001' });
+    s.sim.setRate(0);
+    cleanups.push(() => s.stop());
+    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-creds-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    writeFileSync(join(dataDir, 'master.csv'), testMaster());
+    const holder: { current: FeedCredentials | null } = { current: { clientId: s.sim.clientId, token: 'yesterdays-token-0001' } };
+    const logs: string[] = [];
+    const app = new App({
+      dataDir,
+      masterPath: join(dataDir, 'master.csv'),
+      feedUrl: s.sim.feedUrl,
+      apiUrl: s.sim.apiUrl,
+      credentials: () => holder.current,
+      credentialsHolder: holder,
+      now: Date.now,
+      log: (l) => logs.push(l),
+    });
+    cleanups.push(() => app.stop());
+    const status = await app.start();
+    // No prices with a dead token: the Tier B chains wait; every socket stops with the reason.
+    expect(status.tierBPending.length).toBeGreaterThan(0);
+    await waitFor(() => app.pool.health().every((h) => h.state === 'failed'), 10_000, 'every socket stopped');
+    expect(app.pool.health()[0]!.lastError).toMatch(/token has expired/);
+    const attempts = app.pool.health().reduce((n, h) => n + h.connectAttempts, 0);
+
+    const api = createApi(app);
+    await expect(api['admin:set-credentials']({ client_id: s.sim.clientId, access_token: 'x' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const res = await api['admin:set-credentials']({ client_id: s.sim.clientId, access_token: s.sim.token });
+    expect(res.resumed).toBe(5);
+    await waitFor(() => app.pool.health().every((h) => h.state === 'open'), 10_000, 'every socket open again');
+    expect(attempts).toBeLessThanOrEqual(5); // it did not keep retrying the dead token
+    await waitFor(() => app.status.tierBPending.length === 0, 10_000, 'the pending Tier B chains opened');
+    const tokens = app.core.manager.tokens();
+    await waitFor(() => {
+      const have = new Set(s.sim.view().sockets.flatMap((k) => k.instruments.map((i) => `${i.segment}:${i.securityId}`)));
+      return tokens.every((t) => have.has(t));
+    }, 10_000, 'Tier B live at the simulator');
+    expect(logs.join('\n')).not.toContain(s.sim.token);
+  });
+});
