@@ -52,6 +52,8 @@ export interface AppConfig {
    * restores every subscription, at a quiet hour (08:45 IST by default).
    */
   refreshMaster?: () => Promise<string | null>;
+  /** Shown in the status when the master in use is not today's ("master is from <date>: ..."). */
+  masterWarning?: string;
   /** Feed connection policy overrides (tests shorten timings). */
   feed?: { graceMs?: number };
   log?: (line: string) => void;
@@ -61,6 +63,8 @@ export interface AppStatus {
   market: string;
   /** Set when the Dhan token is about to expire or has expired. */
   tokenWarning?: string;
+  /** Set when the instrument master in use is not today's (a failed download). */
+  masterWarning?: string;
   tierBPlanned: number;
   tierBPending: string[];
   masterSource: 'csv' | 'snapshot';
@@ -192,6 +196,7 @@ export class App {
       tierBPending: this.pendingTierB.map((p) => p.owner),
       masterSource: this.loaded.source,
       instruments: registry.size,
+      ...(c.masterWarning ? { masterWarning: c.masterWarning } : {}),
     };
     return this.status;
   }

@@ -140,6 +140,7 @@ async function main(): Promise<number> {
 
   try {
     let masterPath: string;
+    let masterWarning: string | undefined;
     let feedUrl = o.feedUrl;
     let apiUrl = o.apiUrl;
     let credentials = o.credentials;
@@ -160,7 +161,10 @@ async function main(): Promise<number> {
               }
             },
           });
-          if (dl.warning) log(`warning: ${dl.warning}`);
+          if (dl.warning) {
+            log(`warning: ${dl.warning}`);
+            masterWarning = dl.warning;
+          }
           masterPath = dl.path;
         } catch (err) {
           fail(`strikedesk: ${err instanceof Error ? err.message : String(err)}; or pass --master FILE (a Dhan scrip master CSV)`);
@@ -208,6 +212,7 @@ async function main(): Promise<number> {
       log,
       keepWatchlists: o.keepWatchlists,
       ...(refreshMaster ? { refreshMaster } : {}),
+      ...(masterWarning ? { masterWarning } : {}),
     });
     const status = await app.start();
     log(`market: ${status.market}`);

@@ -80,6 +80,10 @@ export interface StatusView {
   tier_b_count: number;
   max_capacity: number;
   market: string;
+  /** Present when the Dhan token is about to expire or has expired. */
+  token_warning?: string;
+  /** Present when the instrument master in use is not today's. */
+  master_warning?: string;
 }
 
 export interface SubscriptionView {
