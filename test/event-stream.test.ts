@@ -5,9 +5,6 @@
  * views, bad messages, and close() leaving no socket or timer behind. Every wait is bounded.
  */
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApi } from '../src/core/api/create-api';
@@ -15,17 +12,15 @@ import { App } from '../src/core/app';
 import { attachEventStream, type EventStream } from '../src/server/event-stream';
 import { closeHttp, createHttpServer, listenHttp } from '../src/server/http-api';
 import type { StreamBatch, StreamLeg, StreamServerMessage } from '../src/shared/events';
-import { runningClock, startTestSim, testMaster, type TestSim } from './helpers/sim';
+import { type TestSim } from './helpers/sim';
+import { startAppOnSim, type AppOnSim } from './helpers/app';
 import { waitFor } from './helpers/wait';
 
-/** 10:00 IST on Wednesday 2026-11-25, an NSE trading day. */
-const TRADING_T0 = Date.parse('2026-11-25T04:30:00Z');
 const TOKEN = 'c'.repeat(64);
 const INTERVAL = 100;
 
 let s: TestSim;
 let app: App;
-let dataDir: string;
 let port: number;
 let server: ReturnType<typeof createHttpServer>;
 let stream: EventStream;
@@ -98,22 +93,11 @@ function post(path: string, body: object): Promise<{ status: number; json: Recor
 
 const isType = <K extends StreamServerMessage['type']>(type: K) => (m: StreamServerMessage): m is Extract<StreamServerMessage, { type: K }> => m.type === type;
 
+let env: AppOnSim;
+
 beforeAll(async () => {
-  const clock = runningClock(TRADING_T0);
-  s = await startTestSim({ clock });
-  dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-stream-'));
-  const masterPath = join(dataDir, 'master.csv');
-  writeFileSync(masterPath, testMaster());
-  app = new App({
-    dataDir,
-    masterPath,
-    feedUrl: s.sim.feedUrl,
-    apiUrl: s.sim.apiUrl,
-    credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }),
-    now: clock.now,
-    log: (l) => logs.push(l),
-  });
-  await app.start();
+  env = await startAppOnSim({ prefix: 'strikedesk-stream-', app: { log: (l) => logs.push(l) } });
+  ({ s, app } = env);
   server = createHttpServer({ api: createApi(app), token: TOKEN, log: (l) => logs.push(l) });
   stream = attachEventStream(server, { app, token: TOKEN, intervalMs: INTERVAL, log: (l) => logs.push(l) });
   port = await listenHttp(server, 0);
@@ -124,9 +108,7 @@ afterAll(async () => {
   for (const c of opened) c.ws.terminate();
   await stream?.close();
   if (server) await closeHttp(server);
-  await app?.stop();
-  await s?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 describe('event stream', () => {

@@ -5,20 +5,16 @@
  */
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../src/core/api/create-api';
 import { App } from '../src/core/app';
 import { closeHttp, createHttpServer, listenHttp } from '../src/server/http-api';
 import { AppError } from '../src/shared/errors';
 import type { Api } from '../src/shared/contract';
-import { runningClock, startTestSim, testMaster, type TestSim } from './helpers/sim';
+import { type TestSim } from './helpers/sim';
+import { startAppOnSim, type AppOnSim } from './helpers/app';
 import { waitFor } from './helpers/wait';
 
-/** 10:00 IST on Wednesday 2026-11-25, an NSE trading day. */
-const TRADING_T0 = Date.parse('2026-11-25T04:30:00Z');
 const TOKEN = 'a'.repeat(64);
 
 interface Reply {
@@ -30,7 +26,6 @@ interface Reply {
 
 let s: TestSim;
 let app: App;
-let dataDir: string;
 let port: number;
 let server: ReturnType<typeof createHttpServer>;
 const logs: string[] = [];
@@ -79,34 +74,20 @@ const counts = async (): Promise<unknown> => {
   };
 };
 
+let env: AppOnSim;
+
 beforeAll(async () => {
-  const clock = runningClock(TRADING_T0);
-  s = await startTestSim({ clock });
   // A still market: no trades, so no chain re-centres under the assertions (prices still come
   // from the REST snapshots and the prev-close packets).
-  s.sim.setRate(0);
-  dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-server-'));
-  const masterPath = join(dataDir, 'master.csv');
-  writeFileSync(masterPath, testMaster());
-  app = new App({
-    dataDir,
-    masterPath,
-    feedUrl: s.sim.feedUrl,
-    apiUrl: s.sim.apiUrl,
-    credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }),
-    now: clock.now,
-    log: (l) => logs.push(l),
-  });
-  await app.start();
+  env = await startAppOnSim({ still: true, prefix: 'strikedesk-server-', app: { log: (l) => logs.push(l) } });
+  ({ s, app } = env);
   server = createHttpServer({ api: createApi(app), token: TOKEN, log: (l) => logs.push(l) });
   port = await listenHttp(server, 0);
 });
 
 afterAll(async () => {
   if (server) await closeHttp(server);
-  await app?.stop();
-  await s?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 describe('REST API v2 endpoints', () => {

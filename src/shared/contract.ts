@@ -44,11 +44,8 @@ export const requestSchemas = {
 export type CommandName = keyof typeof requestSchemas;
 export type CommandRequest<K extends CommandName> = z.infer<(typeof requestSchemas)[K]>;
 
-/** A leg of a chain strike with its latest quote. */
-export interface LegView {
-  token: string;
-  security_id: number;
-  trading_symbol: string;
+/** A leg's latest values: what changes tick to tick (the stream sends only these). */
+export interface LegQuote {
   ltp: number | null;
   prev_close: number | null;
   change: number | null;
@@ -56,8 +53,15 @@ export interface LegView {
   volume: number;
   bid: number | null;
   ask: number | null;
-  live: boolean;
   stale: boolean;
+}
+
+/** A leg of a chain strike with its latest quote. */
+export interface LegView extends LegQuote {
+  token: string;
+  security_id: number;
+  trading_symbol: string;
+  live: boolean;
 }
 
 export interface ChainView {

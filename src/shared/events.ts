@@ -6,7 +6,7 @@
  * See src/server/event-stream.ts for the delivery policy.
  */
 import { z } from 'zod';
-import type { StatusView } from './contract';
+import type { LegQuote, StatusView } from './contract';
 
 /** The views a client can subscribe to. */
 export const STREAM_VIEWS = ['chain', 'status', 'log'] as const;
@@ -28,17 +28,8 @@ export const streamClientMessageSchema = z.discriminatedUnion('view', [
 ]);
 export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;
 
-/** A leg's latest values (a subset of the contract's LegView: what changes tick to tick). */
-export interface StreamLeg {
-  ltp: number | null;
-  prev_close: number | null;
-  change: number | null;
-  oi: number;
-  volume: number;
-  bid: number | null;
-  ask: number | null;
-  stale: boolean;
-}
+/** A leg's latest values (the contract's LegQuote: what changes tick to tick). */
+export type StreamLeg = LegQuote;
 
 /** One row of a chain snapshot: the tokens of a strike's legs. */
 export interface StreamStrikeRow {

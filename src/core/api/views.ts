@@ -2,21 +2,9 @@
  * The shapes quotes and status take at the API edge, built once here so the REST responses and
  * the event stream always agree on a field's meaning.
  */
-import type { StatusView } from '../../shared/contract';
+import type { LegQuote, StatusView } from '../../shared/contract';
 import type { InstrumentToken } from '../../shared/instruments';
 import type { App } from '../app';
-
-/** A leg's latest values, as both the REST API and the stream send them. */
-export interface LegQuote {
-  ltp: number | null;
-  prev_close: number | null;
-  change: number | null;
-  oi: number;
-  volume: number;
-  bid: number | null;
-  ask: number | null;
-  stale: boolean;
-}
 
 /** The latest quote of one instrument from the app's quote store. */
 export function legQuote(app: App, token: InstrumentToken): LegQuote {
