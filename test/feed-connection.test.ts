@@ -13,6 +13,7 @@ import { tokenOf, type InstrumentRef, type InstrumentToken } from '../src/shared
 import { buildSimUniverse } from '../src/sim/sim-instruments';
 import type { RunningSimulator, SimulatorOptions } from '../src/sim/server';
 import { connectFeed, SIM_AS_OF, startTestSim, testMaster, type FeedClient, type TestSim } from './helpers/sim';
+import { exchangeSockets, liveTcpSockets, tcpSockets, trackedTimers, waitUntil as waitFor } from './helpers/feed';
 
 const NIFTY: InstrumentRef = { segment: 'IDX_I', securityId: 13 };
 const BANKNIFTY: InstrumentRef = { segment: 'IDX_I', securityId: 25 };
@@ -48,14 +49,6 @@ afterEach(async () => {
   // Nothing a test opened may outlive it.
   await waitFor(() => tcpSockets() === 0, 2000, () => `TCP sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
 });
-
-function liveTcpSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
-}
-
-function tcpSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
-}
 
 async function sim(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const s = await startTestSim({ rate: 2000, pingIntervalMs: 100, pongTimeoutMs: 2000, ...options });
@@ -101,21 +94,6 @@ function connection(s: RunningSimulator, refs: readonly InstrumentRef[], options
   return rec;
 }
 
-/** Poll `cond` every 10 ms until it holds; fail after `ms` saying what was awaited. */
-async function waitFor(cond: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
-  const start = performance.now();
-  for (;;) {
-    if (cond()) return;
-    if (performance.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** The exchange's sockets for the simulator's client id. */
-function exchangeSockets(s: RunningSimulator): ReturnType<RunningSimulator['view']>['sockets'] {
-  return s.view().sockets.filter((x) => x.clientId === s.clientId);
-}
-
 /** Null when the exchange has exactly one socket carrying exactly `refs` (ticker for IDX_I, full otherwise); else why not. */
 function exchangeMismatch(s: RunningSimulator, refs: readonly InstrumentRef[]): string | null {
   const sockets = exchangeSockets(s);
@@ -149,28 +127,6 @@ function postJson(s: RunningSimulator, url: string, body: unknown): Promise<{ st
     req.on('error', reject);
     req.end(text);
   });
-}
-
-/** Real timers that know which of their handles are still pending. */
-function trackedTimers(): Timers & { pending(): number } {
-  const live = new Set<NodeJS.Timeout>();
-  return {
-    now: () => Date.now(),
-    random: () => Math.random(),
-    setTimeout(fn, ms) {
-      const h = setTimeout(() => {
-        live.delete(h);
-        fn();
-      }, ms);
-      live.add(h);
-      return h;
-    },
-    clearTimeout(h) {
-      clearTimeout(h as NodeJS.Timeout);
-      live.delete(h as NodeJS.Timeout);
-    },
-    pending: () => live.size,
-  };
 }
 
 /** Timers that move only when told; `random()` returns the next of `randoms` (the last repeats). */

@@ -5,7 +5,7 @@
  * Waiting is condition-driven with a bounded timeout; nothing sleeps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FeedConnectionOptions, Timers } from '../src/core/feed/feed-connection';
+import type { FeedConnectionOptions } from '../src/core/feed/feed-connection';
 import { FeedPool, type FeedPoolOptions } from '../src/core/feed/feed-pool';
 import { SocketPlacement } from '../src/core/feed/placement';
 import { tokenOf, type InstrumentToken } from '../src/shared/instruments';
@@ -13,6 +13,7 @@ import { generateMaster } from '../src/sim/master-generator';
 import { buildSimUniverse } from '../src/sim/sim-instruments';
 import type { RunningSimulator, SimulatorOptions } from '../src/sim/server';
 import { SIM_AS_OF, startTestSim, testMaster, type TestSim } from './helpers/sim';
+import { exchangeSockets, liveTcpSockets, tcpSockets, trackedTimers, waitUntil as waitFor } from './helpers/feed';
 
 const FAST: Partial<FeedConnectionOptions> = {
   backoff: { initialMs: 20, maxMs: 200, factor: 2 },
@@ -30,36 +31,6 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.stop()));
   await waitFor(() => tcpSockets() === 0, 2000, () => `TCP sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
 });
-
-function liveTcpSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
-}
-
-/** Real timers that know which of their handles are still pending. */
-function trackedTimers(): Timers & { pending(): number } {
-  const live = new Set<NodeJS.Timeout>();
-  return {
-    now: () => Date.now(),
-    random: () => Math.random(),
-    setTimeout(fn, ms) {
-      const h = setTimeout(() => {
-        live.delete(h);
-        fn();
-      }, ms);
-      live.add(h);
-      return h;
-    },
-    clearTimeout(h) {
-      clearTimeout(h as NodeJS.Timeout);
-      live.delete(h as NodeJS.Timeout);
-    },
-    pending: () => live.size,
-  };
-}
-
-function tcpSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
-}
 
 async function sim(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const s = await startTestSim({ rate: 1000, pingIntervalMs: 200, pongTimeoutMs: 5000, ...options });
@@ -96,20 +67,6 @@ function pool(s: RunningSimulator, placement: SocketPlacement, options: Partial<
   });
   pools.push(p);
   return p;
-}
-
-/** Poll `cond` every 10 ms until it holds; fail after `ms` saying what was awaited. */
-async function waitFor(cond: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
-  const start = performance.now();
-  for (;;) {
-    if (cond()) return;
-    if (performance.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function exchangeSockets(s: RunningSimulator): ReturnType<RunningSimulator['view']>['sockets'] {
-  return s.view().sockets.filter((x) => x.clientId === s.clientId);
 }
 
 /** Token -> exchange socket id, from the exchange's view. */
