@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { AppError } from '../shared/errors';
-import type { InstrumentToken } from '../shared/instruments';
+import { parseToken, type InstrumentToken } from '../shared/instruments';
 import { FeedPool } from './feed/feed-pool';
 import type { FeedCredentials } from './feed/feed-connection';
 import { MarketData } from './feed/market-data';
@@ -185,7 +185,7 @@ export class App {
         if (this.status) this.status.tokenWarning = text;
         this.log(`warning: ${text}`);
       },
-      tokenExpiresAt: tokenOf(c.credentials()),
+      tokenExpiresAt: tokenExpiryOf(c.credentials()),
       onError: (job, err) => this.log(`scheduled ${job} failed: ${err instanceof Error ? err.message : String(err)}`),
     });
     this.scheduler.start();
@@ -206,10 +206,10 @@ export class App {
     const registry = this.loaded.registry;
     const entries = this.core.repos.watchlist.listAll().filter((e) => !this.core.manager.hasOwner(`watch:${e.userId}:${e.symbol}:${e.expiryDate}`));
     if (!entries.length) return 0;
-    const spots = entries
-      .map((e) => registry.bySymbol(e.symbol).find((i) => i.segment === 'NSE_EQ' || i.segment === 'IDX_I'))
-      .filter((i) => i !== undefined)
-      .map((i) => `${i.segment}:${i.securityId}`);
+    const spots = entries.flatMap((e) => {
+      const spot = registry.spot(e.symbol);
+      return spot ? [`${spot.segment}:${spot.securityId}`] : [];
+    });
     await this.snapshotPrices(spots);
     const restored = restoreWatchlists(this.core, registry, (t) => this.store.ltp(t));
     this.log(`watchlists kept over end of day: ${restored.restored.length} subscribed again, ${restored.pending.length} waiting for a price, ${restored.dropped.length} expired`);
@@ -264,12 +264,10 @@ export class App {
   }
 
   private async snapshotPrices(tokens: InstrumentToken[]): Promise<void> {
-    const refs = [...new Set(tokens)]
-      .filter((t) => this.store.ltp(t) === undefined)
-      .map((t) => {
-        const [segment, id] = t.split(':');
-        return { segment: segment as 'IDX_I', securityId: Number(id) };
-      });
+    const refs = [...new Set(tokens)].filter((t) => this.store.ltp(t) === undefined).flatMap((t) => {
+      const ref = parseToken(t);
+      return ref ? [ref] : [];
+    });
     if (!refs.length) return;
     try {
       const quotes = await this.rest.quotes(refs, 'ltp');
@@ -280,6 +278,6 @@ export class App {
   }
 }
 
-function tokenOf(creds: FeedCredentials | null): number | null {
+function tokenExpiryOf(creds: FeedCredentials | null): number | null {
   return creds ? tokenExpiresAt(creds.token) : null;
 }

@@ -69,26 +69,20 @@ export function createApi(app: App): Api {
     return reg.optionChain({ symbol: sym, ltp: price, ...(exp ? { expiry: exp } : {}) });
   };
 
-  const underlyingPrice = (symbol: string, expiry: string | undefined): number | undefined => {
-    const reg = registry();
-    if (!expiry) return undefined;
-    const ladder = reg.ladder(symbol, expiry);
-    const row = ladder ? (ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0)) : undefined;
-    const under = row !== undefined ? reg.underlyingOf(reg.table.get(row)) : null;
-    return under ? app.store.ltp(tokenOf(under)) : undefined;
-  };
-
-  /** The instrument whose price centres the chain of (symbol, expiry), or the stock itself. */
+  /** The instrument whose price centres the chain of (symbol, expiry), or the symbol's own spot. */
   const underlyingToken = (symbol: string, expiry: string | undefined): InstrumentToken | undefined => {
     const reg = registry();
     const sym = symbol.trim().toUpperCase();
     const exp = expiry ?? reg.expiries(sym)[0];
-    const ladder = exp ? reg.ladder(sym, exp) : null;
-    const row = ladder ? (ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0)) : undefined;
-    const under = row !== undefined ? reg.underlyingOf(reg.table.get(row)) : null;
-    if (under) return tokenOf(under);
-    const spot = reg.bySymbol(sym).find((i) => i.segment === 'NSE_EQ' || i.segment === 'IDX_I');
-    return spot ? tokenOf(spot) : undefined;
+    const under = (exp ? reg.chainUnderlying(sym, exp) : null) ?? reg.spot(sym);
+    return under ? tokenOf(under) : undefined;
+  };
+
+  /** Latest price of the chain's underlying, if any tick or snapshot gave one. */
+  const underlyingPrice = (symbol: string, expiry: string | undefined): number | undefined => {
+    if (!expiry) return undefined;
+    const under = registry().chainUnderlying(symbol.trim().toUpperCase(), expiry);
+    return under ? app.store.ltp(tokenOf(under)) : undefined;
   };
 
   /** No tick yet for the underlying: ask Dhan (or the simulator) for a snapshot first. */

@@ -156,6 +156,17 @@ export class FeedDecoder {
   }
 }
 
+/** Bytes 8-33, laid out alike in quote and full packets: LTP, LTQ, LTT, ATP, volume, sell/buy quantity. */
+function readTrade(v: DataView, at: number, p: FeedPacket): void {
+  p.ltp = v.getFloat32(at + 8, true);
+  p.ltq = v.getUint16(at + 12, true);
+  p.ltt = v.getInt32(at + 14, true);
+  p.atp = v.getFloat32(at + 18, true);
+  p.volume = v.getUint32(at + 22, true);
+  p.totalSellQty = v.getUint32(at + 26, true);
+  p.totalBuyQty = v.getUint32(at + 30, true);
+}
+
 function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
   switch (code) {
     case TICKER:
@@ -163,13 +174,7 @@ function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
       p.ltt = v.getInt32(at + 12, true);
       return;
     case QUOTE:
-      p.ltp = v.getFloat32(at + 8, true);
-      p.ltq = v.getUint16(at + 12, true);
-      p.ltt = v.getInt32(at + 14, true);
-      p.atp = v.getFloat32(at + 18, true);
-      p.volume = v.getUint32(at + 22, true);
-      p.totalSellQty = v.getUint32(at + 26, true);
-      p.totalBuyQty = v.getUint32(at + 30, true);
+      readTrade(v, at, p);
       p.open = v.getFloat32(at + 34, true);
       p.close = v.getFloat32(at + 38, true);
       p.high = v.getFloat32(at + 42, true);
@@ -183,13 +188,7 @@ function readBody(v: DataView, at: number, code: number, p: FeedPacket): void {
       p.prevOi = v.getUint32(at + 12, true);
       return;
     case FULL: {
-      p.ltp = v.getFloat32(at + 8, true);
-      p.ltq = v.getUint16(at + 12, true);
-      p.ltt = v.getInt32(at + 14, true);
-      p.atp = v.getFloat32(at + 18, true);
-      p.volume = v.getUint32(at + 22, true);
-      p.totalSellQty = v.getUint32(at + 26, true);
-      p.totalBuyQty = v.getUint32(at + 30, true);
+      readTrade(v, at, p);
       p.oi = v.getUint32(at + 34, true);
       p.oiDayHigh = v.getUint32(at + 38, true);
       p.oiDayLow = v.getUint32(at + 42, true);

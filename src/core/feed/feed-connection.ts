@@ -61,11 +61,6 @@ export interface FeedConnectionOptions {
   connectTimeoutMs?: number;
   staleAfterMs?: number;
   pingIntervalMs?: number;
-  /**
-   * Most messages held while the socket is not open; beyond it the oldest are dropped. The queue
-   * is discarded on open, where the desired set is replayed in full instead.
-   */
-  sendQueueLimit?: number;
   timers?: Timers;
   onPacket?: (packet: FeedPacket, connection: FeedConnection) => void;
   onState?: (state: ConnectionState, connection: FeedConnection) => void;
@@ -112,7 +107,6 @@ export class FeedConnection {
   private readonly desired = new Map<InstrumentToken, InstrumentRef>();
   /** Instruments whose subscribe went out on the current socket. */
   private readonly sent = new Set<InstrumentToken>();
-  private readonly queue: string[] = [];
   private readonly decoder = new FeedDecoder();
   private attempt = 0;
   private openedAt = 0;
@@ -136,7 +130,6 @@ export class FeedConnection {
       connectTimeoutMs: 10_000,
       staleAfterMs: 30_000,
       pingIntervalMs: 10_000,
-      sendQueueLimit: 1_000,
       timers: this.t,
       ...options,
     };
@@ -203,7 +196,6 @@ export class FeedConnection {
       ws.terminate();
     }
     this.sent.clear();
-    this.queue.length = 0;
     this.openedAt = 0;
     this.setState('closed');
   }
@@ -243,20 +235,19 @@ export class FeedConnection {
     for (const [mode, list] of byMode) {
       for (const msg of encodeSubscriptionMessages(mode, list, action)) allSent = this.send(msg) && allSent;
     }
-    // Live means the subscribe went out on an open socket; a queued one is replayed on open instead.
+    // Live means the subscribe went out on an open socket; one that could not is replayed on open.
     if (action === 'subscribe' && allSent) for (const r of refs) this.sent.add(`${r.segment}:${r.securityId}`);
   }
 
-  /** Send now when the socket is open (true), else queue (false). */
+  /**
+   * Send when the socket is open (true). Nothing is queued otherwise (false): the desired set is
+   * the truth and is replayed in full on every open, so a held message could only be stale.
+   */
   private send(msg: string): boolean {
     const ws = this.ws;
-    if (ws && ws.readyState === WebSocket.OPEN) {
-      ws.send(msg);
-      return true;
-    }
-    this.queue.push(msg);
-    if (this.queue.length > this.o.sendQueueLimit) this.queue.shift();
-    return false;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(msg);
+    return true;
   }
 
   private connect(): void {
@@ -334,7 +325,6 @@ export class FeedConnection {
     this.openedAt = this.t.now();
     this.lastFrameAt = this.openedAt;
     this.sent.clear();
-    this.queue.length = 0; // the desired set below supersedes anything queued while down
     // Subscribe first, then announce: whoever hears 'open' sees every desired instrument live,
     // and what it adds in that callback goes out once, not twice.
     const all = [...this.desired.values()];

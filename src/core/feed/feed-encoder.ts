@@ -19,6 +19,17 @@ function header(v: DataView, offset: number, code: number, segment: Segment, sec
   return size;
 }
 
+/** Bytes 8-33, laid out alike in quote and full packets. */
+function writeTrade(v: DataView, o: number, f: PacketFields): void {
+  v.setFloat32(o + 8, f.ltp, true);
+  v.setUint16(o + 12, Math.min(f.ltq, 65535), true);
+  v.setInt32(o + 14, f.ltt, true);
+  v.setFloat32(o + 18, f.atp, true);
+  v.setUint32(o + 22, f.volume >>> 0, true);
+  v.setUint32(o + 26, f.totalSellQty >>> 0, true);
+  v.setUint32(o + 30, f.totalBuyQty >>> 0, true);
+}
+
 /** Write one packet of `code` for (segment, securityId) from `f`; returns its size in bytes. */
 export function writePacket(v: DataView, offset: number, code: number, segment: Segment, securityId: number, f: PacketFields): number {
   const size = header(v, offset, code, segment, securityId);
@@ -29,13 +40,7 @@ export function writePacket(v: DataView, offset: number, code: number, segment: 
       v.setInt32(o + 12, f.ltt, true);
       break;
     case RESPONSE_CODE.QUOTE:
-      v.setFloat32(o + 8, f.ltp, true);
-      v.setUint16(o + 12, Math.min(f.ltq, 65535), true);
-      v.setInt32(o + 14, f.ltt, true);
-      v.setFloat32(o + 18, f.atp, true);
-      v.setUint32(o + 22, f.volume >>> 0, true);
-      v.setUint32(o + 26, f.totalSellQty >>> 0, true);
-      v.setUint32(o + 30, f.totalBuyQty >>> 0, true);
+      writeTrade(v, o, f);
       v.setFloat32(o + 34, f.open, true);
       v.setFloat32(o + 38, f.close, true);
       v.setFloat32(o + 42, f.high, true);
@@ -49,13 +54,7 @@ export function writePacket(v: DataView, offset: number, code: number, segment: 
       v.setUint32(o + 12, f.prevOi >>> 0, true);
       break;
     case RESPONSE_CODE.FULL: {
-      v.setFloat32(o + 8, f.ltp, true);
-      v.setUint16(o + 12, Math.min(f.ltq, 65535), true);
-      v.setInt32(o + 14, f.ltt, true);
-      v.setFloat32(o + 18, f.atp, true);
-      v.setUint32(o + 22, f.volume >>> 0, true);
-      v.setUint32(o + 26, f.totalSellQty >>> 0, true);
-      v.setUint32(o + 30, f.totalBuyQty >>> 0, true);
+      writeTrade(v, o, f);
       v.setUint32(o + 34, f.oi >>> 0, true);
       v.setUint32(o + 38, f.oiDayHigh >>> 0, true);
       v.setUint32(o + 42, f.oiDayLow >>> 0, true);

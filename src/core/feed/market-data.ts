@@ -4,7 +4,7 @@
  * packets go to the quote store; a tick of a chain's underlying feeds the ATM engine's re-centre
  * decision, whose diff goes through the subscription manager like any other change.
  */
-import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
+import { parseToken, SEGMENT_FEED_CODE, type InstrumentToken } from '../../shared/instruments';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { DhanRestClient, RestQuote } from '../rest/dhan-rest';
 import type { ChainSubscriptions } from '../subscriptions/chain-subscriptions';
@@ -33,8 +33,11 @@ export function lttToEpochMs(ltt: number): number {
 
 export class MarketData {
   private readonly o: MarketDataOptions;
-  /** underlying token -> chains (symbol|expiry) it drives. */
-  private drivers = new Map<InstrumentToken, { symbol: string; expiry: string }[]>();
+  /**
+   * Per feed segment code, underlying security id -> chains it drives. Keyed by numbers so the
+   * per-packet lookup builds no string.
+   */
+  private drivers: Map<number, { symbol: string; expiry: string }[]>[] = [];
   private disposers: (() => void)[] = [];
   /** Snapshots in flight, so a burst of changes makes one request per instrument. */
   private pendingSnapshots = new Set<InstrumentToken>();
@@ -58,7 +61,7 @@ export class MarketData {
   readonly onPacket = (p: FeedPacket): void => {
     this.o.store.apply(p);
     if (p.code !== RESPONSE_CODE.TICKER && p.code !== RESPONSE_CODE.QUOTE && p.code !== RESPONSE_CODE.FULL) return;
-    const chains = this.drivers.get(`${p.segment}:${p.securityId}`);
+    const chains = this.drivers[p.segmentCode]?.get(p.securityId);
     if (!chains) return;
     const ltp = this.o.store.ltp(`${p.segment}:${p.securityId}`);
     if (ltp === undefined) return;
@@ -104,14 +107,15 @@ export class MarketData {
   }
 
   private rebuildDrivers(): void {
-    const next = new Map<InstrumentToken, { symbol: string; expiry: string }[]>();
+    const next: Map<number, { symbol: string; expiry: string }[]>[] = [];
     for (const state of this.o.chains.atm.list()) {
       const u = state.chain.underlying;
-      if (!u) continue;
-      const token = tokenOf(u);
-      const list = next.get(token) ?? [];
+      const code = u ? SEGMENT_FEED_CODE[u.segment] : null;
+      if (!u || code === null) continue;
+      const bySegment = (next[code] ??= new Map());
+      const list = bySegment.get(u.securityId) ?? [];
       list.push({ symbol: state.chain.symbol, expiry: state.chain.expiry });
-      next.set(token, list);
+      bySegment.set(u.securityId, list);
     }
     this.drivers = next;
   }

@@ -289,6 +289,37 @@ export class InstrumentRegistry {
     return u < 0 ? null : this.table.get(u);
   }
 
+  /**
+   * A symbol's own listed instrument: its NSE equity, else its index, else any equity or index
+   * (a BSE-only stock). Undefined for symbols that only have derivatives (MCX commodities).
+   */
+  spot(symbol: string): Instrument | undefined {
+    const cols = this.table.cols;
+    let best = -1;
+    let rank = 3;
+    for (const r of this.rowsOfSymbol(symbol)) {
+      const k = cols.kind[r];
+      if (k !== K.EQUITY && k !== K.INDEX) continue;
+      const seg = cols.segment[r];
+      const rr = seg === SEGMENT_INDEX.NSE_EQ ? 0 : seg === SEGMENT_INDEX.IDX_I ? 1 : 2;
+      if (rr < rank) {
+        rank = rr;
+        best = r;
+      }
+    }
+    return best < 0 ? undefined : this.table.get(best);
+  }
+
+  /** The instrument that drives the ATM of (symbol, expiry)'s chain (see `underlyingOf`); null if none. */
+  chainUnderlying(symbol: string, expiry: string, segment?: Segment): Instrument | null {
+    const ladder = this.ladder(symbol, expiry, segment);
+    if (!ladder) return null;
+    const row = ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0);
+    if (row === undefined) return null;
+    const u = this.underlyingRow(row);
+    return u < 0 ? null : this.table.get(u);
+  }
+
   private underlyingRow(row: number): number {
     const cols = this.table.cols;
     const kind = cols.kind[row]!;

@@ -6,7 +6,7 @@
  * symbols are scanned, never the 290k instruments, which keeps a query within a millisecond or two.
  */
 import type { Instrument } from '../../shared/instruments';
-import { epochDayToIso, istEpochDay } from './dates';
+import { epochDayToIso, isoToEpochDay, istEpochDay } from './dates';
 import { KIND_INDEX, NO_EXPIRY, SEGMENT_INDEX } from './instrument-table';
 import type { InstrumentRegistry } from './registry';
 
@@ -163,7 +163,7 @@ export class InstrumentSearch {
     const whole = query.trim().toLowerCase();
     if (q.name !== whole && this.byKey.has(whole.replace(/\s+/g, ''))) q = { ...parseQuery(''), name: whole };
     if (!q.name) return [];
-    const today = options.asOf ? Date.parse(`${options.asOf}T00:00:00Z`) / 86_400_000 : istEpochDay(Date.now());
+    const today = (options.asOf ? isoToEpochDay(options.asOf) : null) ?? istEpochDay(Date.now());
     const matches = this.matchSymbols(q.name, limit);
     const out: Instrument[] = [];
     for (const { entry } of matches) {

@@ -105,10 +105,10 @@ export function readSnapshotSource(path: string): SnapshotSource | null {
     const fd = openSync(path, 'r');
     try {
       const head = Buffer.alloc(12);
-      if (readSyncFully(fd, head, 0) < 12 || head.toString('latin1', 0, 8) !== MAGIC) return null;
+      if (readSync(fd, head, 0, 12, 0) < 12 || head.toString('latin1', 0, 8) !== MAGIC) return null;
       const len = head.readUInt32LE(8);
       const json = Buffer.alloc(len);
-      if (readSyncFully(fd, json, 12) < len) return null;
+      if (readSync(fd, json, 0, len, 12) < len) return null;
       return (JSON.parse(json.toString('utf8')) as Header).source;
     } finally {
       closeSync(fd);
@@ -118,9 +118,6 @@ export function readSnapshotSource(path: string): SnapshotSource | null {
   }
 }
 
-function readSyncFully(fd: number, buf: Buffer, position: number): number {
-  return readSync(fd, buf, 0, buf.length, position);
-}
 
 /**
  * Load a snapshot; null when it is missing, damaged, of another format version, or was built

@@ -55,8 +55,7 @@ export interface RestoreResult {
 
 /** The spot instrument of an EQUITY entry: NSE stock, else the index, as WatchlistManager adds it. */
 function spotToken(registry: InstrumentRegistry, symbol: string): InstrumentToken | null {
-  const rows = registry.bySymbol(symbol).filter((i) => i.kind === 'EQUITY' || i.kind === 'INDEX');
-  const spot = rows.find((i) => i.segment === 'NSE_EQ') ?? rows.find((i) => i.segment === 'IDX_I') ?? rows[0];
+  const spot = registry.spot(symbol);
   return spot ? tokenOf(spot) : null;
 }
 

@@ -162,7 +162,7 @@ export class SubscriptionManager {
     const now = this.now();
     try {
       for (const v of victims) this.dropOwner(v, 'RATE_LIMIT_EVICT', `evicted (least recently used) to make room for ${owner}`, plan, change, undo);
-      if (prev && prev.tier !== tier) this.dropOwner(owner, 'UNSUBSCRIBE', `${owner} moved to ${tier}`, plan, change, undo, wanted);
+      if (prev && prev.tier !== tier) this.dropOwner(owner, 'UNSUBSCRIBE', `${owner} moved to ${tier}`, plan, change, undo);
       const state = this.owners.get(owner) ?? this.createOwner(owner, tier, undo);
       state.lastUsed = now;
       for (const t of [...state.tokens]) if (!wanted.has(t)) this.detach(owner, state, t, 'UNSUBSCRIBE', reason, plan, change, undo);
@@ -368,8 +368,8 @@ export class SubscriptionManager {
     return state;
   }
 
-  /** Remove an owner entirely; `keep` tokens stay attached to it (tier change keeps nothing). */
-  private dropOwner(owner: string, action: SubscriptionLogAction, reason: string, plan: StorePlan, change: SubscriptionChange, undo: (() => void)[], _keep?: Set<InstrumentToken>): void {
+  /** Remove an owner entirely, releasing every instrument no one else holds. */
+  private dropOwner(owner: string, action: SubscriptionLogAction, reason: string, plan: StorePlan, change: SubscriptionChange, undo: (() => void)[]): void {
     const state = this.owners.get(owner)!;
     for (const t of [...state.tokens]) this.detach(owner, state, t, action, reason, plan, change, undo);
     this.owners.delete(owner);
@@ -380,6 +380,7 @@ export class SubscriptionManager {
   private attach(owner: string, state: OwnerState, t: InstrumentToken, plan: StorePlan, fresh: InstrumentToken[], undo: (() => void)[]): void {
     state.tokens.add(t);
     let inst = this.instruments.get(t);
+    const created = !inst;
     if (!inst) {
       inst = { owners: new Set(), tierB: 0 };
       this.instruments.set(t, inst);
@@ -390,7 +391,8 @@ export class SubscriptionManager {
     const becameB = state.tier === 'TIER_B' && ++s.tierB === 1;
     if (becameB) {
       this.tierBCount++;
-      if (!fresh.includes(t)) plan.upsert.push({ token: t, tier: 'TIER_B', socket: this.placement.socketOf(t)! });
+      // A new instrument is written with its tier when placed; an existing one changes tier here.
+      if (!created) plan.upsert.push({ token: t, tier: 'TIER_B', socket: this.placement.socketOf(t)! });
     }
     plan.owners.add(owner);
     undo.push(() => {

@@ -7,7 +7,7 @@
  */
 import type { OptionChain } from '../../shared/chain';
 import { AppError } from '../../shared/errors';
-import { tokenOf, type InstrumentToken } from '../../shared/instruments';
+import { tokenOf, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { AtmCacheRepo } from '../storage/atm-cache-repo';
 import type { WatchlistEntry, WatchlistInstrumentType, WatchlistRepo } from '../storage/watchlist-repo';
@@ -99,7 +99,7 @@ export class WatchlistManager {
     if (req.instrumentType === 'STOCK_OPTION' && ladder.indexOptions) {
       throw new AppError('BAD_REQUEST', `${symbol} is an index: add it as INDEX_OPTION`);
     }
-    const ltp = req.underlyingLtp ?? this.latestPrice(symbol, expiry, ladder);
+    const ltp = req.underlyingLtp ?? this.latestPrice(symbol, expiry, segment);
     if (ltp === undefined) {
       throw new AppError('BAD_LTP', `no price is known for ${symbol} yet: pass underlying_ltp`);
     }
@@ -159,8 +159,7 @@ export class WatchlistManager {
   }
 
   private addEquity(userId: string, symbol: string): WatchlistAddResult {
-    const rows = this.o.registry.bySymbol(symbol).filter((i) => i.kind === 'EQUITY' || i.kind === 'INDEX');
-    const spot = rows.find((i) => i.segment === 'NSE_EQ') ?? rows.find((i) => i.segment === 'IDX_I') ?? rows[0];
+    const spot = this.o.registry.spot(symbol);
     if (!spot) throw new AppError('BAD_REQUEST', `${symbol} is not an equity or index: add it as an option`);
     const entry = this.o.repo.add({ userId, symbol, expiryDate: '', instrumentType: 'EQUITY', addedAt: this.now() });
     try {
@@ -173,13 +172,11 @@ export class WatchlistManager {
   }
 
   /** Latest price of the chain's underlying: the price source, else the last chain built. */
-  private latestPrice(symbol: string, expiry: string, ladder: { ce: Int32Array; pe: Int32Array }): number | undefined {
-    const row = ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0);
-    if (row !== undefined && this.o.prices) {
-      const under = this.o.registry.underlyingOf(this.o.registry.table.get(row));
-      const p = under ? this.o.prices.ltp(tokenOf(under)) : undefined;
-      if (p !== undefined) return p;
-    }
+  private latestPrice(symbol: string, expiry: string, segment: Segment): number | undefined {
+    const under = this.o.prices ? this.o.registry.chainUnderlying(symbol, expiry, segment) : null;
+    const p = under ? this.o.prices!.ltp(tokenOf(under)) : undefined;
+    if (p !== undefined) return p;
     return this.o.chains.atm.get(symbol, expiry)?.chain.ltp ?? this.o.atmCache?.get(symbol, expiry)?.underlyingLtp;
   }
+
 }
