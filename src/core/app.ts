@@ -43,8 +43,13 @@ export interface AppConfig {
   tierB?: TierBConfig;
   sockets?: number;
   perSocket?: number;
-  /** Keep watchlists over end of day (re-centred next session) instead of clearing them. */
+  /**
+   * Keep watchlists over end of day (re-centred next session) instead of clearing them. The
+   * default: a value the user saved (`setKeepWatchlists`, kept in the database) wins over it.
+   */
   keepWatchlists?: boolean;
+  /** Where the feed comes from, for the status and the UI's warning (default 'live'). */
+  mode?: 'live' | 'simulator';
   now?: () => number;
   /**
    * Called by the pre-session job for the day's instrument master (live mode downloads it).
@@ -58,6 +63,8 @@ export interface AppConfig {
   feed?: { graceMs?: number };
   log?: (line: string) => void;
 }
+
+const KEEP_WATCHLISTS_KEY = 'eod.keep_watchlists';
 
 export interface AppStatus {
   market: string;
@@ -134,7 +141,7 @@ export class App {
     this.core.restore();
     const decision = startupDecision(this.now());
     if (!decision.restoreTierA) {
-      const eod = runEndOfDay(this.core, { keepWatchlists: c.keepWatchlists ?? false });
+      const eod = runEndOfDay(this.core, { keepWatchlists: this.keepWatchlists });
       if (eod.unsubscribed) this.log(`market closed: released ${eod.unsubscribed} Tier A instruments left from the session`);
     }
     this.pool.start();
@@ -156,7 +163,7 @@ export class App {
     this.scheduler = new DayScheduler({
       now: this.now,
       onEndOfDay: () => {
-        const r = runEndOfDay(this.core, { keepWatchlists: c.keepWatchlists ?? false });
+        const r = runEndOfDay(this.core, { keepWatchlists: this.keepWatchlists });
         this.log(`end of day: ${r.unsubscribed} Tier A instruments unsubscribed, ${r.entriesCleared} watchlist entries cleared`);
       },
       onPreSession: async () => {
@@ -178,7 +185,7 @@ export class App {
         this.pendingTierB = [...this.pendingTierB.filter((p) => !fresh.some((f) => f.owner === p.owner)), ...fresh.filter((o): o is TierBChainPlan => o.kind === 'chain')];
         for (const o of fresh) if (o.kind === 'instruments') applyTierB(this.core, { owners: [o] }, () => undefined);
         await this.retryPendingTierB();
-        if (c.keepWatchlists) await this.restoreKeptWatchlists();
+        if (this.keepWatchlists) await this.restoreKeptWatchlists();
       },
       onTokenExpiryWarning: (w) => {
         const text = w.expired ? 'the Dhan access token has expired: the feed stops until a new one is given' : `the Dhan access token expires in ${Math.round(w.msLeft / 60_000)} min: generate a new one in Dhan`;
@@ -199,6 +206,18 @@ export class App {
       ...(c.masterWarning ? { masterWarning: c.masterWarning } : {}),
     };
     return this.status;
+  }
+
+  /** The end-of-day behaviour in force: the user's saved choice, else the config's default. */
+  get keepWatchlists(): boolean {
+    const saved = this.db?.isOpen ? this.core?.repos.settings.get<unknown>(KEEP_WATCHLISTS_KEY) : undefined;
+    return typeof saved === 'boolean' ? saved : (this.config.keepWatchlists ?? false);
+  }
+
+  /** Save the end-of-day behaviour (it survives restarts). */
+  setKeepWatchlists(keep: boolean): void {
+    this.core.repos.settings.set(KEEP_WATCHLISTS_KEY, keep);
+    this.log(`setting: watchlists are ${keep ? 'kept' : 'cleared'} at end of day`);
   }
 
   /** Next session with kept watchlists: subscribe them again, re-centred on fresh prices. */
@@ -249,7 +268,7 @@ export class App {
     await this.stop();
     (this.config as { masterPath: string }).masterPath = masterPath;
     const status = await this.start();
-    if (this.config.keepWatchlists) await this.restoreKeptWatchlists();
+    if (this.keepWatchlists) await this.restoreKeptWatchlists();
     return status;
   }
 

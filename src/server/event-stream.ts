@@ -50,19 +50,15 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { App } from '../core/app';
-import type { ChainState } from '../core/chain/atm-engine';
-import type { StatusView } from '../shared/contract';
-import { streamClientMessageSchema, type StreamBatch, type StreamChain, type StreamClientMessage, type StreamErrorMessage, type StreamLeg, type StreamLogEntry, type StreamServerMessage } from '../shared/events';
-import type { InstrumentToken } from '../shared/instruments';
+import { parseStreamMessage, StreamSession } from '../core/api/stream-session';
+import { statusView } from '../core/api/views';
+import type { StreamErrorMessage, StreamServerMessage } from '../shared/events';
 import { loopbackHost } from './http-api';
-import { legQuote, statusView } from '../core/api/views';
 
 export const STREAM_PATH = '/api/v2/stream';
 /** A client with more than this still buffered skips a batch. */
 export const SLOW_CLIENT_BYTES = 1024 * 1024;
 const MAX_CLIENT_FRAME = 64 * 1024;
-const MAX_LOG_PER_BATCH = 1000;
-const MAX_CHAIN_VIEWS = 64;
 const CLOSE_GRACE_MS = 1000;
 
 export interface EventStreamOptions {
@@ -82,23 +78,9 @@ export interface EventStream {
   readonly clients: number;
 }
 
-interface ChainSub {
-  symbol: string;
-  expiry: string;
-  /** QuoteStore sequence this client has seen for the chain; -1 forces a snapshot. */
-  since: number;
-  /** The token set last sent, joined; '' before the first snapshot. */
-  tokenSet: string;
-}
-
 interface Client {
   ws: WebSocket;
-  seq: number;
-  chains: Map<string, ChainSub>;
-  /** Last status JSON sent; null when not subscribed, '' to force the next. */
-  status: string | null;
-  /** Last log id sent; null when not subscribed. */
-  logSince: number | null;
+  session: StreamSession;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -119,48 +101,6 @@ function refuse(socket: Duplex, status: number, reason: string, code: string, me
       `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n${extra}\r\n${body}`,
   );
   socket.destroy();
-}
-
-/** A leg's latest values from the store (the REST API's own view of a quote). */
-const legOf = (app: App, token: InstrumentToken): StreamLeg => legQuote(app, token);
-
-/** The subscriptions status, as GET /api/v2/subscriptions/status answers it. */
-const statusOf = (app: App): StatusView => statusView(app);
-
-/** The open chain of (symbol, expiry): one the engine holds and some owner uses. */
-function openChain(app: App, symbol: string, expiry: string): ChainState | undefined {
-  if (app.core.chains.ownersOf(symbol, expiry).length === 0) return undefined;
-  return app.core.atm.get(symbol, expiry);
-}
-
-/** What a chain view contributes to a batch (undefined: nothing changed), and its next cursor. */
-function chainDelta(app: App, sub: ChainSub): { part: StreamChain; since: number; tokenSet: string } | undefined {
-  const state = openChain(app, sub.symbol, sub.expiry);
-  if (!state) return undefined;
-  const { chain, optionTokens, underlyingToken } = state;
-  const tokenSet = optionTokens.join(',');
-  const snapshot = sub.since < 0 || tokenSet !== sub.tokenSet;
-  const watched = underlyingToken ? [...optionTokens, underlyingToken] : optionTokens;
-  const changed = app.store.changedSince(snapshot ? -1 : sub.since, watched);
-  if (!snapshot && changed.tokens.length === 0) return undefined;
-  const legs: Record<string, StreamLeg> = {};
-  for (const t of snapshot ? optionTokens : changed.tokens) if (t !== underlyingToken) legs[t] = legOf(app, t);
-  const underlying = underlyingToken ? app.store.ltp(underlyingToken) : undefined;
-  const part: StreamChain = {
-    atm_strike: chain.atm,
-    strike_step: chain.step,
-    underlying_ltp: underlying ?? chain.ltp,
-    legs,
-  };
-  if (snapshot) {
-    part.snapshot = true;
-    part.strikes = chain.strikes.map((s) => ({
-      strike: s.strike,
-      CE: s.ce ? `${s.ce.segment}:${s.ce.securityId}` : null,
-      PE: s.pe ? `${s.pe.segment}:${s.pe.securityId}` : null,
-    }));
-  }
-  return { part, since: changed.sequence, tokenSet };
 }
 
 /**
@@ -198,7 +138,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   };
 
   const connect = (ws: WebSocket): void => {
-    const c: Client = { ws, seq: 0, chains: new Map(), status: null, logSince: null };
+    const c: Client = { ws, session: new StreamSession(app) };
     clients.add(c);
     ws.on('message', (data: RawData, isBinary: boolean) => onMessage(c, data, isBinary));
     ws.on('close', () => clients.delete(c));
@@ -214,98 +154,30 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     } catch {
       return fail(c, 'BAD_REQUEST', 'message is not valid JSON');
     }
-    const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : undefined;
-    const parsed = streamClientMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const where = issue.path.length ? issue.path.join('.') : 'message';
-      return fail(c, 'BAD_REQUEST', `${where}: ${issue.message}`, id);
-    }
+    const parsed = parseStreamMessage(raw);
+    if (!parsed.ok) return send(c, parsed.error);
     try {
-      handle(c, parsed.data);
+      send(c, c.session.handle(parsed.message));
     } catch (err) {
       log(`stream: ${err instanceof Error ? err.message : String(err)}`);
-      fail(c, 'INTERNAL', 'internal error', id);
+      fail(c, 'INTERNAL', 'internal error', parsed.message.id);
     }
-  };
-
-  const handle = (c: Client, m: StreamClientMessage): void => {
-    const ack = (key?: string): void =>
-      send(c, { type: m.op === 'subscribe' ? 'subscribed' : 'unsubscribed', view: m.view, ...(key !== undefined ? { key } : {}), ...(m.id !== undefined ? { id: m.id } : {}) });
-    if (m.view === 'status') {
-      c.status = m.op === 'subscribe' ? '' : null;
-      return ack();
-    }
-    if (m.view === 'log') {
-      // Only what is written from now on.
-      c.logSince = m.op === 'subscribe' ? (c.logSince ?? app.core.repos.subscriptionLog.recent(1)[0]?.id ?? 0) : null;
-      return ack();
-    }
-    const symbol = m.symbol.toUpperCase();
-    const registry = app.loaded.registry;
-    const expiry = m.expiry ?? registry.expiries(symbol)[0];
-    if (m.op === 'unsubscribe') {
-      if (expiry) c.chains.delete(`${symbol}|${expiry}`);
-      return ack(expiry ? `${symbol}|${expiry}` : undefined);
-    }
-    if (!expiry) {
-      return fail(c, registry.rowsOfSymbol(symbol).length ? 'NOT_FOUND' : 'UNKNOWN_SYMBOL', `${symbol} has no live option expiry`, m.id);
-    }
-    const key = `${symbol}|${expiry}`;
-    if (!openChain(app, symbol, expiry)) {
-      return fail(c, 'NOT_FOUND', `the ${key} chain is not open: add it via the REST API first (watchlist/add or option-chain/subscribe)`, m.id);
-    }
-    if (!c.chains.has(key) && c.chains.size >= MAX_CHAIN_VIEWS) return fail(c, 'BAD_REQUEST', `at most ${MAX_CHAIN_VIEWS} chain views per connection`, m.id);
-    c.chains.set(key, { symbol, expiry, since: -1, tokenSet: '' });
-    ack(key);
   };
 
   /** Build and send one client's batch; cursors advance only when it is sent. */
   const flush = (c: Client, at: number, status: () => string): void => {
     if (c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount > SLOW_CLIENT_BYTES) return;
-    const batch: StreamBatch = { type: 'batch', seq: 0, at, chains: {} };
-    const advance: (() => void)[] = [];
-    let any = false;
-    for (const [key, sub] of c.chains) {
-      const d = chainDelta(app, sub);
-      if (!d) continue;
-      batch.chains[key] = d.part;
-      advance.push(() => {
-        sub.since = d.since;
-        sub.tokenSet = d.tokenSet;
-      });
-      any = true;
-    }
-    if (c.status !== null) {
-      const s = status();
-      if (s !== c.status) {
-        batch.status = JSON.parse(s) as StatusView;
-        advance.push(() => (c.status = s));
-        any = true;
-      }
-    }
-    if (c.logSince !== null) {
-      const rows = app.core.repos.subscriptionLog.recent(MAX_LOG_PER_BATCH, c.logSince);
-      if (rows.length) {
-        const entries: StreamLogEntry[] = rows.reverse().map((e) => ({ id: e.id, action: e.action, segment: e.segment, security_id: e.securityId, owner: e.owner, reason: e.reason, ts: e.ts }));
-        batch.log = entries;
-        if (rows.length === MAX_LOG_PER_BATCH) batch.log_truncated = true;
-        const last = entries[entries.length - 1]!.id;
-        advance.push(() => (c.logSince = last));
-        any = true;
-      }
-    }
-    if (!any) return;
-    batch.seq = ++c.seq;
-    send(c, batch);
-    for (const a of advance) a();
+    const pending = c.session.build(at, status);
+    if (!pending) return;
+    pending.commit();
+    send(c, pending.batch);
   };
 
   const tick = (): void => {
     if (!clients.size) return;
     const at = Date.now();
     let statusJson: string | undefined;
-    const status = (): string => (statusJson ??= JSON.stringify(statusOf(app)));
+    const status = (): string => (statusJson ??= JSON.stringify(statusView(app)));
     for (const c of clients) {
       try {
         flush(c, at, status);

@@ -1,50 +1,12 @@
 /**
- * The REST API v2 route table: method + path pattern -> contract command, and how the request
- * object is assembled. GET requests take path parameters plus the query string; POST requests
+ * Matching requests against the REST API v2 route table (src/shared/rest-routes.ts), and how the
+ * request object is assembled. GET requests take path parameters plus the query string; POST requests
  * take the JSON body only. Nothing is validated here beyond shape: the contract's zod schemas
  * (strict objects) reject missing, mistyped and unknown fields, so an unknown query parameter is
  * a 400 like an unknown body field.
  */
 import { AppError } from '../shared/errors';
-import type { CommandName } from '../shared/contract';
-
-export type HttpMethod = 'GET' | 'POST';
-
-export interface Route {
-  method: HttpMethod;
-  /** Path segments after `/api/v2/`; `:name` captures one (URL-decoded) segment. */
-  segments: readonly string[];
-  command: CommandName;
-  /** Query parameters converted to numbers when they look numeric. */
-  numeric?: readonly string[];
-}
-
-const route = (method: HttpMethod, path: string, command: CommandName, numeric?: readonly string[]): Route => ({
-  method,
-  segments: path.split('/'),
-  command,
-  ...(numeric ? { numeric } : {}),
-});
-
-/** Literal routes first: `subscriptions/status` must not be taken as a token. */
-export const ROUTES: readonly Route[] = [
-  route('POST', 'watchlist/add', 'watchlist:add'),
-  route('POST', 'watchlist/remove', 'watchlist:remove'),
-  route('GET', 'watchlist/:user_id', 'watchlist:list'),
-  route('POST', 'option-chain/subscribe', 'option-chain:subscribe'),
-  route('GET', 'option-chain/:symbol', 'option-chain:get'),
-  route('GET', 'subscriptions/status', 'subscriptions:status'),
-  route('GET', 'subscriptions/active', 'subscriptions:active'),
-  route('GET', 'subscriptions/:token', 'subscriptions:get'),
-  route('GET', 'instruments/search', 'instruments:search', ['limit']),
-  route('GET', 'instruments/:symbol/expiries', 'instruments:expiries'),
-  route('POST', 'admin/unsubscribe-all-tier-a', 'admin:unsubscribe-all-tier-a'),
-  route('POST', 'admin/rebalance-ws', 'admin:rebalance-ws'),
-  route('GET', 'admin/ws-status', 'admin:ws-status'),
-  route('POST', 'admin/credentials', 'admin:set-credentials'),
-];
-
-export const API_PREFIX = '/api/v2/';
+import { API_PREFIX, ROUTES, type HttpMethod, type Route } from '../shared/rest-routes';
 
 export type RouteMatch = { kind: 'match'; route: Route; params: Record<string, string> } | { kind: 'method'; allow: HttpMethod[] } | { kind: 'none' };
 

@@ -211,6 +211,7 @@ async function main(): Promise<number> {
       ...(o.credentials ? { credentialsHolder: holder } : {}),
       log,
       keepWatchlists: o.keepWatchlists,
+      mode: sim ? 'simulator' : 'live',
       ...(refreshMaster ? { refreshMaster } : {}),
       ...(masterWarning ? { masterWarning } : {}),
     });

@@ -39,6 +39,11 @@ export const requestSchemas = {
   'admin:ws-status': z.strictObject({}),
   /** A new Dhan token (they roll over daily): kept in the engine's memory only, never logged; the feed resumes. */
   'admin:set-credentials': z.strictObject({ client_id: z.string().trim().min(1).max(32), access_token: z.string().trim().min(10).max(4096) }),
+  /** Every chain the engine holds open (Tier B config, watchlists, views), for the UI's lists. */
+  'chains:list': z.strictObject({}),
+  'settings:get': z.strictObject({}),
+  /** End-of-day behaviour: keep watchlist entries for the next session (re-centred then) or clear them. */
+  'settings:set': z.strictObject({ keep_watchlists: z.boolean() }),
 } as const;
 
 export type CommandName = keyof typeof requestSchemas;
@@ -84,6 +89,8 @@ export interface StatusView {
   tier_b_count: number;
   max_capacity: number;
   market: string;
+  /** Where the feed comes from: Dhan, or the embedded simulator (no credentials). */
+  mode: 'live' | 'simulator';
   /** Present when the Dhan token is about to expire or has expired. */
   token_warning?: string;
   /** Present when the instrument master in use is not today's. */
@@ -103,6 +110,27 @@ export interface SubscriptionView {
   ltp: number | null;
 }
 
+/** A chain the engine holds open. */
+export interface OpenChainView {
+  symbol: string;
+  expiry: string;
+  /** TIER_B when any owner is a Tier B config entry (Tier B wins). */
+  tier: 'TIER_A' | 'TIER_B';
+  owners: string[];
+  /** Instruments the chain holds: every CE/PE of the window plus its underlying. */
+  instruments: number;
+  atm_strike: number;
+  strike_step: number;
+  underlying_ltp: number;
+}
+
+export interface SettingsView {
+  mode: 'live' | 'simulator';
+  /** The Dhan client id in use (null in simulator mode). The token itself never leaves the engine. */
+  client_id: string | null;
+  keep_watchlists: boolean;
+}
+
 export interface Responses {
   'watchlist:add': { success: true; message: string; option_chain: ChainView | null; strikes_subscribed: number };
   'watchlist:remove': { success: true; message: string; unsubscribed: number };
@@ -117,6 +145,9 @@ export interface Responses {
   'admin:unsubscribe-all-tier-a': { unsubscribed: number };
   'admin:rebalance-ws': { moved: number };
   'admin:set-credentials': { resumed: number; token_expires_at: number | null };
+  'chains:list': { chains: OpenChainView[] };
+  'settings:get': SettingsView;
+  'settings:set': SettingsView;
   'admin:ws-status': {
     total_subscriptions: number;
     max_capacity: number;

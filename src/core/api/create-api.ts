@@ -6,7 +6,7 @@
 import type { OptionChain } from '../../shared/chain';
 import { AppError } from '../../shared/errors';
 import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
-import { requestSchemas, type Api, type ChainView, type CommandName, type LegView, type SubscriptionView } from '../../shared/contract';
+import { requestSchemas, type Api, type ChainView, type CommandName, type LegView, type SettingsView, type SubscriptionView } from '../../shared/contract';
 import type { App } from '../app';
 import { legQuote, statusView } from './views';
 
@@ -116,6 +116,11 @@ export function createApi(app: App): Api {
     };
   };
 
+  const settingsView = (): SettingsView => {
+    const mode = app.config.mode ?? 'live';
+    return { mode, client_id: mode === 'live' ? (app.config.credentials()?.clientId ?? null) : null, keep_watchlists: app.keepWatchlists };
+  };
+
   return {
     async 'watchlist:add'(input) {
       const r = validateRequest('watchlist:add', input);
@@ -158,6 +163,35 @@ export function createApi(app: App): Api {
       const viewId = r.view_id ?? `${sym}:${expiry}`;
       const { state, change } = core().chains.open(`view:${viewId}`, 'TIER_A', { symbol: sym, expiry }, price, { force: true });
       return { ...chainView(state.chain), view_id: viewId, subscribed: change.subscribed.length };
+    },
+    async 'chains:list'(input) {
+      validateRequest('chains:list', input);
+      const chains = core().chains.openChains().flatMap(({ symbol, expiry, owners }) => {
+        const state = core().atm.get(symbol, expiry);
+        if (!state) return [];
+        const under = state.underlyingToken ? app.store.ltp(state.underlyingToken) : undefined;
+        return [{
+          symbol,
+          expiry,
+          tier: owners.some(([, t]) => t === 'TIER_B') ? ('TIER_B' as const) : ('TIER_A' as const),
+          owners: owners.map(([o]) => o),
+          instruments: state.optionTokens.length + (state.underlyingToken ? 1 : 0),
+          atm_strike: state.chain.atm,
+          strike_step: state.chain.step,
+          underlying_ltp: under ?? state.chain.ltp,
+        }];
+      });
+      chains.sort((a, b) => a.symbol.localeCompare(b.symbol) || a.expiry.localeCompare(b.expiry));
+      return { chains };
+    },
+    async 'settings:get'(input) {
+      validateRequest('settings:get', input);
+      return settingsView();
+    },
+    async 'settings:set'(input) {
+      const r = validateRequest('settings:set', input);
+      app.setKeepWatchlists(r.keep_watchlists);
+      return settingsView();
     },
     async 'subscriptions:status'(input) {
       validateRequest('subscriptions:status', input);

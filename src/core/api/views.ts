@@ -35,6 +35,7 @@ export function statusView(app: App): StatusView {
     tier_b_count: s.tierB,
     max_capacity: s.cap,
     market: app.status?.market ?? '',
+    mode: app.config.mode ?? 'live',
     ...(app.status?.tokenWarning ? { token_warning: app.status.tokenWarning } : {}),
     ...(app.status?.masterWarning ? { master_warning: app.status.masterWarning } : {}),
   };

@@ -103,6 +103,14 @@ export class ChainSubscriptions {
     }
   }
 
+  /** Every open chain with its owners and their tiers. */
+  openChains(): { symbol: string; expiry: string; owners: [string, Tier][] }[] {
+    return [...this.owners].map(([key, owners]) => {
+      const [symbol, expiry] = key.split('|') as [string, string];
+      return { symbol, expiry, owners: [...owners] };
+    });
+  }
+
   /** Owners of the chain of (symbol, expiry). */
   ownersOf(symbol: string, expiry: string): string[] {
     return [...(this.owners.get(chainKey(symbol, expiry))?.keys() ?? [])];

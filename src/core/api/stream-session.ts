@@ -1,0 +1,179 @@
+/**
+ * The contract's pushed half, transport-free: one `StreamSession` per client (a WebSocket in
+ * src/server, the Electron window in src/main). The transport owns the timer and the wire; the
+ * session owns what a client asked for and what it has already seen.
+ *
+ * Coalescing policy:
+ * - Each chain view keeps a cursor into QuoteStore's change sequence; a batch carries each changed
+ *   leg once, with its latest values. Nothing inside a window is dropped: the latest value always
+ *   arrives, however many ticks came between two batches.
+ * - Snapshots: the first batch after a chain subscribe, and any batch where the chain's token set
+ *   changed (a re-centre), carry the whole chain with `snapshot: true` and `strikes`.
+ * - A chain view is only for a chain that is open (some owner holds it); if it closes later the
+ *   view stays silent and resumes with a snapshot when the chain reopens.
+ * - status: sent when it differs from what this client last got; log: entries newer than the
+ *   client's cursor, at most 1000 per batch.
+ * - Cursors advance only when the transport says the batch went out (`commit`), so a client that
+ *   skipped a batch (slow) still gets the latest values in the next one.
+ */
+import type { StatusView } from '../../shared/contract';
+import { streamClientMessageSchema, type StreamAck, type StreamBatch, type StreamChain, type StreamClientMessage, type StreamErrorMessage, type StreamLeg, type StreamLogEntry } from '../../shared/events';
+import type { App } from '../app';
+import type { ChainState } from '../chain/atm-engine';
+import { legQuote, statusView } from './views';
+
+const MAX_LOG_PER_BATCH = 1000;
+export const MAX_CHAIN_VIEWS = 64;
+
+interface ChainSub {
+  symbol: string;
+  expiry: string;
+  /** QuoteStore sequence this client has seen for the chain; -1 forces a snapshot. */
+  since: number;
+  /** The token set last sent, joined; '' before the first snapshot. */
+  tokenSet: string;
+}
+
+/** A built batch; call `commit()` once it was delivered so the cursors move past it. */
+export interface PendingBatch {
+  batch: StreamBatch;
+  commit(): void;
+}
+
+/** Validate a client message: the message, or the error to answer (the stream stays open). */
+export function parseStreamMessage(raw: unknown): { ok: true; message: StreamClientMessage } | { ok: false; error: StreamErrorMessage } {
+  const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : undefined;
+  const parsed = streamClientMessageSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.length ? issue.path.join('.') : 'message';
+  return { ok: false, error: { type: 'error', error: { code: 'BAD_REQUEST', message: `${where}: ${issue.message}` }, ...(id !== undefined ? { id } : {}) } };
+}
+
+/** The open chain of (symbol, expiry): one the engine holds and some owner uses. */
+function openChain(app: App, symbol: string, expiry: string): ChainState | undefined {
+  if (app.core.chains.ownersOf(symbol, expiry).length === 0) return undefined;
+  return app.core.atm.get(symbol, expiry);
+}
+
+/** What a chain view contributes to a batch (undefined: nothing changed), and its next cursor. */
+function chainDelta(app: App, sub: ChainSub): { part: StreamChain; since: number; tokenSet: string } | undefined {
+  const state = openChain(app, sub.symbol, sub.expiry);
+  if (!state) return undefined;
+  const { chain, optionTokens, underlyingToken } = state;
+  const tokenSet = optionTokens.join(',');
+  const snapshot = sub.since < 0 || tokenSet !== sub.tokenSet;
+  const watched = underlyingToken ? [...optionTokens, underlyingToken] : optionTokens;
+  const changed = app.store.changedSince(snapshot ? -1 : sub.since, watched);
+  if (!snapshot && changed.tokens.length === 0) return undefined;
+  const legs: Record<string, StreamLeg> = {};
+  for (const t of snapshot ? optionTokens : changed.tokens) if (t !== underlyingToken) legs[t] = legQuote(app, t);
+  const underlying = underlyingToken ? app.store.ltp(underlyingToken) : undefined;
+  const part: StreamChain = {
+    atm_strike: chain.atm,
+    strike_step: chain.step,
+    underlying_ltp: underlying ?? chain.ltp,
+    legs,
+  };
+  if (snapshot) {
+    part.snapshot = true;
+    part.strikes = chain.strikes.map((s) => ({
+      strike: s.strike,
+      CE: s.ce ? `${s.ce.segment}:${s.ce.securityId}` : null,
+      PE: s.pe ? `${s.pe.segment}:${s.pe.securityId}` : null,
+    }));
+  }
+  return { part, since: changed.sequence, tokenSet };
+}
+
+/** One client's views and cursors. */
+export class StreamSession {
+  private seq = 0;
+  private readonly chains = new Map<string, ChainSub>();
+  /** Last status JSON sent; null when not subscribed, '' to force the next. */
+  private status: string | null = null;
+  /** Last log id sent; null when not subscribed. */
+  private logSince: number | null = null;
+
+  constructor(private readonly app: App) {}
+
+  /** Apply a subscribe/unsubscribe: the ack, or the error to answer. */
+  handle(m: StreamClientMessage): StreamAck | StreamErrorMessage {
+    const app = this.app;
+    const ack = (key?: string): StreamAck => ({
+      type: m.op === 'subscribe' ? 'subscribed' : 'unsubscribed',
+      view: m.view,
+      ...(key !== undefined ? { key } : {}),
+      ...(m.id !== undefined ? { id: m.id } : {}),
+    });
+    const fail = (code: StreamErrorMessage['error']['code'], message: string): StreamErrorMessage => ({ type: 'error', error: { code, message }, ...(m.id !== undefined ? { id: m.id } : {}) });
+    if (m.view === 'status') {
+      this.status = m.op === 'subscribe' ? '' : null;
+      return ack();
+    }
+    if (m.view === 'log') {
+      // Only what is written from now on.
+      this.logSince = m.op === 'subscribe' ? (this.logSince ?? app.core.repos.subscriptionLog.recent(1)[0]?.id ?? 0) : null;
+      return ack();
+    }
+    const symbol = m.symbol.toUpperCase();
+    const registry = app.loaded.registry;
+    const expiry = m.expiry ?? registry.expiries(symbol)[0];
+    if (m.op === 'unsubscribe') {
+      if (expiry) this.chains.delete(`${symbol}|${expiry}`);
+      return ack(expiry ? `${symbol}|${expiry}` : undefined);
+    }
+    if (!expiry) return fail(registry.rowsOfSymbol(symbol).length ? 'NOT_FOUND' : 'UNKNOWN_SYMBOL', `${symbol} has no live option expiry`);
+    const key = `${symbol}|${expiry}`;
+    if (!openChain(app, symbol, expiry)) {
+      return fail('NOT_FOUND', `the ${key} chain is not open: add it first (watchlist:add or option-chain:subscribe)`);
+    }
+    if (!this.chains.has(key) && this.chains.size >= MAX_CHAIN_VIEWS) return fail('BAD_REQUEST', `at most ${MAX_CHAIN_VIEWS} chain views per connection`);
+    this.chains.set(key, { symbol, expiry, since: -1, tokenSet: '' });
+    return ack(key);
+  }
+
+  /**
+   * The batch of everything that changed for this client's views since its last committed batch,
+   * or null when nothing did. `status` gives the status JSON (shared by every session of a tick).
+   */
+  build(at: number, status: () => string = () => JSON.stringify(statusView(this.app))): PendingBatch | null {
+    const app = this.app;
+    const batch: StreamBatch = { type: 'batch', seq: 0, at, chains: {} };
+    const advance: (() => void)[] = [];
+    for (const [key, sub] of this.chains) {
+      const d = chainDelta(app, sub);
+      if (!d) continue;
+      batch.chains[key] = d.part;
+      advance.push(() => {
+        sub.since = d.since;
+        sub.tokenSet = d.tokenSet;
+      });
+    }
+    if (this.status !== null) {
+      const s = status();
+      if (s !== this.status) {
+        batch.status = JSON.parse(s) as StatusView;
+        advance.push(() => (this.status = s));
+      }
+    }
+    if (this.logSince !== null) {
+      const rows = app.core.repos.subscriptionLog.recent(MAX_LOG_PER_BATCH, this.logSince);
+      if (rows.length) {
+        const entries: StreamLogEntry[] = rows.reverse().map((e) => ({ id: e.id, action: e.action, segment: e.segment, security_id: e.securityId, owner: e.owner, reason: e.reason, ts: e.ts }));
+        batch.log = entries;
+        if (rows.length === MAX_LOG_PER_BATCH) batch.log_truncated = true;
+        const last = entries[entries.length - 1]!.id;
+        advance.push(() => (this.logSince = last));
+      }
+    }
+    if (!advance.length) return null;
+    return {
+      batch,
+      commit: () => {
+        batch.seq = ++this.seq;
+        for (const a of advance) a();
+      },
+    };
+  }
+}
