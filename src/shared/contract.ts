@@ -55,6 +55,8 @@ export interface LegQuote {
   prev_close: number | null;
   change: number | null;
   oi: number;
+  /** OI now minus at the previous close; null until the previous close's OI is known. */
+  oi_change: number | null;
   volume: number;
   bid: number | null;
   ask: number | null;
