@@ -1,0 +1,71 @@
+/**
+ * Feeds a ChainAnalytics from what the engine already holds: the ATM engine's ChainState (strikes,
+ * legs, underlying) and the QuoteStore (latest price, OI, previous OI, volume per instrument).
+ * Kept apart from the class so the analytics depend on numbers, not on App, tokens or the store.
+ *
+ * Policy: the chain's underlying is read as the forward's spot fallback when it is an index or
+ * an equity, and as the future when it is a future (MCX options are written on their future, so
+ * its price is their forward). A separate future for index/stock chains can be passed in.
+ */
+import type { InstrumentToken, Segment } from '../../shared/instruments';
+import { tokenOf } from '../../shared/instruments';
+import type { ChainState } from '../chain/atm-engine';
+import type { Quote } from '../feed/quote-store';
+import { ChainAnalytics } from './chain-analytics';
+import type { ChainSummary } from './chain-summary';
+import { expiryInstant } from './expiry-time';
+
+/** The part of the QuoteStore the adapter reads (QuoteStore satisfies it). */
+export interface QuoteReader {
+  get(token: InstrumentToken): Pick<Quote, 'ltp' | 'oi' | 'prevOi' | 'volume'> | undefined;
+}
+
+export interface ChainFeedOptions {
+  /** A future of the chain's expiry (or the nearest after it) to use as the forward's fallback. */
+  futureToken?: InstrumentToken | null;
+}
+
+const SPOT_SEGMENTS: ReadonlySet<Segment> = new Set<Segment>(['IDX_I', 'NSE_EQ', 'BSE_EQ']);
+
+const priceOf = (q: Pick<Quote, 'ltp'> | undefined): number => (q && q.ltp !== null ? q.ltp : Number.NaN);
+
+/** True when `analytics` already holds exactly this chain's strikes and expiry. */
+function sameChain(analytics: ChainAnalytics, state: ChainState, expiryMs: number): boolean {
+  const strikes = state.chain.strikes;
+  if (analytics.size !== strikes.length || analytics.expiry !== expiryMs) return false;
+  for (let i = 0; i < strikes.length; i += 1) if (analytics.strike(i) !== strikes[i]!.strike) return false;
+  return true;
+}
+
+/**
+ * Copies the chain's current inputs from the store into `analytics`, re-setting its strikes when
+ * the window or expiry changed. Does not recompute: call `analytics.update(now)` after.
+ */
+export function loadChainInputs(analytics: ChainAnalytics, state: ChainState, store: QuoteReader, options: ChainFeedOptions = {}): void {
+  const chain = state.chain;
+  const expiryMs = expiryInstant(chain.expiry, chain.segment);
+  if (!sameChain(analytics, state, expiryMs)) analytics.setChain(chain.strikes.map((s) => s.strike), expiryMs);
+  for (let i = 0; i < chain.strikes.length; i += 1) {
+    const s = chain.strikes[i]!;
+    const ce = s.ce ? store.get(tokenOf(s.ce)) : undefined;
+    const pe = s.pe ? store.get(tokenOf(s.pe)) : undefined;
+    analytics.setLeg(i, true, priceOf(ce), ce?.oi ?? 0, ce?.prevOi ?? 0, ce?.volume ?? 0);
+    analytics.setLeg(i, false, priceOf(pe), pe?.oi ?? 0, pe?.prevOi ?? 0, pe?.volume ?? 0);
+  }
+  const underlying = state.underlyingToken ? priceOf(store.get(state.underlyingToken)) : Number.NaN;
+  const isSpot = chain.underlying !== null && SPOT_SEGMENTS.has(chain.underlying.segment);
+  const future = options.futureToken ? priceOf(store.get(options.futureToken)) : Number.NaN;
+  analytics.setUnderlying(isSpot ? underlying : Number.NaN, Number.isFinite(future) ? future : isSpot ? Number.NaN : underlying);
+}
+
+/**
+ * Loads the chain's inputs and brings `analytics` up to date at `nowMs` (only changed strikes
+ * are solved again); returns the chain summary.
+ */
+export function refreshChainAnalytics(
+  analytics: ChainAnalytics, state: ChainState, store: QuoteReader, nowMs: number, options: ChainFeedOptions = {},
+): Readonly<ChainSummary> {
+  loadChainInputs(analytics, state, store, options);
+  analytics.update(nowMs);
+  return analytics.summary;
+}
