@@ -23,6 +23,8 @@ import { startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
 import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
 import { tokenExpiresAt } from './feed/token-expiry';
+import { AnalyticsBook } from './analytics/analytics-book';
+import { DEFAULT_RATE } from './analytics/chain-analytics';
 import { DhanRestClient } from './rest/dhan-rest';
 import { openDatabase, type Db } from './storage/database';
 import { createSubscriptionCore, type SubscriptionCore } from './subscriptions/index';
@@ -50,6 +52,8 @@ export interface AppConfig {
   keepWatchlists?: boolean;
   /** Where the feed comes from, for the status and the UI's warning (default 'live'). */
   mode?: 'live' | 'simulator';
+  /** Risk-free rate of the option analytics (a fraction; default 0.065). A saved setting wins. */
+  riskFreeRate?: number;
   now?: () => number;
   /**
    * Called by the pre-session job for the day's instrument master (live mode downloads it).
@@ -65,6 +69,7 @@ export interface AppConfig {
 }
 
 const KEEP_WATCHLISTS_KEY = 'eod.keep_watchlists';
+const RATE_KEY = 'analytics.risk_free_rate';
 
 export interface AppStatus {
   market: string;
@@ -90,6 +95,7 @@ export class App {
   pool!: FeedPool;
   marketData!: MarketData;
   scheduler!: DayScheduler;
+  analytics!: AnalyticsBook;
   status!: AppStatus;
   private pendingTierB: TierBChainPlan[] = [];
   private started = false;
@@ -115,6 +121,13 @@ export class App {
       prices: this.store,
       ...(c.sockets ? { sockets: c.sockets } : {}),
       ...(c.perSocket ? { perSocket: c.perSocket } : {}),
+    });
+    const savedRate = this.core.repos.settings.get<unknown>(RATE_KEY);
+    this.analytics = new AnalyticsBook({
+      store: this.store,
+      now: this.now,
+      rate: typeof savedRate === 'number' ? savedRate : (c.riskFreeRate ?? DEFAULT_RATE),
+      isOpen: (key) => this.core.atm.list().some((s) => s.key === key),
     });
     this.rest = new DhanRestClient({ baseUrl: c.apiUrl, credentials: c.credentials, now: this.now });
     this.pool = new FeedPool({
@@ -218,6 +231,13 @@ export class App {
   setKeepWatchlists(keep: boolean): void {
     this.core.repos.settings.set(KEEP_WATCHLISTS_KEY, keep);
     this.log(`setting: watchlists are ${keep ? 'kept' : 'cleared'} at end of day`);
+  }
+
+  /** Save the option analytics' risk-free rate (a fraction, 0-0.5); every chain recomputes. */
+  setRiskFreeRate(rate: number): void {
+    this.analytics.setRate(rate);
+    this.core.repos.settings.set(RATE_KEY, rate);
+    this.log(`setting: risk-free rate ${(rate * 100).toFixed(2)}%`);
   }
 
   /** Next session with kept watchlists: subscribe them again, re-centred on fresh prices. */

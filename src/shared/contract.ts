@@ -5,6 +5,7 @@
  * keeps working. Requests are validated at each transport's edge with the zod schemas below.
  */
 import { z } from 'zod';
+import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
 import type { ErrorInfo } from './errors';
 
 export const INSTRUMENT_TYPES = ['EQUITY', 'STOCK_OPTION', 'INDEX_OPTION'] as const;
@@ -42,8 +43,11 @@ export const requestSchemas = {
   /** Every chain the engine holds open (Tier B config, watchlists, views), for the UI's lists. */
   'chains:list': z.strictObject({}),
   'settings:get': z.strictObject({}),
-  /** End-of-day behaviour: keep watchlist entries for the next session (re-centred then) or clear them. */
-  'settings:set': z.strictObject({ keep_watchlists: z.boolean() }),
+  /**
+   * End-of-day behaviour (keep watchlist entries for the next session, re-centred then, or clear
+   * them) and the risk-free rate of the option analytics (a fraction, 0.065 = 6.5%). Either or both.
+   */
+  'settings:set': z.strictObject({ keep_watchlists: z.boolean().optional(), risk_free_rate: z.number().min(0).max(0.5).optional() }),
 } as const;
 
 export type CommandName = keyof typeof requestSchemas;
@@ -63,8 +67,8 @@ export interface LegQuote {
   stale: boolean;
 }
 
-/** A leg of a chain strike with its latest quote. */
-export interface LegView extends LegQuote {
+/** A leg of a chain strike with its latest quote and analytics (IV, greeks). */
+export interface LegView extends LegQuote, LegAnalyticsFields {
   token: string;
   security_id: number;
   trading_symbol: string;
@@ -81,6 +85,11 @@ export interface ChainView {
   lot_size: number;
   strikes: number[];
   strikes_ce_pe: Record<string, { CE?: LegView; PE?: LegView }>;
+  /** Put-call ratio by open interest (null without OI on the calls). */
+  pcr: number | null;
+  /** The strike where option writers pay out least at expiry, over the window's strikes. */
+  max_pain: number | null;
+  analytics: ChainAnalyticsFields;
 }
 
 export interface StatusView {
@@ -131,6 +140,7 @@ export interface SettingsView {
   /** The Dhan client id in use (null in simulator mode). The token itself never leaves the engine. */
   client_id: string | null;
   keep_watchlists: boolean;
+  risk_free_rate: number;
 }
 
 export interface Responses {

@@ -6,6 +6,7 @@
  * See src/server/event-stream.ts for the delivery policy.
  */
 import { z } from 'zod';
+import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
 import type { LegQuote, StatusView } from './contract';
 
 /** The views a client can subscribe to. */
@@ -28,8 +29,8 @@ export const streamClientMessageSchema = z.discriminatedUnion('view', [
 ]);
 export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;
 
-/** A leg's latest values (the contract's LegQuote: what changes tick to tick). */
-export type StreamLeg = LegQuote;
+/** A leg's latest values (the contract's LegQuote: what changes tick to tick) and its analytics. */
+export type StreamLeg = LegQuote & LegAnalyticsFields;
 
 /** One row of a chain snapshot: the tokens of a strike's legs. */
 export interface StreamStrikeRow {
@@ -50,8 +51,14 @@ export interface StreamChain {
   underlying_ltp: number;
   /** Only on snapshots: every strike of the window, ascending, with its leg tokens. */
   strikes?: StreamStrikeRow[];
-  /** Token -> latest values: every leg on a snapshot, else only the legs changed since the last batch. */
+  /**
+   * Token -> latest values: every leg on a snapshot and on an analytics refresh (at most once a
+   * second, as IV and greeks move with the forward and the clock), else only the legs changed
+   * since the last batch.
+   */
   legs: Record<string, StreamLeg>;
+  /** The chain's analytics (PCR, max pain, forward, straddle, ...), as of this batch. */
+  analytics: ChainAnalyticsFields;
 }
 
 /** A subscription_log row as pushed to the `log` view. */

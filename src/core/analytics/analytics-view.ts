@@ -4,44 +4,10 @@
  * 15%), `delta` per unit of forward, `gamma` per unit of forward squared, `theta` per calendar
  * day, `vega` per volatility point; `pcr` by OI, `max_pain` a strike.
  */
+import type { ChainAnalyticsFields, LegAnalyticsFields } from '../../shared/analytics';
 import type { ChainAnalytics } from './chain-analytics';
-import type { ForwardSource } from './forward';
-import type { GreeksFrom, IvReason } from './leg-analytics';
 
-/** Per-leg fields for a chain view's CE/PE entry. */
-export interface LegAnalyticsFields {
-  iv: number | null;
-  /** Why `iv` is null ('below-intrinsic', 'no-price', 'expired', ...); null when there is an IV. */
-  iv_reason: IvReason | null;
-  delta: number | null;
-  gamma: number | null;
-  theta: number | null;
-  vega: number | null;
-  /** 'pair' when the greeks use the same strike's other leg's IV (this leg has none). */
-  greeks_from: GreeksFrom | null;
-}
-
-/** Per-chain fields for a chain view. */
-export interface ChainAnalyticsFields {
-  /** Put-call ratio by open interest. */
-  pcr: number | null;
-  pcr_volume: number | null;
-  max_pain: number | null;
-  forward: number | null;
-  forward_source: ForwardSource;
-  years_to_expiry: number;
-  rate: number;
-  call_oi: number;
-  put_oi: number;
-  oi_change: number | null;
-  call_oi_change: number | null;
-  put_oi_change: number | null;
-  atm_strike: number | null;
-  atm_straddle: number | null;
-  implied_move: number | null;
-  /** The implied move as a fraction of the forward. */
-  implied_move_fraction: number | null;
-}
+export type { ChainAnalyticsFields, LegAnalyticsFields };
 
 const NO_LEG: LegAnalyticsFields = {
   iv: null, iv_reason: 'no-price', delta: null, gamma: null, theta: null, vega: null, greeks_from: null,

@@ -18,7 +18,9 @@
  */
 
 /** Where a chain's forward came from. */
-export type ForwardSource = 'parity' | 'future' | 'spot' | 'none';
+import type { ForwardSource } from '../../shared/analytics';
+
+export type { ForwardSource };
 
 /** The forward of one chain and how it was found (a reusable result object). */
 export interface ForwardEstimate {

@@ -15,8 +15,9 @@
 import { black76GreeksInto, impliedVol, type Black76Greeks } from '../../shared/black76';
 
 /** Why a leg has no implied volatility. */
-export type IvReason =
-  | 'no-price' | 'no-forward' | 'expired' | 'below-intrinsic' | 'no-time-value' | 'above-max' | 'bad-input';
+import type { IvReason } from '../../shared/analytics';
+
+export type { IvReason };
 
 /** Reason codes as stored in a chain's columns: code k > 0 is IV_REASONS[k]; 0 means the IV is there. */
 export const IV_REASONS: readonly (IvReason | null)[] = [
@@ -32,7 +33,9 @@ const ABOVE_MAX = 6;
 const BAD_INPUT = 7;
 
 /** Which volatility a leg's greeks were computed with. */
-export type GreeksFrom = 'own' | 'pair';
+import type { GreeksFrom } from '../../shared/analytics';
+
+export type { GreeksFrom };
 
 /** A leg's analytics as handed to the API: a copy, safe to keep. */
 export interface LegAnalytics {

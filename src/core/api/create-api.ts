@@ -9,6 +9,9 @@ import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instrume
 import { requestSchemas, type Api, type ChainView, type CommandName, type LegView, type SettingsView, type SubscriptionView } from '../../shared/contract';
 import type { App } from '../app';
 import { legQuote, statusView } from './views';
+import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
+import { refreshChainAnalytics } from '../analytics/chain-adapter';
+import { ChainAnalytics } from '../analytics/chain-analytics';
 
 /** Validate a request against its command's schema; BAD_REQUEST names the first problem. */
 export function validateRequest<K extends CommandName>(name: K, input: unknown): ReturnType<(typeof requestSchemas)[K]['parse']> {
@@ -25,23 +28,36 @@ export function createApi(app: App): Api {
   const registry = () => app.loaded.registry;
   const core = () => app.core;
 
-  const leg = (token: InstrumentToken, tradingSymbol: string): LegView => ({
+  const leg = (token: InstrumentToken, tradingSymbol: string, analytics: ChainAnalytics, strike: number, side: 'CE' | 'PE'): LegView => ({
     token,
     security_id: parseToken(token)!.securityId,
     trading_symbol: tradingSymbol,
     ...legQuote(app, token),
+    ...legAnalyticsFields(analytics, strike, side),
     live: app.pool.isLive(token),
   });
 
+  /** Analytics of an open chain (kept and refreshed incrementally), or computed once for a look. */
+  const analyticsOf = (chain: OptionChain): ChainAnalytics => {
+    const open = app.core.atm.get(chain.symbol, chain.expiry);
+    if (open && open.chain === chain) return app.analytics.of(open);
+    const look = new ChainAnalytics({ rate: app.analytics.riskFreeRate });
+    const state = { key: '', chain, optionTokens: [], underlyingToken: chain.underlying ? tokenOf(chain.underlying) : null, builtAt: 0 };
+    refreshChainAnalytics(look, state, app.store, Date.now());
+    return look;
+  };
+
   const chainView = (chain: OptionChain): ChainView => {
+    const analytics = analyticsOf(chain);
     const map: ChainView['strikes_ce_pe'] = {};
     for (const s of chain.strikes) {
       const entry: { CE?: LegView; PE?: LegView } = {};
-      if (s.ce) entry.CE = leg(tokenOf(s.ce), s.ce.tradingSymbol);
-      if (s.pe) entry.PE = leg(tokenOf(s.pe), s.pe.tradingSymbol);
+      if (s.ce) entry.CE = leg(tokenOf(s.ce), s.ce.tradingSymbol, analytics, s.strike, 'CE');
+      if (s.pe) entry.PE = leg(tokenOf(s.pe), s.pe.tradingSymbol, analytics, s.strike, 'PE');
       map[String(s.strike)] = entry;
     }
     const underlying = chain.underlying ? app.store.ltp(tokenOf(chain.underlying)) : undefined;
+    const fields = chainAnalyticsFields(analytics);
     return {
       symbol: chain.symbol,
       expiry: chain.expiry,
@@ -52,6 +68,9 @@ export function createApi(app: App): Api {
       lot_size: chain.lotSize,
       strikes: chain.strikes.map((s) => s.strike),
       strikes_ce_pe: map,
+      pcr: fields.pcr,
+      max_pain: fields.max_pain,
+      analytics: fields,
     };
   };
 
@@ -118,7 +137,7 @@ export function createApi(app: App): Api {
 
   const settingsView = (): SettingsView => {
     const mode = app.config.mode ?? 'live';
-    return { mode, client_id: mode === 'live' ? (app.config.credentials()?.clientId ?? null) : null, keep_watchlists: app.keepWatchlists };
+    return { mode, client_id: mode === 'live' ? (app.config.credentials()?.clientId ?? null) : null, keep_watchlists: app.keepWatchlists, risk_free_rate: app.analytics.riskFreeRate };
   };
 
   return {
@@ -190,7 +209,8 @@ export function createApi(app: App): Api {
     },
     async 'settings:set'(input) {
       const r = validateRequest('settings:set', input);
-      app.setKeepWatchlists(r.keep_watchlists);
+      if (r.keep_watchlists !== undefined) app.setKeepWatchlists(r.keep_watchlists);
+      if (r.risk_free_rate !== undefined) app.setRiskFreeRate(r.risk_free_rate);
       return settingsView();
     },
     async 'subscriptions:status'(input) {

@@ -9,6 +9,9 @@
  *   arrives, however many ticks came between two batches.
  * - Snapshots: the first batch after a chain subscribe, and any batch where the chain's token set
  *   changed (a re-centre), carry the whole chain with `snapshot: true` and `strikes`.
+ * - Analytics (src/core/analytics) ride in the same batches: each changed leg carries its IV and
+ *   greeks, every chain part its PCR, max pain and the rest; IV and greeks of unchanged legs move
+ *   with the forward and the clock, so every leg is re-sent at most once a second.
  * - A chain view is only for a chain that is open (some owner holds it); if it closes later the
  *   view stays silent and resumes with a snapshot when the chain reopens.
  * - status: sent when it differs from what this client last got; log: entries newer than the
@@ -20,6 +23,8 @@ import type { StatusView } from '../../shared/contract';
 import { streamClientMessageSchema, type StreamAck, type StreamBatch, type StreamChain, type StreamClientMessage, type StreamErrorMessage, type StreamLeg, type StreamLogEntry } from '../../shared/events';
 import type { App } from '../app';
 import type { ChainState } from '../chain/atm-engine';
+import { tokenOf } from '../../shared/instruments';
+import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
 import { legQuote, statusView } from './views';
 
 const MAX_LOG_PER_BATCH = 1000;
@@ -32,6 +37,8 @@ interface ChainSub {
   since: number;
   /** The token set last sent, joined; '' before the first snapshot. */
   tokenSet: string;
+  /** When every leg's analytics were last sent (epoch ms). */
+  analyticsAt: number;
 }
 
 /** A built batch; call `commit()` once it was delivered so the cursors move past it. */
@@ -56,34 +63,48 @@ function openChain(app: App, symbol: string, expiry: string): ChainState | undef
   return app.core.atm.get(symbol, expiry);
 }
 
+/** Every how often a chain view carries all legs' analytics (IV and greeks move with the forward and the clock). */
+export const ANALYTICS_REFRESH_MS = 1000;
+
 /** What a chain view contributes to a batch (undefined: nothing changed), and its next cursor. */
-function chainDelta(app: App, sub: ChainSub): { part: StreamChain; since: number; tokenSet: string } | undefined {
+function chainDelta(app: App, sub: ChainSub, at: number): { part: StreamChain; since: number; tokenSet: string; refreshed: boolean } | undefined {
   const state = openChain(app, sub.symbol, sub.expiry);
   if (!state) return undefined;
   const { chain, optionTokens, underlyingToken } = state;
   const tokenSet = optionTokens.join(',');
   const snapshot = sub.since < 0 || tokenSet !== sub.tokenSet;
+  const refresh = snapshot || at - sub.analyticsAt >= ANALYTICS_REFRESH_MS;
   const watched = underlyingToken ? [...optionTokens, underlyingToken] : optionTokens;
   const changed = app.store.changedSince(snapshot ? -1 : sub.since, watched);
-  if (!snapshot && changed.tokens.length === 0) return undefined;
+  if (!refresh && changed.tokens.length === 0) return undefined;
+  const analytics = app.analytics.of(state);
+  const wanted = refresh ? null : new Set(changed.tokens);
   const legs: Record<string, StreamLeg> = {};
-  for (const t of snapshot ? optionTokens : changed.tokens) if (t !== underlyingToken) legs[t] = legQuote(app, t);
+  for (const s of chain.strikes) {
+    for (const [side, ref] of [['CE', s.ce], ['PE', s.pe]] as const) {
+      if (!ref) continue;
+      const t = tokenOf(ref);
+      if (wanted && !wanted.has(t)) continue;
+      legs[t] = { ...legQuote(app, t), ...legAnalyticsFields(analytics, s.strike, side) };
+    }
+  }
   const underlying = underlyingToken ? app.store.ltp(underlyingToken) : undefined;
   const part: StreamChain = {
     atm_strike: chain.atm,
     strike_step: chain.step,
     underlying_ltp: underlying ?? chain.ltp,
     legs,
+    analytics: chainAnalyticsFields(analytics),
   };
   if (snapshot) {
     part.snapshot = true;
     part.strikes = chain.strikes.map((s) => ({
       strike: s.strike,
-      CE: s.ce ? `${s.ce.segment}:${s.ce.securityId}` : null,
-      PE: s.pe ? `${s.pe.segment}:${s.pe.securityId}` : null,
+      CE: s.ce ? tokenOf(s.ce) : null,
+      PE: s.pe ? tokenOf(s.pe) : null,
     }));
   }
-  return { part, since: changed.sequence, tokenSet };
+  return { part, since: changed.sequence, tokenSet, refreshed: refresh };
 }
 
 /** One client's views and cursors. */
@@ -129,7 +150,7 @@ export class StreamSession {
       return fail('NOT_FOUND', `the ${key} chain is not open: add it first (watchlist:add or option-chain:subscribe)`);
     }
     if (!this.chains.has(key) && this.chains.size >= MAX_CHAIN_VIEWS) return fail('BAD_REQUEST', `at most ${MAX_CHAIN_VIEWS} chain views per connection`);
-    this.chains.set(key, { symbol, expiry, since: -1, tokenSet: '' });
+    this.chains.set(key, { symbol, expiry, since: -1, tokenSet: '', analyticsAt: 0 });
     return ack(key);
   }
 
@@ -142,12 +163,13 @@ export class StreamSession {
     const batch: StreamBatch = { type: 'batch', seq: 0, at, chains: {} };
     const advance: (() => void)[] = [];
     for (const [key, sub] of this.chains) {
-      const d = chainDelta(app, sub);
+      const d = chainDelta(app, sub, at);
       if (!d) continue;
       batch.chains[key] = d.part;
       advance.push(() => {
         sub.since = d.since;
         sub.tokenSet = d.tokenSet;
+        if (d.refreshed) sub.analyticsAt = at;
       });
     }
     if (this.status !== null) {
