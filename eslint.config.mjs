@@ -6,10 +6,9 @@ const nodeBuiltins = [
   'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'tls',
   'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
 ];
-const nodeModulePatterns = [
-  ...nodeBuiltins.flatMap((m) => [m, `${m}/*`, `node:${m}`, `node:${m}/*`]),
-  'better-sqlite3', 'ws', 'node-cron', 'csv-parse', 'csv-parse/*',
-];
+// A regex on the whole specifier, not gitignore-style globs: the glob `events` also matched the
+// relative path '../shared/events' (any path segment), flagging the contract's own modules.
+const nodeModuleRegex = `^(node:)?(${nodeBuiltins.join('|')})(/.*)?$|^(better-sqlite3|ws|node-cron|csv-parse)(/.*)?$`;
 const electronPatterns = ['electron', 'electron/*', '@electron-toolkit/*'];
 
 export default tseslint.config(
@@ -34,8 +33,21 @@ export default tseslint.config(
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: [...electronPatterns, ...nodeModulePatterns], message: 'src/shared is platform-free TypeScript.' },
+        patterns: [{ group: electronPatterns, message: 'src/shared is platform-free TypeScript.' },
+          { regex: nodeModuleRegex, message: 'src/shared is platform-free TypeScript.' },
           { group: ['**/core/**', '**/server/**', '**/sim/**', '**/renderer/**', '**/main/**', '**/preload/**'], message: 'src/shared imports nothing from other layers.' }],
+      }],
+    },
+  },
+  {
+    // The preload is sandboxed: it can load electron and nothing else at run time (no npm
+    // packages, no Node). Values come from src/shared's plain modules (commands, ipc-channels).
+    files: ['src/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: nodeModuleRegex, message: 'The sandboxed preload can load only electron.' },
+          { regex: '^zod(/.*)?$', message: 'The sandboxed preload can load only electron (zod stays out: main validates).' },
+          { group: ['**/core/**', '**/server/**', '**/sim/**', '**/main/**', '**/renderer/**'], message: 'The preload imports only electron and src/shared.' }],
       }],
     },
   },
@@ -43,7 +55,8 @@ export default tseslint.config(
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: [...electronPatterns, ...nodeModulePatterns], message: 'The renderer is web code: no electron, no Node modules.' },
+        patterns: [{ group: electronPatterns, message: 'The renderer is web code: no electron, no Node modules.' },
+          { regex: nodeModuleRegex, message: 'The renderer is web code: no electron, no Node modules.' },
           { group: ['**/core/**', '**/server/**', '**/sim/**', '**/main/**'], message: 'The renderer imports only shared and the preload types.' }],
       }],
     },

@@ -9,29 +9,23 @@
  * Dhan; its instrument master is downloaded once per IST day (`--master-url`, default Dhan's) unless
  * `--master FILE` is given, falling back to the last good copy with a warning.
  *
- * The Dhan token is never printed: every log line passes through a filter that masks it.
+ * The boot itself is engine-boot.ts, shared with the desktop app's engine process; the API and
+ * stream are local-api.ts. The Dhan token is never printed: every log line passes through a filter
+ * that masks it.
  * SIGINT/SIGTERM stop the HTTP server, the app and the simulator, then exit 0; a second signal
  * exits 1 at once.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApi } from '../core/api/create-api';
-import { App } from '../core/app';
-import { istDate } from '../shared/market-calendar';
-import { writeMaster } from '../sim/master-generator';
-import { DHAN_MASTER_URL, ensureDailyMaster } from '../core/instruments/master-download';
-import { startSimulator, type RunningSimulator } from '../sim/server';
+import { DHAN_MASTER_URL } from '../core/instruments/master-download';
 import { defaultDataDir, loadOrCreateApiToken } from './api-token';
-import { attachEventStream, type EventStream } from './event-stream';
-import { closeHttp, createHttpServer, listenHttp } from './http-api';
+import { bootEngine, DHAN_API_URL, DHAN_FEED_URL, MasterUnavailableError, SecretMask, type Engine } from './engine-boot';
+import { startLocalApi, type LocalApi } from './local-api';
 
 const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL] [--keep-watchlists]
        [--client-id C --token T] [--feed-url URL] [--api-url URL]
   without credentials (flags or STRIKEDESK_DHAN_CLIENT_ID / STRIKEDESK_DHAN_TOKEN) the embedded simulator is the exchange`;
-
-export const DHAN_FEED_URL = 'wss://api-feed.dhan.co';
-export const DHAN_API_URL = 'https://api.dhan.co/v2';
 
 interface ServeOptions {
   port: number;
@@ -83,14 +77,6 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
   };
 }
 
-/** The generated master for today (IST) in the data folder, written once per day. */
-function simMaster(dataDir: string): { path: string; asOf: string } {
-  const asOf = istDate(Date.now());
-  const path = join(dataDir, `sim-master-${asOf}.csv`);
-  if (!existsSync(path)) writeMaster(path, { asOf });
-  return { path, asOf };
-}
-
 function waitForSignal(): Promise<string> {
   return new Promise((done) => {
     const onSignal = (signal: string): void => {
@@ -116,116 +102,47 @@ async function main(): Promise<number> {
     return 2;
   }
   // Every Dhan token this process has held (the first, and any set at run time) is masked.
-  const secrets = new Set<string>(o.credentials ? [o.credentials.token] : []);
-  const mask = (line: string): string => {
-    let out = line;
-    for (const t of secrets) out = out.split(t).join('***');
-    return out;
-  };
-  const log = (line: string): void => console.log(mask(line));
-  const fail = (line: string): void => console.error(mask(line));
+  const mask = new SecretMask(o.credentials ? [o.credentials.token] : []);
+  const log = (line: string): void => console.log(mask.apply(line));
+  const fail = (line: string): void => console.error(mask.apply(line));
 
   const apiToken = loadOrCreateApiToken(o.dataDir);
-  let sim: RunningSimulator | null = null;
-  let app: App | null = null;
-  let server: ReturnType<typeof createHttpServer> | null = null;
-  let stream: EventStream | null = null;
+  let engine: Engine | null = null;
+  let local: LocalApi | null = null;
   const stopAll = async (): Promise<void> => {
-    // The stream first: its upgraded sockets would otherwise hold the HTTP server open.
-    await stream?.close();
-    if (server) await closeHttp(server);
-    await app?.stop();
-    await sim?.stop();
+    await local?.close();
+    await engine?.stop();
   };
 
   try {
-    let masterPath: string;
-    let masterWarning: string | undefined;
-    let feedUrl = o.feedUrl;
-    let apiUrl = o.apiUrl;
-    let credentials = o.credentials;
-    if (credentials) {
-      if (o.master) {
-        masterPath = resolve(o.master);
-      } else {
-        // Today's master from Dhan (once per IST day), or the last good copy with a warning.
-        try {
-          let shown = 0;
-          const dl = await ensureDailyMaster({
-            dataDir: o.dataDir,
-            url: o.masterUrl,
-            onProgress: (n, total) => {
-              if (n - shown >= 8 << 20 || n === total) {
-                shown = n;
-                log(`instrument master: ${(n / 1048576).toFixed(0)} MB${total ? ` of ${(total / 1048576).toFixed(0)} MB` : ''}`);
-              }
-            },
-          });
-          if (dl.warning) {
-            log(`warning: ${dl.warning}`);
-            masterWarning = dl.warning;
-          }
-          masterPath = dl.path;
-        } catch (err) {
-          fail(`strikedesk: ${err instanceof Error ? err.message : String(err)}; or pass --master FILE (a Dhan scrip master CSV)`);
-          return 2;
-        }
-      }
-      log(`mode: live (Dhan client ${credentials.clientId}, feed ${feedUrl}, REST ${apiUrl})`);
-    } else {
-      const master = o.master ? { path: resolve(o.master), asOf: istDate(Date.now()) } : simMaster(o.dataDir);
-      masterPath = master.path;
-      sim = await startSimulator({ master: master.path, asOf: master.asOf, host: '127.0.0.1', port: 0 });
-      feedUrl = sim.feedUrl;
-      apiUrl = sim.apiUrl;
-      credentials = { clientId: sim.clientId, token: sim.token };
-      log(`mode: simulator (no Dhan credentials; embedded exchange on 127.0.0.1:${sim.port}, master ${masterPath})`);
+    try {
+      engine = await bootEngine({
+        dataDir: o.dataDir,
+        credentials: o.credentials,
+        ...(o.master ? { master: o.master } : {}),
+        masterUrl: o.masterUrl,
+        feedUrl: o.feedUrl,
+        apiUrl: o.apiUrl,
+        keepWatchlists: o.keepWatchlists,
+        log: (line) => console.log(line),
+        mask,
+      });
+    } catch (err) {
+      if (!(err instanceof MasterUnavailableError)) throw err;
+      fail(`strikedesk: ${err.message}; or pass --master FILE (a Dhan scrip master CSV)`);
+      return 2;
     }
-    const creds = credentials;
-    // Live mode without a fixed --master: each morning's pre-session job fetches the day's master
-    // and the engine reloads on it. (The simulator serves the master it started with.)
-    const refreshMaster = o.credentials && !o.master
-      ? async () => {
-          const dl = await ensureDailyMaster({ dataDir: o.dataDir, url: o.masterUrl });
-          if (dl.warning) log(`warning: ${dl.warning}`);
-          return dl.path;
-        }
-      : undefined;
-    // Live mode: the token can be replaced at run time (POST /api/v2/admin/credentials).
-    const holder = {
-      value: creds,
-      get current() {
-        return this.value;
-      },
-      set current(next) {
-        if (next) secrets.add(next.token);
-        this.value = next;
-      },
-    };
-    app = new App({
-      dataDir: o.dataDir,
-      masterPath,
-      feedUrl,
-      apiUrl,
-      credentials: () => holder.current,
-      ...(o.credentials ? { credentialsHolder: holder } : {}),
-      log,
-      keepWatchlists: o.keepWatchlists,
-      mode: sim ? 'simulator' : 'live',
-      ...(refreshMaster ? { refreshMaster } : {}),
-      ...(masterWarning ? { masterWarning } : {}),
-    });
-    const status = await app.start();
-    log(`market: ${status.market}`);
-    if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);
-
     // Browser mode: the built UI (npm run build) from this package's out/renderer, when present.
     const rendererDir = resolve(__dirname, '..', '..', 'out', 'renderer');
-    server = createHttpServer({ api: createApi(app), token: apiToken, log: fail, ...(existsSync(join(rendererDir, 'index.html')) ? { staticDir: rendererDir } : {}) });
-    // Events (GET /api/v2/stream, WebSocket) on the same port: see event-stream.ts.
-    stream = attachEventStream(server, { app, token: apiToken, log: fail });
-    const port = await listenHttp(server, o.port);
-    log(`strikedesk ready: http://127.0.0.1:${port}/?token=${apiToken}`);
+    local = await startLocalApi({
+      app: engine.app,
+      api: engine.api,
+      token: apiToken,
+      port: o.port,
+      log: fail,
+      ...(existsSync(join(rendererDir, 'index.html')) ? { staticDir: rendererDir } : {}),
+    });
+    log(`strikedesk ready: http://127.0.0.1:${local.port}/?token=${apiToken}`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     fail(`strikedesk: ${code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : err instanceof Error ? err.message : String(err)}`);
