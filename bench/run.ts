@@ -5,14 +5,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verdict, type Benchmark, type Figure } from './harness';
+import { analyticsBenchmark } from './analytics.bench';
 import { codecBenchmark } from './codec.bench';
 import { feedBenchmark } from './feed.bench';
 import { registryBenchmark } from './registry.bench';
 import { simBenchmark } from './sim.bench';
 import { startupBenchmark } from './startup.bench';
 import { subscriptionsBenchmark } from './subscriptions.bench';
+import { uiBenchmark } from './ui.bench';
 
-const BENCHMARKS: Benchmark[] = [registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark];
+const BENCHMARKS: Benchmark[] = [
+  registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark, analyticsBenchmark, uiBenchmark,
+];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,13 +3,14 @@
  * simulator, prints the ready line with the API token, answers the REST API with Tier B
  * subscribed, and exits 0 on SIGTERM. Also the per-install token file and `cli api-token`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main';
 import { loadOrCreateApiToken } from '../src/server/api-token';
+import { exitCode, READY_LINE, waitForLine } from './helpers/serve-process';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -20,39 +21,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'strikedesk-serve-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** Resolve with the first stdout match of `re`; reject on exit or after `ms`. */
-function waitForLine(child: ChildProcess, re: RegExp, ms: number, output: { text: string }): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`no ${re} within ${ms} ms; output:\n${output.text}`)), ms);
-    const onData = (): void => {
-      const m = output.text.match(re);
-      if (m) done(null, m);
-    };
-    const onExit = (code: number | null): void => done(new Error(`serve exited (${code}) before ${re}; output:\n${output.text}`));
-    const done = (err: Error | null, m?: RegExpMatchArray): void => {
-      clearTimeout(timer);
-      child.stdout!.off('data', onData);
-      child.off('exit', onExit);
-      if (err) reject(err);
-      else resolve(m!);
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', onExit);
-    onData();
-  });
-}
-
-function exitCode(child: ChildProcess, ms: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => reject(new Error(`serve did not exit within ${ms} ms`)), ms);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
 }
 
 describe('npm run serve', () => {
@@ -69,7 +37,7 @@ describe('npm run serve', () => {
     child.stdout!.on('data', (c: Buffer) => (output.text += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output.text += c.toString()));
 
-    const m = await waitForLine(child, /strikedesk ready: (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([0-9a-f]{64})\n/, 45_000, output);
+    const m = await waitForLine(child, READY_LINE, 45_000, output);
     const [, base, , token] = m;
     expect(output.text).toMatch(/mode: simulator/);
     expect(output.text).toMatch(/Tier B: [\d,]+ instruments planned/);

@@ -1,0 +1,187 @@
+/**
+ * The renderer under load, in Debian's Chromium: `npm run serve` on the simulator with all Tier B
+ * plus 20 Tier A stock chains streaming, the built UI in browser mode with the NIFTY chain
+ * (101 strikes, 202 legs) open and updating.
+ *
+ * - Frame time: requestAnimationFrame intervals while the chain updates (p95, p99, share of frames
+ *   over 16.7 ms). Headless Chromium paces frames at 60 Hz, so an interval over one vsync is a
+ *   frame the page could not produce in time.
+ * - Search: keydown to the result list's next DOM change, per keystroke, typing real queries.
+ * - Heap: JS heap after a forced GC, sampled every 15 s; the slope over the run in KiB/min
+ *   (STRIKEDESK_BENCH_UI_MINUTES sets the run, default 5).
+ */
+import type { CDPSession, Page } from 'playwright-core';
+import { launchChromium } from '../test/helpers/chromium';
+import { ensureRendererBuilt } from '../test/helpers/renderer-build';
+import { startServe } from '../test/helpers/serve-process';
+import { FNO_STOCKS } from '../src/sim/universe';
+import { percentile, round, type Benchmark, type Figure } from './harness';
+
+const FRAME_MS = 20_000;
+
+/**
+ * The browser names the in-page code uses. This file is type-checked with the Node project (the
+ * runner imports it), which has no DOM library; page functions reach them through globalThis.
+ */
+interface PageGlobals {
+  requestAnimationFrame(callback: (t: number) => void): number;
+  document: {
+    addEventListener(type: string, listener: () => void, capture: boolean): void;
+    querySelector(selector: string): unknown;
+  };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { childList: boolean; subtree: boolean; characterData: boolean }): void };
+  __keys: number[];
+  __muts: number[];
+}
+const QUERIES = ['RELIANCE', 'INFY', 'HDFCBANK', 'TATAMOTORS', 'SBIN', 'BANKNIFTY'];
+
+/** rAF intervals over `ms`. */
+function frameIntervals(page: Page, ms: number): Promise<number[]> {
+  return page.evaluate(
+    (duration) =>
+      new Promise<number[]>((done) => {
+        const { requestAnimationFrame } = globalThis as unknown as PageGlobals;
+        const out: number[] = [];
+        let last = -1;
+        const end = performance.now() + duration;
+        const frame = (t: number): void => {
+          if (last >= 0) out.push(t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(frame);
+          else done(out);
+        };
+        requestAnimationFrame(frame);
+      }),
+    ms,
+  );
+}
+
+/**
+ * Type each query one key at a time; per keystroke, ms from keydown to the first DOM change that
+ * shows results for the text just typed ("Searching…" does not count). A keystroke whose results
+ * look the same as the previous one's changes nothing on screen and is counted apart.
+ */
+async function searchLatencies(page: Page): Promise<{ latencies: number[]; unchanged: number }> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    w.__keys = [];
+    w.__muts = [];
+    const input = w.document.querySelector('[data-testid="search-input"]') as { value: string };
+    w.document.addEventListener('keydown', () => w.__keys.push(performance.now()), true);
+    new w.MutationObserver(() => {
+      const results = (w.document.querySelector('.search-results') as { children: { length: number } } | null)?.children.length ?? 0;
+      if (results > 0) w.__muts.push(performance.now(), input.value.length);
+    }).observe(w.document.querySelector('.search'), { childList: true, subtree: true, characterData: true });
+  });
+  const input = page.getByTestId('search-input');
+  const typedLengths: number[] = [];
+  for (const q of QUERIES) {
+    await input.fill('');
+    await page.waitForTimeout(300);
+    await input.focus();
+    for (let i = 0; i < q.length; i++) {
+      await page.keyboard.type(q[i]!);
+      typedLengths.push(i + 1);
+      await page.waitForTimeout(250);
+    }
+  }
+  const { keys, muts } = await page.evaluate(() => {
+    const w = globalThis as unknown as PageGlobals;
+    return { keys: w.__keys, muts: w.__muts };
+  });
+  const latencies: number[] = [];
+  let unchanged = 0;
+  keys.forEach((k, i) => {
+    const next = keys[i + 1] ?? Infinity;
+    let hit: number | undefined;
+    for (let j = 0; j < muts.length; j += 2) {
+      const t = muts[j]!;
+      if (t >= k && t < next && muts[j + 1] === typedLengths[i]) {
+        hit = t;
+        break;
+      }
+    }
+    if (hit === undefined) unchanged++;
+    else latencies.push(hit - k);
+  });
+  return { latencies, unchanged };
+}
+
+async function heapAfterGc(cdp: CDPSession): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  return usedSize;
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+export const uiBenchmark: Benchmark = {
+  name: 'ui',
+  description: 'renderer in Chromium: frame time while a 202-leg chain streams, search latency, heap growth (Tier B + 20 Tier A chains)',
+  async run(): Promise<Figure[]> {
+    ensureRendererBuilt();
+    const minutes = Number(process.env.STRIKEDESK_BENCH_UI_MINUTES ?? 5);
+    const serve = await startServe();
+    const browser = await launchChromium({ width: 1600, height: 1000 });
+    try {
+      // 20 Tier A stock chains besides Tier B.
+      let added = 0;
+      for (const s of FNO_STOCKS) {
+        if (added === 20) break;
+        const r = await serve.rest('POST', '/api/v2/watchlist/add', { user_id: 'bench', symbol: s.symbol, instrument_type: 'STOCK_OPTION' });
+        if (r.status === 200) added++;
+      }
+      const status = await serve.rest<{ total_subscriptions: number; tier_a_count: number; tier_b_count: number }>('GET', '/api/v2/subscriptions/status');
+      console.log(`  streaming: ${status.body.tier_b_count} Tier B + ${status.body.tier_a_count} Tier A instruments (${added} Tier A chains)`);
+
+      const page = await browser.context.newPage();
+      await page.goto(serve.url);
+      const nifty = page.locator('[data-testid="tierb-chain"][data-symbol="NIFTY"]').first();
+      await nifty.waitFor({ timeout: 30_000 });
+      await nifty.click();
+      await page.locator('[data-testid="chain-panel"][data-symbol="NIFTY"] .ag-row').first().waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(2000);
+
+      const frames = await frameIntervals(page, FRAME_MS);
+      const search = await searchLatencies(page);
+
+      const cdp = await browser.context.newCDPSession(page);
+      const xs: number[] = [];
+      const ys: number[] = [];
+      const t0 = Date.now();
+      const end = t0 + minutes * 60_000;
+      for (;;) {
+        xs.push((Date.now() - t0) / 60_000);
+        ys.push(await heapAfterGc(cdp));
+        if (Date.now() >= end) break;
+        await page.waitForTimeout(Math.min(15_000, Math.max(0, end - Date.now())));
+      }
+      const growthKiBPerMin = slope(xs, ys) / 1024;
+      const over = frames.filter((f) => f > 17.5).length / frames.length;
+      console.log(`  frames: ${frames.length} in ${FRAME_MS / 1000} s; heap ${round(ys[0]! / 1048576)} -> ${round(ys[ys.length - 1]! / 1048576)} MB over ${round(xs[xs.length - 1]!, 1)} min; search keystrokes measured ${search.latencies.length}, no visible change ${search.unchanged}`);
+      return [
+        { name: 'ui.frame_p95_ms', value: round(percentile(frames, 95)), unit: 'ms (rAF interval)', target: 16.7 },
+        { name: 'ui.frame_p99_ms', value: round(percentile(frames, 99)), unit: 'ms (rAF interval)', target: 33 },
+        { name: 'ui.frames_over_vsync_pct', value: round(over * 100), unit: '% of frames > 17.5 ms' },
+        { name: 'ui.search_keystroke_p50_ms', value: round(percentile(search.latencies, 50)), unit: 'ms keydown -> results' },
+        { name: 'ui.search_keystroke_p95_ms', value: round(percentile(search.latencies, 95)), unit: 'ms keydown -> results', target: 50 },
+        { name: 'ui.heap_growth_kib_per_min', value: round(growthKiBPerMin, 1), unit: `KiB/min over ${minutes} min`, target: 256 },
+      ];
+    } finally {
+      await browser.close();
+      await serve.stop();
+    }
+  },
+};

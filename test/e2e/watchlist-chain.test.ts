@@ -1,0 +1,138 @@
+/**
+ * End to end, as a trader uses it: `npm run serve` on the embedded simulator, the built UI in
+ * Debian's Chromium (browser mode: REST + WebSocket). Search RELIANCE with the keyboard, add it,
+ * see its 25-strike chain with the ATM row highlighted and prices changing, the capacity meter
+ * grow by the chain, remove it, the meter shrink back. Screenshots go to test-artifacts/e2e/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Responses } from '../../src/shared/contract';
+import { launchChromium, type RunningChromium } from '../helpers/chromium';
+import { ensureRendererBuilt } from '../helpers/renderer-build';
+import { startServe, type ServeProcess } from '../helpers/serve-process';
+
+const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'e2e');
+
+let serve: ServeProcess;
+let browser: RunningChromium;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  ensureRendererBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  [serve, browser] = await Promise.all([startServe(), launchChromium()]);
+  page = await browser.context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(msg.text());
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  expect(await serve?.stop()).toBe(0);
+}, 30_000);
+
+/** The meter's numbers, as the page shows them. */
+async function meter(): Promise<{ tierA: number; tierB: number; total: number; cap: number }> {
+  const m = page.getByTestId('capacity-meter');
+  const read = async (attr: string): Promise<number> => Number(await m.getAttribute(attr));
+  return { tierA: await read('data-tier-a'), tierB: await read('data-tier-b'), total: await read('data-total'), cap: await read('data-cap') };
+}
+
+/** Strikes of the rows the chain grid shows (ag-grid repeats a row per pinned section: unique ids). */
+function gridStrikes(): Promise<number[]> {
+  return page.evaluate(() => {
+    const ids = new Set<string>();
+    for (const el of document.querySelectorAll('[data-testid="chain-grid"] .ag-row[row-id]')) ids.add(el.getAttribute('row-id')!);
+    return [...ids].map(Number).sort((a, b) => a - b);
+  });
+}
+
+/** The text of every cell in the chain grid: what a trader reads. */
+function gridText(): Promise<string> {
+  return page.evaluate(() => [...document.querySelectorAll('[data-testid="chain-grid"] .ag-row .ag-cell')].map((c) => c.textContent).join('|'));
+}
+
+async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: T = await read();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await page.waitForTimeout(100);
+    last = await read();
+  }
+  return last;
+}
+
+describe('browser mode against npm run serve', () => {
+  it('adds RELIANCE from the keyboard, streams its chain, and the capacity meter follows', async () => {
+    await page.goto(serve.url);
+    // The token left the address bar once read.
+    await pollUntil('the token to leave the address bar', async () => page.url(), (u) => !u.includes('token='));
+    await expect.poll(() => page.getByTestId('mode-badge').textContent(), { timeout: 20_000 }).toMatch(/simulator/i);
+    const start = await pollUntil('the capacity meter', meter, (m) => m.cap === 25_000 && m.tierB > 0);
+
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('search-input');
+    await page.keyboard.type('RELIANCE');
+    await page.getByTestId('search-result').and(page.locator('[data-symbol="RELIANCE"][aria-selected="true"]')).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, '1-search.png') });
+    await page.keyboard.press('Enter');
+
+    const entry = page.locator('[data-testid="watchlist-entry"][data-symbol="RELIANCE"]');
+    await entry.waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="chain-panel"][data-symbol="RELIANCE"]').waitFor({ timeout: 20_000 });
+
+    // 25 strikes, ascending, evenly stepped, the ATM row highlighted and inside the window.
+    const strikes = await pollUntil('25 strike rows', gridStrikes, (s) => s.length === 25);
+    const step = Number(await page.getByTestId('chain-header-step').textContent());
+    expect(step).toBeGreaterThan(0);
+    for (let i = 1; i < strikes.length; i++) expect(strikes[i]! - strikes[i - 1]!).toBe(step);
+    const atm = Number((await page.getByTestId('chain-header-atm').textContent())?.replace(/[^\d.]/g, ''));
+    expect(strikes).toContain(atm);
+    const atmRows = await page.evaluate(() => [...new Set([...document.querySelectorAll('[data-testid="chain-grid"] .ag-row.atm-row')].map((r) => r.getAttribute('row-id')))]);
+    expect(atmRows).toEqual([String(atm)]);
+    expect(await page.locator('[data-testid="chain-grid"] .ag-row.atm-row').first().isVisible()).toBe(true);
+
+    // Prices change while we watch (the simulator ticks; batches arrive every 100 ms).
+    const before = await gridText();
+    expect(before).toMatch(/\d/);
+    await pollUntil('a price in the chain to change', gridText, (t) => t !== before);
+    await page.screenshot({ path: join(ARTIFACTS, '2-reliance-chain.png') });
+
+    // The meter grew by exactly the chain's instruments (50 options + the stock).
+    const chains = await serve.rest<Responses['chains:list']>('GET', '/api/v2/chains');
+    const reliance = chains.body.chains.find((c) => c.symbol === 'RELIANCE');
+    expect(reliance?.instruments).toBe(51);
+    const grown = await pollUntil('the meter to grow', meter, (m) => m.tierA === start.tierA + 51);
+    expect(grown.total).toBe(start.total + 51);
+    expect(grown.tierB).toBe(start.tierB);
+
+    // Remove it: the entry goes and the meter shrinks back.
+    await entry.getByTestId('watchlist-remove').click();
+    await entry.waitFor({ state: 'detached', timeout: 10_000 });
+    const shrunk = await pollUntil('the meter to shrink', meter, (m) => m.tierA === start.tierA);
+    expect(shrunk.total).toBe(start.total);
+    await page.screenshot({ path: join(ARTIFACTS, '3-removed.png') });
+
+    const active = await serve.rest<Responses['subscriptions:active']>('GET', '/api/v2/subscriptions/active?tier=TIER_A');
+    expect(active.body.subscriptions.filter((s) => s.symbol === 'RELIANCE')).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('says so for an unknown symbol and adds nothing', async () => {
+    const start = await meter();
+    await page.keyboard.press('/');
+    await page.keyboard.type('ZZQQXX');
+    await page.getByText('No instrument matches “ZZQQXX”').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(await page.getByTestId('search-result').count()).toBe(0);
+    expect(await page.locator('[data-testid="watchlist-entry"]').count()).toBe(0);
+    expect((await meter()).total).toBe(start.total);
+  }, 30_000);
+});
