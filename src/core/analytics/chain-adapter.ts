@@ -49,8 +49,9 @@ export function loadChainInputs(analytics: ChainAnalytics, state: ChainState, st
     const s = chain.strikes[i]!;
     const ce = s.ce ? store.get(tokenOf(s.ce)) : undefined;
     const pe = s.pe ? store.get(tokenOf(s.pe)) : undefined;
-    analytics.setLeg(i, true, priceOf(ce), ce?.oi ?? 0, ce?.prevOi ?? 0, ce?.volume ?? 0);
-    analytics.setLeg(i, false, priceOf(pe), pe?.oi ?? 0, pe?.prevOi ?? 0, pe?.volume ?? 0);
+    // A leg never quoted reads OI 0: without a price its previous OI would count as a fall to 0.
+    analytics.setLeg(i, true, priceOf(ce), ce?.oi ?? 0, ce && ce.ltp !== null ? ce.prevOi : 0, ce?.volume ?? 0);
+    analytics.setLeg(i, false, priceOf(pe), pe?.oi ?? 0, pe && pe.ltp !== null ? pe.prevOi : 0, pe?.volume ?? 0);
   }
   const underlying = state.underlyingToken ? priceOf(store.get(state.underlyingToken)) : Number.NaN;
   const isSpot = chain.underlying !== null && SPOT_SEGMENTS.has(chain.underlying.segment);

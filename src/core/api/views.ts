@@ -17,7 +17,8 @@ export function legQuote(app: App, token: InstrumentToken): LegQuote {
     prev_close: prev,
     change: ltp !== null && prev !== null ? Math.round((ltp - prev) * 100) / 100 : null,
     oi: q?.oi ?? 0,
-    oi_change: q && q.prevOi > 0 ? q.oi - q.prevOi : null,
+    // Only once the leg has been quoted: before that OI reads 0 and the change would be -prevOi.
+    oi_change: q && q.prevOi > 0 && q.ltp !== null ? q.oi - q.prevOi : null,
     volume: q?.volume ?? 0,
     bid: d && d.bidPrice > 0 ? d.bidPrice : null,
     ask: d && d.askPrice > 0 ? d.askPrice : null,
