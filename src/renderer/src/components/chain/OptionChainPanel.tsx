@@ -1,0 +1,267 @@
+/**
+ * One option chain on screen: header (underlying, ATM, step, time to expiry, stream state), expiry
+ * tabs and the grid.
+ *
+ * Render policy: React renders this panel when the chain's identity (symbol, expiry) changes, when
+ * the expiry list or stream state arrives, when an error appears, when the trader hides columns,
+ * and once every 30 s for the time-to-expiry clock. Per-batch numbers (underlying LTP, ATM, step,
+ * stale legs, and the chain analytics: forward, PCR, max pain, straddle, implied move) are written
+ * straight into their spans; rows go straight into the grid (see
+ * chain-session.ts). Nothing here runs per tick.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { StreamState, Transport } from '../../api/transport';
+import { loadHiddenMetrics, saveHiddenMetrics, type Metric } from './chain-columns';
+import type { ChainAnalyticsFields, ForwardSource } from '../../../../shared/analytics';
+import { expiryLabel, formatFixed, formatPrice, NO_VALUE, timeToExpiry } from './chain-format';
+import type { ChainHeader } from './chain-model';
+import { ChainSession, type ChainGridSink } from './chain-session';
+import { ColumnMenu } from './ColumnMenu';
+import { OptionChainGrid } from './OptionChainGrid';
+import './option-chain.css';
+
+export interface OptionChainPanelProps {
+  transport: Transport;
+  symbol: string;
+  /** The expiry shown (YYYY-MM-DD); when absent, the nearest one, reported by the tabs. */
+  expiry?: string | null;
+  /** The trader picked another expiry tab; the owner passes it back as `expiry`. */
+  onExpiryChange(expiry: string): void;
+  /** Clock for the time to expiry (tests inject one). */
+  now?: () => number;
+  /** Test-only: render every grid row (jsdom has no layout to virtualise against). */
+  suppressRowVirtualisation?: boolean;
+}
+
+const CLOCK_MS = 30_000;
+
+const STREAM_TEXT: Record<StreamState, string> = {
+  open: 'live',
+  connecting: 'connecting: values may be stale',
+  closed: 'stream disconnected: values are stale',
+};
+
+function setText(el: HTMLElement | null, text: string): void {
+  if (el && el.textContent !== text) el.textContent = text;
+}
+
+function setTitle(el: HTMLElement | null, title: string): void {
+  if (el && el.title !== title) el.title = title;
+}
+
+const FORWARD_SOURCE_TITLE: Record<ForwardSource, string> = {
+  parity: 'Forward from put-call parity at the ATM pair',
+  future: "Forward from the underlying's future",
+  spot: 'Forward from spot carried at the risk-free rate',
+  none: 'No forward yet',
+};
+
+/** Refs of the analytics spans in the header. */
+interface AnalyticsSpans {
+  forward: HTMLSpanElement | null;
+  forwardSource: HTMLSpanElement | null;
+  pcr: HTMLSpanElement | null;
+  maxPain: HTMLSpanElement | null;
+  straddle: HTMLSpanElement | null;
+  move: HTMLSpanElement | null;
+}
+
+/** The analytics part of the header, as DOM writes (per batch; no React). */
+function writeAnalytics(el: AnalyticsSpans, a: ChainAnalyticsFields | null): void {
+  const hasForward = a !== null && a.forward !== null && a.forward_source !== 'none';
+  setText(el.forward, formatPrice(hasForward ? a.forward : null));
+  setText(el.forwardSource, hasForward ? a.forward_source : '');
+  setTitle(el.forward, FORWARD_SOURCE_TITLE[a?.forward_source ?? 'none']);
+  setText(el.pcr, formatFixed(a?.pcr, 2));
+  setText(el.maxPain, a?.max_pain !== null && a?.max_pain !== undefined ? String(a.max_pain) : NO_VALUE);
+  setText(el.straddle, formatPrice(a?.atm_straddle));
+  setTitle(el.straddle, a?.atm_strike !== null && a?.atm_strike !== undefined ? `Call + put at ${a.atm_strike}` : '');
+  const move = a?.implied_move;
+  const fraction = a?.implied_move_fraction;
+  const pct = fraction !== null && fraction !== undefined ? ` (${formatFixed(fraction * 100, 2)}%)` : '';
+  setText(el.move, move !== null && move !== undefined && Number.isFinite(move) ? `±${formatPrice(move)}${pct}` : NO_VALUE);
+}
+
+/** The option chain panel: header, expiry tabs and the streaming grid of one symbol and expiry. */
+export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, now = Date.now, suppressRowVirtualisation }: OptionChainPanelProps) {
+  const [expiries, setExpiries] = useState<string[]>([]);
+  const [activeExpiry, setActiveExpiry] = useState<string | null>(expiry || null);
+  const [error, setError] = useState<string | null>(null);
+  const [streamState, setStreamState] = useState<StreamState>('connecting');
+  const [hidden, setHidden] = useState<Set<Metric>>(() => loadHiddenMetrics());
+  const [clock, setClock] = useState(() => now());
+
+  const ltpRef = useRef<HTMLSpanElement>(null);
+  const atmRef = useRef<HTMLSpanElement>(null);
+  const stepRef = useRef<HTMLSpanElement>(null);
+  const staleRef = useRef<HTMLSpanElement>(null);
+  const forwardRef = useRef<HTMLSpanElement>(null);
+  const forwardSourceRef = useRef<HTMLSpanElement>(null);
+  const pcrRef = useRef<HTMLSpanElement>(null);
+  const maxPainRef = useRef<HTMLSpanElement>(null);
+  const straddleRef = useRef<HTMLSpanElement>(null);
+  const moveRef = useRef<HTMLSpanElement>(null);
+  const lastLtp = useRef<number | null>(null);
+  const gridRef = useRef<ChainGridSink | null>(null);
+  const sessionRef = useRef<ChainSession | null>(null);
+
+  /** Per batch: DOM writes only. */
+  const writeHeader = useCallback((h: ChainHeader | null) => {
+    const ltp = h && h.underlyingLtp > 0 ? h.underlyingLtp : null;
+    setText(ltpRef.current, formatPrice(ltp));
+    if (ltpRef.current) {
+      const prev = lastLtp.current;
+      const dir = ltp === null || prev === null || ltp === prev ? null : ltp > prev ? 'up' : 'down';
+      if (dir) ltpRef.current.dataset.dir = dir;
+      else if (ltp === null) delete ltpRef.current.dataset.dir;
+    }
+    lastLtp.current = ltp;
+    setText(atmRef.current, h && h.atm > 0 ? String(h.atm) : NO_VALUE);
+    setText(stepRef.current, h && h.step > 0 ? String(h.step) : NO_VALUE);
+    const stale = h?.staleLegs ?? 0;
+    setText(staleRef.current, stale > 0 ? `${stale} stale` : '');
+    if (staleRef.current) staleRef.current.hidden = stale === 0;
+    writeAnalytics(
+      {
+        forward: forwardRef.current,
+        forwardSource: forwardSourceRef.current,
+        pcr: pcrRef.current,
+        maxPain: maxPainRef.current,
+        straddle: straddleRef.current,
+        move: moveRef.current,
+      },
+      h?.analytics ?? null,
+    );
+  }, []);
+
+  useEffect(() => transport.onStreamState(setStreamState), [transport]);
+
+  useEffect(() => {
+    let live = true;
+    setExpiries([]);
+    void transport.call('instruments:expiries', { symbol }).then((answer) => {
+      if (live && answer.ok) setExpiries(answer.value.expiries);
+    });
+    return () => {
+      live = false;
+    };
+  }, [transport, symbol]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setClock(now()), CLOCK_MS);
+    return () => clearInterval(timer);
+  }, [now]);
+
+  useEffect(() => {
+    setError(null);
+    setActiveExpiry(expiry || null);
+    lastLtp.current = null;
+    writeHeader(null);
+    const session = new ChainSession({
+      transport,
+      symbol,
+      expiry,
+      sink: { header: writeHeader, expiry: setActiveExpiry, error: setError },
+    });
+    sessionRef.current = session;
+    // Attaching replaces the previous chain's rows with this one's (none yet: the grid clears).
+    session.attachGrid(gridRef.current);
+    session.start();
+    return () => {
+      session.stop();
+      if (sessionRef.current === session) sessionRef.current = null;
+    };
+  }, [transport, symbol, expiry, writeHeader]);
+
+  const onGridReady = useCallback((grid: ChainGridSink | null) => {
+    gridRef.current = grid;
+    sessionRef.current?.attachGrid(grid);
+  }, []);
+
+  const onHiddenChange = useCallback((next: Set<Metric>) => {
+    setHidden(next);
+    saveHiddenMetrics(next);
+  }, []);
+
+  const upper = symbol.trim().toUpperCase();
+  const tabs = expiries.length > 0 ? expiries : activeExpiry ? [activeExpiry] : [];
+  const year = new Date(clock).getUTCFullYear();
+
+  return (
+    <section className={`chain-panel chain-stream-${streamState}`} data-testid="chain-panel" data-symbol={upper} data-expiry={activeExpiry ?? ''}>
+      <header className="chain-header">
+        <span className="chain-symbol">{upper}</span>
+        <span className="chain-stat">
+          <span className="chain-stat-label">LTP</span>
+          <span className="chain-header-ltp" data-testid="chain-header-ltp" ref={ltpRef} />
+        </span>
+        <span className="chain-stat">
+          <span className="chain-stat-label">Fwd</span>
+          <span data-testid="chain-header-forward" ref={forwardRef} />
+          <span className="chain-forward-source" data-testid="chain-header-forward-source" ref={forwardSourceRef} />
+        </span>
+        <span className="chain-stat">
+          <span className="chain-stat-label">ATM</span>
+          <span data-testid="chain-header-atm" ref={atmRef} />
+        </span>
+        <span className="chain-stat">
+          <span className="chain-stat-label">Step</span>
+          <span data-testid="chain-header-step" ref={stepRef} />
+        </span>
+        <span className="chain-stat">
+          <span className="chain-stat-label">Expiry in</span>
+          <span data-testid="chain-header-tte">{activeExpiry ? timeToExpiry(activeExpiry, clock) : NO_VALUE}</span>
+        </span>
+        {/* The chain analytics wrap to a second line together when the panel is narrow. */}
+        <span className="chain-analytics">
+          <span className="chain-stat" title="Put-call ratio by open interest">
+            <span className="chain-stat-label">PCR</span>
+            <span data-testid="chain-header-pcr" ref={pcrRef} />
+          </span>
+          <span className="chain-stat" title="Max pain: the strike where option writers pay out least at expiry">
+            <span className="chain-stat-label">Max pain</span>
+            <span data-testid="chain-header-maxpain" ref={maxPainRef} />
+          </span>
+          <span className="chain-stat">
+            <span className="chain-stat-label">Straddle</span>
+            <span data-testid="chain-header-straddle" ref={straddleRef} />
+          </span>
+          <span className="chain-stat" title="Move to expiry implied by the ATM straddle, in points and % of the forward">
+            <span className="chain-stat-label">Move</span>
+            <span data-testid="chain-header-move" ref={moveRef} />
+          </span>
+        </span>
+        <span className="chain-stale-count" data-testid="chain-stale-count" ref={staleRef} hidden />
+        <span className={`chain-stream chain-stream-badge-${streamState}`} data-testid="chain-stream-state" data-state={streamState} title={STREAM_TEXT[streamState]}>
+          {STREAM_TEXT[streamState]}
+        </span>
+        <ColumnMenu hidden={hidden} onChange={onHiddenChange} />
+      </header>
+      <nav className="chain-expiries" role="tablist" aria-label="Expiries">
+        {tabs.map((e) => (
+          <button
+            key={e}
+            type="button"
+            role="tab"
+            className="chain-expiry-tab"
+            data-testid="expiry-tab"
+            data-expiry={e}
+            aria-selected={e === activeExpiry ? 'true' : 'false'}
+            title={e}
+            onClick={() => {
+              if (e !== activeExpiry) onExpiryChange(e);
+            }}
+          >
+            {expiryLabel(e, year)}
+          </button>
+        ))}
+      </nav>
+      {error && (
+        <div className="chain-error" role="alert" data-testid="chain-error">
+          {error}
+        </div>
+      )}
+      <OptionChainGrid onReady={onGridReady} hiddenMetrics={hidden} suppressRowVirtualisation={suppressRowVirtualisation} />
+    </section>
+  );
+}

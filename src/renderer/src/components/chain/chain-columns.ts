@@ -1,0 +1,239 @@
+/**
+ * The chain grid's columns, theme and the trader's column choices.
+ *
+ * Calls on the left, the strike in the middle, puts mirrored on the right: per side the greeks on
+ * the outer edge, then OI, volume, IV next to the LTP it comes from, and the prices by the strike.
+ * Gamma, theta and vega are hidden until the trader turns them on (most read IV and delta only).
+ * Every cell is formatted by a plain valueFormatter and styled by CSS classes (no React cell
+ * renderers): 25 columns x 101 rows re-rendered through React on each batch would cost more than
+ * the whole rest of the update.
+ * Row-level state (ATM, in-the-money, stale per side) is a row class, and the CSS picks the side's
+ * cells, so a flag change touches one row element, not fifteen cells.
+ */
+import { colorSchemeDark, themeQuartz, type CellClassRules, type ColDef, type ColGroupDef, type ValueFormatterParams } from 'ag-grid-community';
+import type { ChainLeg, ChainRow } from './chain-model';
+import { formatCount, formatFixed, formatGamma, formatIvCell, formatPrice, formatSigned, IV_REASON_TEXT, signOf } from './chain-format';
+
+/** The per-leg values a trader can show or hide (one choice covers both sides): quotes, then analytics. */
+export const METRICS = ['oi', 'oi_change', 'volume', 'ltp', 'change', 'bid', 'ask', 'iv', 'delta', 'gamma', 'theta', 'vega'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** The first analytics metric (the column menu starts a section there). */
+export const FIRST_ANALYTICS_METRIC: Metric = 'iv';
+
+/** Hidden until the trader turns them on. */
+export const DEFAULT_HIDDEN: readonly Metric[] = ['gamma', 'theta', 'vega'];
+
+/** Column header text per metric. */
+export const METRIC_LABELS: Record<Metric, string> = {
+  oi: 'OI',
+  oi_change: 'Chg OI',
+  volume: 'Volume',
+  ltp: 'LTP',
+  change: 'Chg',
+  bid: 'Bid',
+  ask: 'Ask',
+  iv: 'IV',
+  delta: 'Delta',
+  gamma: 'Gamma',
+  theta: 'Theta',
+  vega: 'Vega',
+};
+
+/** Header titles for the analytics columns: their units. */
+const METRIC_TITLES: Partial<Record<Metric, string>> = {
+  iv: 'Implied volatility, % a year',
+  delta: 'Delta: premium change per point of the forward',
+  gamma: 'Gamma: delta change per point of the forward',
+  theta: 'Theta: premium change per calendar day',
+  vega: 'Vega: premium change per volatility point',
+};
+
+const CE_ORDER: Metric[] = ['delta', 'gamma', 'theta', 'vega', 'oi', 'oi_change', 'volume', 'iv', 'ltp', 'change', 'bid', 'ask'];
+const PE_ORDER: Metric[] = ['bid', 'ask', 'ltp', 'change', 'iv', 'volume', 'oi_change', 'oi', 'delta', 'gamma', 'theta', 'vega'];
+
+const GREEKS: ReadonlySet<Metric> = new Set(['delta', 'gamma', 'theta', 'vega']);
+
+type Side = 'ce' | 'pe';
+
+/** The grid column id of a side's metric, e.g. `ce_ltp`. */
+export function columnId(side: Side, metric: Metric): string {
+  return `${side}_${metric}`;
+}
+
+function formatterFor(side: Side, metric: Metric): (p: ValueFormatterParams<ChainRow, number | null>) => string {
+  switch (metric) {
+    case 'oi':
+    case 'volume':
+      return (p) => formatCount(p.value);
+    case 'oi_change':
+      return (p) => formatSigned(p.value, 0);
+    case 'change':
+      return (p) => formatSigned(p.value, 2);
+    case 'ltp':
+    case 'bid':
+    case 'ask':
+      return (p) => formatPrice(p.value);
+    case 'iv':
+      return (p) => formatIvCell(p.value, p.data?.[side]?.iv_reason);
+    case 'gamma':
+      return (p) => formatGamma(p.value);
+    case 'delta':
+    case 'theta':
+    case 'vega':
+      return (p) => formatFixed(p.value, 2);
+  }
+}
+
+/**
+ * Minimum widths (px) at 12 px mono: an index OI in crores (1,01,88,888) and four-digit premiums
+ * (2,857.45) fit without ellipsis, as do IV markers ("no fwd") and tiny gammas ("8.25e-5"). Both
+ * sides plus the strike fit in about 1,230 px with IV and delta (1,040 px without analytics, 1,560 px
+ * with every greek). Narrower windows scroll sideways (or the trader hides columns).
+ */
+const MIN_WIDTH: Record<Metric, number> = {
+  oi: 88, oi_change: 66, volume: 72, ltp: 70, change: 62, bid: 66, ask: 66, iv: 48, delta: 50, gamma: 60, theta: 56, vega: 50,
+};
+
+const STALE_TITLE = 'Stale: no fresh tick for this contract (shown value is the last known)';
+
+/** A cell's title: stale legs say so; an IV without a value says why; borrowed greeks say whose IV. */
+function legTitle(side: Side, metric: Metric, leg: ChainLeg | null | undefined): string | undefined {
+  if (!leg) return undefined;
+  const parts: string[] = [];
+  if (leg.stale) parts.push(STALE_TITLE);
+  if (metric === 'iv' && leg.iv === null && leg.iv_reason) parts.push(IV_REASON_TEXT[leg.iv_reason].title);
+  if (GREEKS.has(metric) && leg.greeks_from === 'pair') parts.push(`From the ${side === 'ce' ? 'put' : 'call'}'s IV at this strike (this leg has none)`);
+  return parts.length > 0 ? parts.join('. ') : undefined;
+}
+
+/** Signed changes are coloured; a missing IV is dimmed; greeks taken from the other leg's IV are dimmed. */
+function classRulesFor(side: Side, metric: Metric): CellClassRules<ChainRow, number | null> | undefined {
+  if (metric === 'change' || metric === 'oi_change') return { 'chain-up': (p) => signOf(p.value) === 'up', 'chain-down': (p) => signOf(p.value) === 'down' };
+  if (metric === 'iv') return { 'chain-no-iv': (p) => p.data?.[side]?.iv === null };
+  if (GREEKS.has(metric)) return { 'chain-greek-pair': (p) => p.data?.[side]?.greeks_from === 'pair' };
+  return undefined;
+}
+
+function legColumn(side: Side, metric: Metric, hidden: ReadonlySet<Metric>): ColDef<ChainRow, number | null> {
+  return {
+    colId: columnId(side, metric),
+    headerName: METRIC_LABELS[metric],
+    headerTooltip: METRIC_TITLES[metric],
+    valueGetter: (p) => {
+      const q: ChainLeg | null | undefined = p.data?.[side];
+      return q ? q[metric] : null;
+    },
+    valueFormatter: formatterFor(side, metric),
+    type: 'rightAligned',
+    hide: hidden.has(metric),
+    minWidth: MIN_WIDTH[metric],
+    flex: MIN_WIDTH[metric],
+    // Only the numbers a trader watches flash; bid/ask/volume/change move with them and would
+    // turn every touched row into a solid band.
+    enableCellChangeFlash: metric === 'ltp' || metric === 'oi',
+    cellClass: `chain-${side} chain-${metric}`,
+    cellClassRules: classRulesFor(side, metric),
+    tooltipValueGetter: (p) => legTitle(side, metric, p.data?.[side]),
+  };
+}
+
+/** The column definitions: CALLS group | Strike | PUTS group, with `hidden` metrics hidden. */
+export function chainColumns(hidden: ReadonlySet<Metric>): (ColDef<ChainRow> | ColGroupDef<ChainRow>)[] {
+  return [
+    {
+      groupId: 'calls',
+      headerName: 'CALLS',
+      headerClass: 'chain-group-ce',
+      children: CE_ORDER.map((m) => legColumn('ce', m, hidden)) as ColDef<ChainRow>[],
+    },
+    {
+      colId: 'strike',
+      headerName: 'Strike',
+      field: 'strike',
+      // The grid keeps rows in strike order, also when a re-centre adds strikes at either end.
+      initialSort: 'asc',
+      sortable: false,
+      valueFormatter: (p: ValueFormatterParams<ChainRow, number>) => (p.value === null || p.value === undefined ? '' : String(p.value)),
+      cellClass: 'chain-strike',
+      headerClass: 'chain-strike-header',
+      minWidth: 56,
+      flex: 56,
+    },
+    {
+      groupId: 'puts',
+      headerName: 'PUTS',
+      headerClass: 'chain-group-pe',
+      children: PE_ORDER.map((m) => legColumn('pe', m, hidden)) as ColDef<ChainRow>[],
+    },
+  ];
+}
+
+/** Row classes: the ATM row, in-the-money sides, stale sides (the CSS shades that side's cells). */
+export const chainRowClassRules = {
+  'atm-row': (p: { data?: ChainRow }) => p.data?.atm === true,
+  'ce-itm': (p: { data?: ChainRow }) => p.data?.ceItm === true,
+  'pe-itm': (p: { data?: ChainRow }) => p.data?.peItm === true,
+  'ce-stale': (p: { data?: ChainRow }) => p.data?.ce?.stale === true,
+  'pe-stale': (p: { data?: ChainRow }) => p.data?.pe?.stale === true,
+};
+
+/** A dense dark terminal look on the Theming API (no ag-grid CSS files to ship). */
+export const chainTheme = themeQuartz.withPart(colorSchemeDark).withParams({
+  backgroundColor: '#0b0f14',
+  foregroundColor: '#c8d1db',
+  headerBackgroundColor: '#121922',
+  headerTextColor: '#8b98a8',
+  borderColor: '#1d2630',
+  oddRowBackgroundColor: '#0d1218',
+  rowHoverColor: '#17212c',
+  accentColor: '#e0a030',
+  fontFamily: ['"JetBrains Mono"', 'Menlo', 'Consolas', 'monospace'],
+  fontSize: 12,
+  headerFontSize: 11,
+  rowHeight: 22,
+  headerHeight: 24,
+  spacing: 3,
+  cellHorizontalPadding: 4,
+  wrapperBorderRadius: 0,
+  valueChangeValueHighlightBackgroundColor: 'rgba(90, 160, 255, 0.35)',
+});
+
+/*
+ * The trader's choices are kept as overrides of the defaults, in two lists: metrics shown by
+ * default that they hid (the original key, so a list saved before the analytics columns existed
+ * still means the same) and metrics hidden by default that they turned on. A metric they never
+ * touched follows its default, also when a later version adds metrics.
+ */
+const HIDDEN_KEY = 'strikedesk.chain.hidden-metrics';
+const SHOWN_KEY = 'strikedesk.chain.shown-metrics';
+
+function readList(storage: Pick<Storage, 'getItem'> | undefined, key: string): Metric[] {
+  try {
+    const raw = storage?.getItem(key);
+    const list: unknown = raw ? JSON.parse(raw) : [];
+    if (!Array.isArray(list)) return [];
+    return list.filter((m): m is Metric => (METRICS as readonly string[]).includes(m as string));
+  } catch {
+    return [];
+  }
+}
+
+/** The metrics hidden: DEFAULT_HIDDEN with the trader's choices from localStorage applied (an unreadable list counts as no choice). */
+export function loadHiddenMetrics(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): Set<Metric> {
+  const hidden = new Set<Metric>(DEFAULT_HIDDEN);
+  for (const m of readList(storage, SHOWN_KEY)) hidden.delete(m);
+  for (const m of readList(storage, HIDDEN_KEY)) hidden.add(m);
+  return hidden;
+}
+
+/** Remember the hidden metrics as overrides of the defaults (best effort: a full or blocked storage only loses the choice). */
+export function saveHiddenMetrics(hidden: ReadonlySet<Metric>, storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage): void {
+  const byDefault = new Set(DEFAULT_HIDDEN);
+  try {
+    storage?.setItem(HIDDEN_KEY, JSON.stringify(METRICS.filter((m) => hidden.has(m) && !byDefault.has(m))));
+    storage?.setItem(SHOWN_KEY, JSON.stringify(METRICS.filter((m) => !hidden.has(m) && byDefault.has(m))));
+  } catch {
+    // Storage unavailable: the choice lasts for this session only.
+  }
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { istEpochMs } from '../../../../shared/market-calendar';
+import { expiryLabel, formatCount, formatFixed, formatGamma, formatIv, formatIvCell, formatPrice, formatSigned, groupIndian, NO_VALUE, signOf, timeToExpiry } from './chain-format';
+
+describe('Indian number formats', () => {
+  it('groups thousands, then lakhs and crores', () => {
+    expect(groupIndian('1')).toBe('1');
+    expect(groupIndian('999')).toBe('999');
+    expect(groupIndian('1000')).toBe('1,000');
+    expect(groupIndian('100000')).toBe('1,00,000');
+    expect(groupIndian('7203430')).toBe('72,03,430');
+    expect(groupIndian('123456789')).toBe('12,34,56,789');
+  });
+
+  it('formats counts, prices and signed changes', () => {
+    expect(formatCount(7_203_430)).toBe('72,03,430');
+    expect(formatCount(-3_705)).toBe('-3,705');
+    expect(formatCount(null)).toBe(NO_VALUE);
+    expect(formatPrice(25_486.15)).toBe('25,486.15');
+    expect(formatPrice(0.05)).toBe('0.05');
+    expect(formatPrice(227.8)).toBe('227.80');
+    expect(formatPrice(null)).toBe(NO_VALUE);
+    expect(formatSigned(95.5, 2)).toBe('+95.50');
+    expect(formatSigned(-222.85, 2)).toBe('-222.85');
+    expect(formatSigned(0, 2)).toBe('0.00');
+    expect(formatSigned(-0.001, 2)).toBe('0.00');
+    expect(formatSigned(-123_456, 0)).toBe('-1,23,456');
+    expect(formatSigned(null, 0)).toBe(NO_VALUE);
+    expect(signOf(1)).toBe('up');
+    expect(signOf(-1)).toBe('down');
+    expect(signOf(0)).toBe('');
+    expect(signOf(null)).toBe('');
+  });
+});
+
+describe('analytics formats', () => {
+  it('shows IV as a percentage with one decimal', () => {
+    expect(formatIv(0.1432)).toBe('14.3');
+    expect(formatIv(0.0996)).toBe('10.0');
+    expect(formatIv(2.5)).toBe('250.0');
+    expect(formatIv(null)).toBe(NO_VALUE);
+  });
+
+  it('shows a missing IV by its reason, never as 0', () => {
+    expect(formatIvCell(null, 'below-intrinsic')).toBe('<intr');
+    expect(formatIvCell(null, 'no-price')).toBe('no px');
+    expect(formatIvCell(null, null)).toBe(NO_VALUE);
+    expect(formatIvCell(0.21, null)).toBe('21.0');
+  });
+
+  it('shows greeks to 2 decimals and gamma to 4, or in 3 significant digits when tiny', () => {
+    expect(formatFixed(-0.4871, 2)).toBe('-0.49');
+    expect(formatFixed(-0.001, 2)).toBe('0.00');
+    expect(formatFixed(-12.34, 2)).toBe('-12.34');
+    expect(formatGamma(0.001234)).toBe('0.0012');
+    expect(formatGamma(0.0001)).toBe('0.0001');
+    expect(formatGamma(0.0000825)).toBe('8.25e-5');
+    expect(formatGamma(0)).toBe('0.0000');
+    expect(formatGamma(null)).toBe(NO_VALUE);
+  });
+});
+
+describe('time to expiry', () => {
+  const close = istEpochMs('2026-12-01', 15 * 60 + 30);
+  it('counts to 15:30 IST on the expiry date', () => {
+    expect(timeToExpiry('2026-12-01', close - (6 * 24 + 4) * 3_600_000 - 5 * 60_000)).toBe('6d 4h');
+    expect(timeToExpiry('2026-12-01', close - 3 * 3_600_000 - 12 * 60_000)).toBe('3h 12m');
+    expect(timeToExpiry('2026-12-01', close - 12 * 60_000)).toBe('12m');
+    expect(timeToExpiry('2026-12-01', close)).toBe('expired');
+    // 15:30 IST is 10:00 UTC.
+    expect(timeToExpiry('2026-12-01', Date.UTC(2026, 11, 1, 8, 0))).toBe('2h 0m');
+    expect(timeToExpiry('bad', close)).toBe(NO_VALUE);
+  });
+
+  it('labels expiry tabs, with the year only when it is not the current one', () => {
+    expect(expiryLabel('2026-12-01', 2026)).toBe('01 Dec');
+    expect(expiryLabel('2027-01-25', 2026)).toBe('25 Jan 27');
+  });
+});

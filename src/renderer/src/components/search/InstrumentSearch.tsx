@@ -1,0 +1,190 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { showError } from '../../state/app-store';
+import { useServices } from '../../state/app-context';
+import { formatExpiry } from '../format';
+import { instrumentTypeOf, type SearchGroup } from './search-model';
+import { useExpiries, useExpiryCache, useInstrumentSearch } from './use-instrument-search';
+
+/** True when a key press belongs to a text field (so `/` types a slash there). */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+}
+
+/**
+ * Instrument search: type-ahead, one row per underlying, an expiry picker for the highlighted row.
+ * Keys: `/` anywhere focuses it, ArrowUp/ArrowDown move, Enter adds the highlighted row to the
+ * watchlist (if results for the latest query are still on their way, it adds the first of them
+ * when they come), Escape clears. A double click adds too.
+ */
+export function InstrumentSearch() {
+  const { transport, actions, store } = useServices();
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const [choice, setChoice] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [focused, setFocused] = useState(false);
+  const pendingEnter = useRef(false);
+  const input = useRef<HTMLInputElement>(null);
+  const listId = useId();
+  const search = useInstrumentSearch(transport, query);
+  const expiriesOf = useExpiryCache(transport);
+
+  const trimmed = query.trim();
+  const groups = trimmed ? search.groups : [];
+  const current = search.query === trimmed && !search.loading;
+  const index = Math.max(0, Math.min(active, groups.length - 1));
+  const highlighted: SearchGroup | null = groups[index] ?? null;
+  const expiryAnswer = useExpiries(expiriesOf, highlighted?.symbol ?? null);
+  const expiries = expiryAnswer?.ok ? expiryAnswer.expiries : null;
+  const picked = highlighted && expiries ? (expiries.includes(choice[highlighted.symbol] ?? '') ? choice[highlighted.symbol]! : (expiries[0] ?? '')) : '';
+
+  useEffect(() => setActive(0), [search.groups]);
+
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      // In another text field `/` types a slash; in the search box itself it selects the query.
+      if (isTyping(e.target) && e.target !== input.current) return;
+      e.preventDefault();
+      input.current?.focus();
+      input.current?.select();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  const add = async (group: SearchGroup): Promise<void> => {
+    setBusy(true);
+    try {
+      const answer = await expiriesOf(group.symbol);
+      if (!answer.ok) {
+        showError(store, `Add ${group.symbol}`, answer.error);
+        return;
+      }
+      const type = instrumentTypeOf(group, answer.expiries);
+      const wanted = choice[group.symbol];
+      const expiry = type === 'EQUITY' ? undefined : wanted && answer.expiries.includes(wanted) ? wanted : answer.expiries[0];
+      const ok = await actions.add({ symbol: group.symbol, instrument_type: type, ...(expiry ? { expiry } : {}) });
+      if (ok) setQuery('');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    if (!pendingEnter.current || !current) return;
+    pendingEnter.current = false;
+    if (search.groups[0]) void add(search.groups[0]);
+    // Deliberately keyed on the results only (not on `add`, recreated every render).
+  }, [current, search.groups]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
+    switch (e.key) {
+      case 'ArrowDown':
+        e.preventDefault();
+        setActive(Math.min(index + 1, groups.length - 1));
+        break;
+      case 'ArrowUp':
+        e.preventDefault();
+        setActive(Math.max(index - 1, 0));
+        break;
+      case 'Enter':
+        e.preventDefault();
+        if (busy || !trimmed) break;
+        if (current && highlighted) void add(highlighted);
+        else if (!current) pendingEnter.current = true;
+        break;
+      case 'Escape':
+        e.preventDefault();
+        pendingEnter.current = false;
+        if (query) setQuery('');
+        else input.current?.blur();
+        break;
+    }
+  };
+
+  const open = trimmed.length > 0 && focused;
+  return (
+    <div
+      className="search"
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => {
+        // The popup closes when focus leaves the search (its picker and button are inside it).
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocused(false);
+      }}
+    >
+      <input
+        ref={input}
+        className="search-input"
+        data-testid="search-input"
+        type="search"
+        role="combobox"
+        aria-expanded={open && groups.length > 0}
+        aria-controls={listId}
+        aria-activedescendant={highlighted ? `${listId}-${index}` : undefined}
+        aria-label="Search instruments"
+        placeholder="Search symbol   /"
+        autoComplete="off"
+        spellCheck={false}
+        value={query}
+        onChange={(e) => {
+          pendingEnter.current = false;
+          setQuery(e.target.value);
+        }}
+        onKeyDown={onKeyDown}
+      />
+      {open && (
+        <div className="search-popup">
+          <ul className="search-results" role="listbox" id={listId} aria-label="Search results">
+            {groups.map((g, i) => (
+              <li
+                key={g.symbol}
+                id={`${listId}-${i}`}
+                role="option"
+                className="search-result"
+                data-testid="search-result"
+                data-symbol={g.symbol}
+                aria-selected={i === index}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => setActive(i)}
+                onDoubleClick={() => void add(g)}
+              >
+                <span className="sym">{g.symbol}</span>
+                <span className={`kind kind-${g.kind.toLowerCase()}`}>{g.kind}</span>
+                <span className="seg">{g.segment}</span>
+              </li>
+            ))}
+          </ul>
+          {groups.length === 0 && <div className="search-empty">{search.loading || !current ? 'Searching…' : search.error ? `${search.error.code}: ${search.error.message}` : `No instrument matches “${trimmed}”`}</div>}
+          {highlighted && (
+            <div className="search-footer">
+              <label className="muted" htmlFor={`${listId}-expiry`}>
+                Expiry
+              </label>
+              <select
+                id={`${listId}-expiry`}
+                className="expiry-picker"
+                data-testid="expiry-picker"
+                value={picked}
+                disabled={!expiries || expiries.length === 0}
+                onChange={(e) => setChoice((c) => ({ ...c, [highlighted.symbol]: e.target.value }))}
+              >
+                {expiries === null && <option value="">{expiryAnswer && !expiryAnswer.ok ? 'unavailable' : 'loading…'}</option>}
+                {expiries?.length === 0 && <option value="">no options: equity</option>}
+                {expiries?.map((x) => (
+                  <option key={x} value={x}>
+                    {formatExpiry(x)}
+                  </option>
+                ))}
+              </select>
+              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void add(highlighted)}>
+                {busy ? 'Adding…' : 'Add ⏎'}
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,163 @@
+/**
+ * What the shell asks of the engine, and how the answers land in the store. Components call these;
+ * they never call the transport for commands that change shared state.
+ *
+ * Refreshes ignore stale answers: when two refreshes of the same list overlap, only the answer to
+ * the latest one is applied, so a slow earlier answer never overwrites a newer list.
+ */
+import type { CommandRequest, CommandResponse, Envelope } from '../../../shared/contract';
+import type { Transport } from '../api/transport';
+import { clampPanel, type Layout } from './layout-storage';
+import { showError, showToast, type AppStore, type ChainRef, type WatchlistEntry } from './app-store';
+
+/** The watchlist owner: the desktop app has one user. */
+export const USER_ID = 'default';
+
+export type AddRequest = Omit<CommandRequest<'watchlist:add'>, 'user_id'>;
+
+export interface AppActions {
+  refreshWatchlist(): Promise<void>;
+  refreshChains(): Promise<void>;
+  refreshSettings(): Promise<void>;
+  refreshStatus(): Promise<void>;
+  /** Quiet on failure (it is polled): the socket table keeps its last answer. */
+  refreshWsStatus(): Promise<void>;
+  /** Add to the watchlist; on success refresh the lists and select the new chain. Errors go to the banner. */
+  add(request: AddRequest): Promise<boolean>;
+  /** Remove a watchlist entry; it leaves the list at once on success. */
+  remove(entry: WatchlistEntry): Promise<boolean>;
+  unsubscribeAllTierA(): Promise<boolean>;
+  rebalance(): Promise<boolean>;
+  /** Send Dhan credentials; the answer goes back to the caller only (nothing is kept). */
+  setCredentials(clientId: string, accessToken: string): Promise<Envelope<CommandResponse<'admin:set-credentials'>>>;
+  setKeepWatchlists(keep: boolean): Promise<boolean>;
+  select(ref: ChainRef | null): void;
+  resize(panel: keyof Layout, px: number): void;
+  dismissError(): void;
+}
+
+/** Runs `fetch` and applies its answer only if no later call of the same guard started meanwhile. */
+function latestOnly<T>(): (fetch: () => Promise<T>, apply: (value: T) => void) => Promise<void> {
+  let seq = 0;
+  return async (fetch, apply) => {
+    const mine = ++seq;
+    const value = await fetch();
+    if (mine === seq) apply(value);
+  };
+}
+
+/** The actions over a store and a transport. */
+export function createActions(store: AppStore, transport: Transport): AppActions {
+  const watchlistGuard = latestOnly<Envelope<CommandResponse<'watchlist:list'>>>();
+  const chainsGuard = latestOnly<Envelope<CommandResponse<'chains:list'>>>();
+  const wsGuard = latestOnly<Envelope<CommandResponse<'admin:ws-status'>>>();
+
+  const refreshWatchlist = (): Promise<void> =>
+    watchlistGuard(
+      () => transport.call('watchlist:list', { user_id: USER_ID }),
+      (r) => (r.ok ? store.setState({ watchlist: r.value.entries }) : showError(store, 'Watchlist', r.error)),
+    );
+  const refreshChains = (): Promise<void> =>
+    chainsGuard(
+      () => transport.call('chains:list', {}),
+      (r) => (r.ok ? store.setState({ chains: r.value.chains }) : showError(store, 'Open chains', r.error)),
+    );
+
+  const actions: AppActions = {
+    refreshWatchlist,
+    refreshChains,
+    async refreshSettings() {
+      const r = await transport.call('settings:get', {});
+      if (r.ok) store.setState({ settings: r.value });
+      else showError(store, 'Settings', r.error);
+    },
+    async refreshStatus() {
+      const r = await transport.call('subscriptions:status', {});
+      if (r.ok) store.setState({ status: r.value });
+      else showError(store, 'Status', r.error);
+    },
+    refreshWsStatus: () =>
+      wsGuard(
+        () => transport.call('admin:ws-status', {}),
+        (r) => {
+          if (r.ok) store.setState({ wsStatus: r.value });
+        },
+      ),
+    async add(request) {
+      const label = [request.symbol, request.expiry].filter(Boolean).join(' ');
+      const r = await transport.call('watchlist:add', { user_id: USER_ID, ...request });
+      if (!r.ok) {
+        showError(store, `Add ${label}`, r.error);
+        return false;
+      }
+      showToast(store, `Add ${label}`, r.value.message);
+      const expiry = r.value.option_chain?.expiry ?? request.expiry ?? '';
+      store.setState({ selected: { symbol: request.symbol, expiry } });
+      await Promise.all([refreshWatchlist(), refreshChains()]);
+      return true;
+    },
+    async remove(entry) {
+      const label = [entry.symbol, entry.expiry_date].filter(Boolean).join(' ');
+      const r = await transport.call('watchlist:remove', { user_id: USER_ID, symbol: entry.symbol, ...(entry.expiry_date ? { expiry: entry.expiry_date } : {}) });
+      if (!r.ok) {
+        showError(store, `Remove ${label}`, r.error);
+        return false;
+      }
+      store.setState((s) => {
+        const watchlist = s.watchlist.filter((e) => !(e.symbol === entry.symbol && e.expiry_date === entry.expiry_date));
+        const wasSelected = s.selected?.symbol === entry.symbol && s.selected.expiry === entry.expiry_date;
+        return wasSelected ? { watchlist, selected: defaultChain(s.chains.filter((c) => c.tier === 'TIER_B')) } : { watchlist };
+      });
+      showToast(store, `Remove ${label}`, r.value.message);
+      await Promise.all([refreshWatchlist(), refreshChains()]);
+      return true;
+    },
+    async unsubscribeAllTierA() {
+      const r = await transport.call('admin:unsubscribe-all-tier-a', {});
+      if (!r.ok) {
+        showError(store, 'Unsubscribe all Tier A', r.error);
+        return false;
+      }
+      showToast(store, 'Unsubscribe all Tier A', `${r.value.unsubscribed.toLocaleString('en-IN')} instruments unsubscribed`);
+      await Promise.all([refreshWatchlist(), refreshChains(), actions.refreshWsStatus()]);
+      return true;
+    },
+    async rebalance() {
+      const r = await transport.call('admin:rebalance-ws', {});
+      if (!r.ok) {
+        showError(store, 'Rebalance', r.error);
+        return false;
+      }
+      showToast(store, 'Rebalance', `${r.value.moved.toLocaleString('en-IN')} instruments moved`);
+      await actions.refreshWsStatus();
+      return true;
+    },
+    setCredentials: (clientId, accessToken) => transport.call('admin:set-credentials', { client_id: clientId, access_token: accessToken }),
+    async setKeepWatchlists(keep) {
+      const r = await transport.call('settings:set', { keep_watchlists: keep });
+      if (!r.ok) {
+        showError(store, 'Settings', r.error);
+        return false;
+      }
+      store.setState({ settings: r.value });
+      return true;
+    },
+    select(ref) {
+      store.setState({ selected: ref });
+    },
+    resize(panel, px) {
+      store.setState((s) => ({ layout: { ...s.layout, [panel]: clampPanel(panel, px) } }));
+    },
+    dismissError() {
+      store.setState({ error: null });
+    },
+  };
+  return actions;
+}
+
+/** The chain to show when nothing is selected: NIFTY's nearest expiry if open, else the first chain. */
+export function defaultChain(chains: readonly { symbol: string; expiry: string }[]): ChainRef | null {
+  const sorted = [...chains].sort((a, b) => a.symbol.localeCompare(b.symbol) || a.expiry.localeCompare(b.expiry));
+  const pick = sorted.find((c) => c.symbol === 'NIFTY') ?? sorted[0];
+  return pick ? { symbol: pick.symbol, expiry: pick.expiry } : null;
+}
