@@ -15,8 +15,8 @@ export interface Layout {
   status: number;
 }
 
-export const DEFAULT_LAYOUT: Layout = { sidebar: 280, status: 340 };
-export const LAYOUT_LIMITS = { sidebar: { min: 200, max: 520 }, status: { min: 260, max: 640 } } as const;
+export const DEFAULT_LAYOUT: Layout = { sidebar: 220, status: 300 };
+export const LAYOUT_LIMITS = { sidebar: { min: 180, max: 520 }, status: { min: 240, max: 640 } } as const;
 
 /** What is persisted. */
 export interface PersistedLayout {

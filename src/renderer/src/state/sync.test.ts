@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFakeTransport } from '../api/fake-transport';
 import { createServices } from './app-context';
 import { LOG_LIMIT } from './app-store';
-import { LAYOUT_STORAGE_KEY, loadLayout } from './layout-storage';
+import { DEFAULT_LAYOUT, LAYOUT_STORAGE_KEY, loadLayout } from './layout-storage';
 import { startSync } from './sync';
 import { chainView, engineHandlers, statusView } from './test-harness';
 
@@ -86,7 +86,7 @@ describe('startSync', () => {
 
   it('ignores a stored layout it cannot read', () => {
     localStorage.setItem(LAYOUT_STORAGE_KEY, '{"layout":{"sidebar":"wide"},"selected":{"symbol":""}}');
-    expect(loadLayout(localStorage)).toEqual({ layout: { sidebar: 280, status: 340 }, selected: null });
+    expect(loadLayout(localStorage)).toEqual({ layout: DEFAULT_LAYOUT, selected: null });
     localStorage.setItem(LAYOUT_STORAGE_KEY, 'not json');
     expect(loadLayout(localStorage).selected).toBeNull();
   });

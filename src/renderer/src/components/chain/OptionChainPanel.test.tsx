@@ -217,6 +217,7 @@ describe('OptionChainPanel', () => {
   });
 
   it('shows IV as a percentage and a missing IV as a dim reason marker with a title, never 0', async () => {
+    localStorage.setItem('strikedesk.chain.shown-metrics', JSON.stringify(['delta'])); // delta is hidden by default
     const h = setup();
     await waitFor(() => expect(cell(25_500, 'ce_iv')?.textContent).toBe('14.3'));
     expect(cell(25_500, 'pe_iv')?.textContent).toBe('14.3');
@@ -238,11 +239,10 @@ describe('OptionChainPanel', () => {
     expect(cell(25_500, 'pe_delta')?.textContent).toBe('-0.49');
   });
 
-  it('shows IV and delta by default and turns gamma and vega on from the column menu, remembered', async () => {
+  it('shows IV by default, hides the greeks, and turns gamma and vega on from the column menu, remembered', async () => {
     setup();
     await waitFor(() => expect(cell(25_500, 'ce_iv')).not.toBeNull());
-    expect(cell(25_500, 'ce_delta')).not.toBeNull();
-    for (const id of ['ce_gamma', 'pe_gamma', 'ce_theta', 'ce_vega']) expect(cell(25_500, id)).toBeNull();
+    for (const id of ['ce_delta', 'pe_delta', 'ce_gamma', 'pe_gamma', 'ce_theta', 'ce_vega']) expect(cell(25_500, id)).toBeNull();
     fireEvent.click(screen.getByTestId('chain-columns-button'));
     const menu = screen.getByRole('menu');
     expect((within(menu).getByLabelText('Gamma') as HTMLInputElement).checked).toBe(false);

@@ -22,7 +22,8 @@ export type Metric = (typeof METRICS)[number];
 export const FIRST_ANALYTICS_METRIC: Metric = 'iv';
 
 /** Hidden until the trader turns them on. */
-export const DEFAULT_HIDDEN: readonly Metric[] = ['gamma', 'theta', 'vega'];
+// Delta and the other greeks are one click away (Columns): with them on, both sides need ~1,230 px.
+export const DEFAULT_HIDDEN: readonly Metric[] = ['delta', 'gamma', 'theta', 'vega'];
 
 /** Column header text per metric. */
 export const METRIC_LABELS: Record<Metric, string> = {
@@ -88,11 +89,11 @@ function formatterFor(side: Side, metric: Metric): (p: ValueFormatterParams<Chai
 /**
  * Minimum widths (px) at 12 px mono: an index OI in crores (1,01,88,888) and four-digit premiums
  * (2,857.45) fit without ellipsis, as do IV markers ("no fwd") and tiny gammas ("8.25e-5"). Both
- * sides plus the strike fit in about 1,230 px with IV and delta (1,040 px without analytics, 1,560 px
- * with every greek). Narrower windows scroll sideways (or the trader hides columns).
+ * sides plus the strike with IV (the default) fit in about 1,090 px: a 1600 px window with the
+ * default side panels. Every greek on needs about 1,500 px; narrower windows scroll sideways.
  */
 const MIN_WIDTH: Record<Metric, number> = {
-  oi: 88, oi_change: 66, volume: 72, ltp: 70, change: 62, bid: 66, ask: 66, iv: 48, delta: 50, gamma: 60, theta: 56, vega: 50,
+  oi: 80, oi_change: 62, volume: 66, ltp: 66, change: 62, bid: 66, ask: 66, iv: 48, delta: 50, gamma: 60, theta: 56, vega: 50,
 };
 
 const STALE_TITLE = 'Stale: no fresh tick for this contract (shown value is the last known)';
