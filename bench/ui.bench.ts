@@ -18,42 +18,27 @@ import { FNO_STOCKS } from '../src/sim/universe';
 import { percentile, round, type Benchmark, type Figure } from './harness';
 
 const FRAME_MS = 20_000;
-
-/**
- * The browser names the in-page code uses. This file is type-checked with the Node project (the
- * runner imports it), which has no DOM library; page functions reach them through globalThis.
- */
-interface PageGlobals {
-  requestAnimationFrame(callback: (t: number) => void): number;
-  document: {
-    addEventListener(type: string, listener: () => void, capture: boolean): void;
-    querySelector(selector: string): unknown;
-  };
-  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { childList: boolean; subtree: boolean; characterData: boolean }): void };
-  __keys: number[];
-  __muts: number[];
-}
 const QUERIES = ['RELIANCE', 'INFY', 'HDFCBANK', 'TATAMOTORS', 'SBIN', 'BANKNIFTY'];
+
+/*
+ * In-page code is passed to page.evaluate as source text: tsx (esbuild, keepNames) wraps named
+ * functions in a `__name` helper that does not exist in the page.
+ */
 
 /** rAF intervals over `ms`. */
 function frameIntervals(page: Page, ms: number): Promise<number[]> {
-  return page.evaluate(
-    (duration) =>
-      new Promise<number[]>((done) => {
-        const { requestAnimationFrame } = globalThis as unknown as PageGlobals;
-        const out: number[] = [];
-        let last = -1;
-        const end = performance.now() + duration;
-        const frame = (t: number): void => {
-          if (last >= 0) out.push(t - last);
-          last = t;
-          if (t < end) requestAnimationFrame(frame);
-          else done(out);
-        };
-        requestAnimationFrame(frame);
-      }),
-    ms,
-  );
+  return page.evaluate(`new Promise((done) => {
+    const out = [];
+    let last = -1;
+    const end = performance.now() + ${ms};
+    const frame = (t) => {
+      if (last >= 0) out.push(t - last);
+      last = t;
+      if (t < end) requestAnimationFrame(frame);
+      else done(out);
+    };
+    requestAnimationFrame(frame);
+  })`);
 }
 
 /**
@@ -62,48 +47,46 @@ function frameIntervals(page: Page, ms: number): Promise<number[]> {
  * look the same as the previous one's changes nothing on screen and is counted apart.
  */
 async function searchLatencies(page: Page): Promise<{ latencies: number[]; unchanged: number }> {
-  await page.evaluate(() => {
-    const w = globalThis as unknown as PageGlobals;
-    w.__keys = [];
-    w.__muts = [];
-    const input = w.document.querySelector('[data-testid="search-input"]') as { value: string };
-    w.document.addEventListener('keydown', () => w.__keys.push(performance.now()), true);
-    new w.MutationObserver(() => {
-      const results = (w.document.querySelector('.search-results') as { children: { length: number } } | null)?.children.length ?? 0;
-      if (results > 0) w.__muts.push(performance.now(), input.value.length);
-    }).observe(w.document.querySelector('.search'), { childList: true, subtree: true, characterData: true });
-  });
+  // Per printable keydown: its time and the length the text will have; per DOM change with
+  // results showing: its time and the text's length then.
+  await page.evaluate(`(() => {
+    window.__keys = [];
+    window.__muts = [];
+    const input = document.querySelector('[data-testid="search-input"]');
+    document.addEventListener('keydown', (e) => {
+      if (e.key.length === 1) window.__keys.push(performance.now(), input.value.length + 1);
+    }, true);
+    new MutationObserver(() => {
+      const list = document.querySelector('.search-results');
+      if (list && list.children.length > 0) window.__muts.push(performance.now(), input.value.length);
+    }).observe(document.querySelector('.search'), { childList: true, subtree: true, characterData: true, attributes: true });
+  })()`);
   const input = page.getByTestId('search-input');
-  const typedLengths: number[] = [];
   for (const q of QUERIES) {
     await input.fill('');
     await page.waitForTimeout(300);
     await input.focus();
-    for (let i = 0; i < q.length; i++) {
-      await page.keyboard.type(q[i]!);
-      typedLengths.push(i + 1);
+    for (const ch of q) {
+      await page.keyboard.type(ch);
       await page.waitForTimeout(250);
     }
   }
-  const { keys, muts } = await page.evaluate(() => {
-    const w = globalThis as unknown as PageGlobals;
-    return { keys: w.__keys, muts: w.__muts };
-  });
+  const { keys, muts } = (await page.evaluate('({ keys: window.__keys, muts: window.__muts })')) as { keys: number[]; muts: number[] };
   const latencies: number[] = [];
   let unchanged = 0;
-  keys.forEach((k, i) => {
-    const next = keys[i + 1] ?? Infinity;
+  for (let i = 0; i < keys.length; i += 2) {
+    const k = keys[i]!;
+    const next = keys[i + 2] ?? Infinity;
     let hit: number | undefined;
     for (let j = 0; j < muts.length; j += 2) {
-      const t = muts[j]!;
-      if (t >= k && t < next && muts[j + 1] === typedLengths[i]) {
-        hit = t;
+      if (muts[j]! >= k && muts[j]! < next && muts[j + 1] === keys[i + 1]) {
+        hit = muts[j]!;
         break;
       }
     }
     if (hit === undefined) unchanged++;
     else latencies.push(hit - k);
-  });
+  }
   return { latencies, unchanged };
 }
 

@@ -1,6 +1,13 @@
 /**
  * The chain grid: ag-grid (community) fed by transactions, not by React props.
  *
+ * The grid is ag-grid's own DOM grid (createGrid) hosted in a React element, not AgGridReact:
+ * AgGridReact renders every cell as a React component and re-sends each refreshed cell's value as
+ * a state update. A cell whose value did not change bails out without rendering, and React keeps
+ * such updates queued on the hook until the cell renders again; on a streaming chain (rows
+ * refreshed ten times a second, many cells unchanged) that queue grew the heap by ~1.8 MB/min.
+ * The DOM grid writes cells directly: no React work per tick at all.
+ *
  * Rows never pass through React state. The owner gets a handle (ChainGridSink) once the grid is
  * ready and pushes rebuilds and transactions into it; `applyTransactionAsync` lets ag-grid fold
  * whatever arrives within its 50 ms window into one row-model pass and one paint. This component
@@ -17,9 +24,8 @@
  * 6 points of main-thread time over the app without a chain, mostly style recalculation from the
  * flashes. No React render happens per tick or per batch.
  */
-import { AgGridReact } from 'ag-grid-react';
-import { AllCommunityModule, ModuleRegistry, type GetRowIdParams, type GridApi, type GridReadyEvent } from 'ag-grid-community';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { AllCommunityModule, createGrid, ModuleRegistry, type GetRowIdParams, type GridApi } from 'ag-grid-community';
+import { useEffect, useRef } from 'react';
 import { chainColumns, chainRowClassRules, chainTheme, columnId, METRICS, type Metric } from './chain-columns';
 import type { ChainRow } from './chain-model';
 import type { ChainGridSink } from './chain-session';
@@ -55,8 +61,8 @@ const cancelFrame: (id: number) => void = typeof cancelAnimationFrame === 'funct
 const ATM_TRIES = 30;
 
 /**
- * Keeps the ATM row in the middle of the viewport after a rebuild or a re-centre. ag-grid-react
- * sizes its row container through a React render that lands after the rows are set, so a scroll
+ * Keeps the ATM row in the middle of the viewport after a rebuild or a re-centre. The grid sizes
+ * its row container after the rows are set (and the panel may still be laying out), so a scroll
  * issued at once can be clamped to the old (empty) height; the keeper scrolls, checks the row is
  * really in view, and tries again on the next frames until it is.
  */
@@ -135,32 +141,45 @@ function gridSink(api: GridApi<ChainRow>): ChainGridSink & { dispose(): void } {
 
 /** The option chain grid: calls | strike | puts, ATM highlighted and kept in view. */
 export function OptionChainGrid({ onReady, hiddenMetrics, suppressRowVirtualisation = false }: OptionChainGridProps) {
+  const host = useRef<HTMLDivElement | null>(null);
   const apiRef = useRef<GridApi<ChainRow> | null>(null);
-  const sinkRef = useRef<ReturnType<typeof gridSink> | null>(null);
-  // Column definitions are built once; later visibility changes go through the api so the grid
-  // keeps its rows, widths and scroll position.
-  const initialHidden = useRef(hiddenMetrics);
-  const columnDefs = useMemo(() => chainColumns(initialHidden.current), []);
-
+  const onReadyRef = useRef(onReady);
+  onReadyRef.current = onReady;
   const latestHidden = useRef(hiddenMetrics);
   latestHidden.current = hiddenMetrics;
 
-  const onGridReady = useCallback(
-    (event: GridReadyEvent<ChainRow>) => {
-      apiRef.current = event.api;
-      applyVisibility(event.api, latestHidden.current);
-      sinkRef.current?.dispose();
-      sinkRef.current = gridSink(event.api);
-      onReady(sinkRef.current);
-    },
-    [onReady],
-  );
-  const onGridPreDestroyed = useCallback(() => {
-    apiRef.current = null;
-    sinkRef.current?.dispose();
-    sinkRef.current = null;
-    onReady(null);
-  }, [onReady]);
+  // The grid is created once per mount and torn down with it. Column definitions are built then;
+  // later visibility changes go through the api so the grid keeps its rows, widths and scroll.
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const api = createGrid<ChainRow>(el, {
+      theme: chainTheme,
+      columnDefs: chainColumns(latestHidden.current),
+      defaultColDef,
+      getRowId,
+      rowClassRules: chainRowClassRules,
+      suppressRowVirtualisation,
+      suppressColumnVirtualisation: true,
+      rowBuffer: 15,
+      animateRows: false,
+      suppressScrollOnNewData: true,
+      enableBrowserTooltips: true,
+      cellFlashDuration: 350,
+      cellFadeDuration: 450,
+      overlayNoRowsTemplate: '<span class="chain-overlay">Loading chain…</span>',
+    });
+    apiRef.current = api;
+    applyVisibility(api, latestHidden.current);
+    const sink = gridSink(api);
+    onReadyRef.current(sink);
+    return () => {
+      sink.dispose();
+      onReadyRef.current(null);
+      apiRef.current = null;
+      api.destroy();
+    };
+  }, [suppressRowVirtualisation]);
 
   useEffect(() => {
     const api = apiRef.current;
@@ -169,24 +188,7 @@ export function OptionChainGrid({ onReady, hiddenMetrics, suppressRowVirtualisat
 
   return (
     <div data-testid="chain-grid" className="chain-grid">
-      <AgGridReact<ChainRow>
-        theme={chainTheme}
-        columnDefs={columnDefs}
-        defaultColDef={defaultColDef}
-        getRowId={getRowId}
-        rowClassRules={chainRowClassRules}
-        onGridReady={onGridReady}
-        onGridPreDestroyed={onGridPreDestroyed}
-        suppressRowVirtualisation={suppressRowVirtualisation}
-        suppressColumnVirtualisation
-        rowBuffer={15}
-        animateRows={false}
-        suppressScrollOnNewData
-        enableBrowserTooltips
-        cellFlashDuration={350}
-        cellFadeDuration={450}
-        overlayNoRowsTemplate='<span class="chain-overlay">Loading chain…</span>'
-      />
+      <div ref={host} className="chain-grid-host" />
     </div>
   );
 }
