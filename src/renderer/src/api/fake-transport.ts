@@ -5,6 +5,7 @@
 import type { CommandName, CommandRequest, CommandResponse, Envelope } from '../../../shared/contract';
 import type { ErrorCode } from '../../../shared/errors';
 import type { StreamClientMessage, StreamServerMessage } from '../../../shared/events';
+import { createStreamHub } from './stream-hub';
 import type { StreamState, Transport } from './transport';
 
 export type FakeHandlers = { [K in CommandName]?: (request: CommandRequest<K>) => CommandResponse<K> | Promise<CommandResponse<K>> };
@@ -34,9 +35,7 @@ export interface FakeTransport extends Transport {
 
 export function createFakeTransport(initial: FakeHandlers = {}): FakeTransport {
   const handlers: FakeHandlers = { ...initial };
-  const listeners = new Set<(m: StreamServerMessage) => void>();
-  const stateListeners = new Set<(s: StreamState) => void>();
-  let state: StreamState = 'open';
+  const hub = createStreamHub('open');
   const fake: FakeTransport = {
     kind: 'fake',
     calls: [],
@@ -58,26 +57,11 @@ export function createFakeTransport(initial: FakeHandlers = {}): FakeTransport {
     stream(message) {
       fake.sent.push(message);
     },
-    onStream(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onStreamState(listener) {
-      stateListeners.add(listener);
-      listener(state);
-      return () => stateListeners.delete(listener);
-    },
-    push(message) {
-      for (const l of [...listeners]) l(message);
-    },
-    setStreamState(next) {
-      state = next;
-      for (const l of [...stateListeners]) l(next);
-    },
-    close() {
-      listeners.clear();
-      stateListeners.clear();
-    },
+    onStream: hub.onStream,
+    onStreamState: hub.onStreamState,
+    push: hub.emit,
+    setStreamState: hub.setState,
+    close: hub.clear,
   };
   return fake;
 }

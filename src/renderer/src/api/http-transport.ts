@@ -20,7 +20,8 @@ import type { ErrorCode } from '../../../shared/errors';
 import type { StreamClientMessage, StreamServerMessage } from '../../../shared/events';
 import { restRequest } from '../../../shared/rest-routes';
 import { StreamViews } from './stream-views';
-import type { StreamState, Transport } from './transport';
+import { createStreamHub } from './stream-hub';
+import type { Transport } from './transport';
 
 export const STREAM_PATH = '/api/v2/stream';
 /** `WebSocket.OPEN` (the same in every implementation). */
@@ -117,20 +118,14 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const { token } = options;
 
   const views = new StreamViews();
-  const listeners = new Set<(m: StreamServerMessage) => void>();
-  const stateListeners = new Set<(s: StreamState) => void>();
-  let state: StreamState = token === null ? 'closed' : 'connecting';
+  const hub = createStreamHub(token === null ? 'closed' : 'connecting');
   let socket: WebSocket | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let attempt = 0;
   let openedAt = 0;
   let closed = false;
 
-  const setState = (next: StreamState): void => {
-    if (next === state) return;
-    state = next;
-    for (const l of [...stateListeners]) l(next);
-  };
+  const setState = hub.setState;
 
   const send = (message: StreamClientMessage): void => {
     if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(message));
@@ -144,7 +139,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     } catch {
       return log('stream: ignored a frame that is not JSON');
     }
-    for (const l of [...listeners]) l(message);
+    hub.emit(message);
   };
 
   const scheduleReconnect = (): void => {
@@ -232,15 +227,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     stream(message) {
       if (views.track(message)) send(message);
     },
-    onStream(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onStreamState(listener) {
-      stateListeners.add(listener);
-      listener(state);
-      return () => stateListeners.delete(listener);
-    },
+    onStream: hub.onStream,
+    onStreamState: hub.onStreamState,
     close() {
       if (closed) return;
       closed = true;
@@ -251,8 +239,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       ws?.close(1000, 'closed by the app');
       setState('closed');
       views.clear();
-      listeners.clear();
-      stateListeners.clear();
+      hub.clear();
     },
   };
 }
