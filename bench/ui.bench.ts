@@ -47,8 +47,8 @@ function frameIntervals(page: Page, ms: number): Promise<number[]> {
  * look the same as the previous one's changes nothing on screen and is counted apart.
  */
 async function searchLatencies(page: Page): Promise<{ latencies: number[]; unchanged: number }> {
-  // Per printable keydown: its time and the length the text will have; per DOM change with
-  // results showing: its time and the text's length then.
+  // Per printable keydown: its time and the length the text will have; per DOM change showing
+  // the results of the text as typed: its time and the text's length then.
   await page.evaluate(`(() => {
     window.__keys = [];
     window.__muts = [];
@@ -56,9 +56,11 @@ async function searchLatencies(page: Page): Promise<{ latencies: number[]; uncha
     document.addEventListener('keydown', (e) => {
       if (e.key.length === 1) window.__keys.push(performance.now(), input.value.length + 1);
     }, true);
+    // The list says which query its results answer (data-query): count only the results for
+    // the text as it is, not the previous query's results re-rendered.
     new MutationObserver(() => {
       const list = document.querySelector('.search-results');
-      if (list && list.children.length > 0) window.__muts.push(performance.now(), input.value.length);
+      if (list && list.children.length > 0 && list.dataset.query === input.value.trim()) window.__muts.push(performance.now(), input.value.length);
     }).observe(document.querySelector('.search'), { childList: true, subtree: true, characterData: true, attributes: true });
   })()`);
   const input = page.getByTestId('search-input');

@@ -136,7 +136,7 @@ export function InstrumentSearch() {
       />
       {open && (
         <div className="search-popup">
-          <ul className="search-results" role="listbox" id={listId} aria-label="Search results">
+          <ul className="search-results" role="listbox" id={listId} aria-label="Search results" data-query={search.query}>
             {groups.map((g, i) => (
               <li
                 key={g.symbol}
