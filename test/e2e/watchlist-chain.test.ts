@@ -57,6 +57,14 @@ function gridText(): Promise<string> {
   return page.evaluate(() => [...document.querySelectorAll('[data-testid="chain-grid"] .ag-row .ag-cell')].map((c) => c.textContent).join('|'));
 }
 
+/** LTP cells in the chain grid still showing no price. */
+function unpricedLegs(): Promise<number> {
+  return page.evaluate(() => {
+    const cells = document.querySelectorAll('[data-testid="chain-grid"] .ag-row [col-id="ce_ltp"], [data-testid="chain-grid"] .ag-row [col-id="pe_ltp"]');
+    return cells.length === 0 ? -1 : [...cells].filter((c) => !/\d/.test(c.textContent ?? '')).length;
+  });
+}
+
 async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   let last: T = await read();
@@ -97,6 +105,10 @@ describe('browser mode against npm run serve', () => {
     const atmRows = await page.evaluate(() => [...new Set([...document.querySelectorAll('[data-testid="chain-grid"] .ag-row.atm-row')].map((r) => r.getAttribute('row-id')))]);
     expect(atmRows).toEqual([String(atm)]);
     expect(await page.locator('[data-testid="chain-grid"] .ag-row.atm-row').first().isVisible()).toBe(true);
+
+    // Every leg gets a price soon, ticked or not: the first paint of a new chain comes from a REST
+    // snapshot (Dhan sends a tick only on change), never a blank.
+    await pollUntil('every leg to show an LTP', unpricedLegs, (n) => n === 0, 15_000);
 
     // Prices change while we watch (the simulator ticks; batches arrive every 100 ms).
     const before = await gridText();
