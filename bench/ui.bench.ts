@@ -3,9 +3,12 @@
  * plus 20 Tier A stock chains streaming, the built UI in browser mode with the NIFTY chain
  * (101 strikes, 202 legs) open and updating.
  *
- * - Frame time: requestAnimationFrame intervals while the chain updates (p95, p99, share of frames
- *   over 16.7 ms). Headless Chromium paces frames at 60 Hz, so an interval over one vsync is a
- *   frame the page could not produce in time.
+ * - Frame time: requestAnimationFrame intervals while the chain updates. Headless Chromium paces
+ *   frames at 60 Hz, so an interval is one vsync (16.7 ms, read as 16.6-16.8 with timer jitter) or
+ *   two when the page could not produce a frame in time: the targeted p95/p99 count each interval
+ *   in whole vsyncs (p99 <= 33 ms: fewer than one frame in a hundred misses a vsync); the raw
+ *   intervals and the share over 17.5 ms are printed beside them. The renderer's main-thread busy share over the same
+ *   window tells the page's own work from contention for the machine's cores.
  * - Search: keydown to the result list's next DOM change, per keystroke, typing real queries.
  * - Heap: JS heap after a forced GC, sampled every 15 s; the slope over the run in KiB/min
  *   (STRIKEDESK_BENCH_UI_MINUTES sets the run, default 5).
@@ -18,6 +21,8 @@ import { FNO_STOCKS } from '../src/sim/universe';
 import { percentile, round, type Benchmark, type Figure } from './harness';
 
 const FRAME_MS = 20_000;
+/** One vsync of headless Chromium's 60 Hz frame clock. */
+const VSYNC_MS = 1000 / 60;
 const QUERIES = ['RELIANCE', 'INFY', 'HDFCBANK', 'TATAMOTORS', 'SBIN', 'BANKNIFTY'];
 
 /*
@@ -139,7 +144,14 @@ export const uiBenchmark: Benchmark = {
       await page.locator('[data-testid="chain-panel"][data-symbol="NIFTY"] .ag-row').first().waitFor({ timeout: 30_000 });
       await page.waitForTimeout(2000);
 
+      // The renderer's main-thread time over the frame window (CDP Performance metrics).
+      const perf = await browser.context.newCDPSession(page);
+      await perf.send('Performance.enable');
+      const taskSeconds = async (): Promise<number> =>
+        ((await perf.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
+      const busy0 = await taskSeconds();
       const frames = await frameIntervals(page, FRAME_MS);
+      const busyPct = ((await taskSeconds()) - busy0) / (FRAME_MS / 1000) * 100;
       const search = await searchLatencies(page);
 
       const cdp = await browser.context.newCDPSession(page);
@@ -155,11 +167,17 @@ export const uiBenchmark: Benchmark = {
       }
       const growthKiBPerMin = slope(xs, ys) / 1024;
       const over = frames.filter((f) => f > 17.5).length / frames.length;
+      // What the screen shows: each interval as the whole number of vsyncs it spans (timer jitter
+      // makes a 60 Hz frame read 16.6-16.8 ms).
+      const shown = frames.map((f) => Math.max(1, Math.round(f / VSYNC_MS)) * VSYNC_MS);
       console.log(`  frames: ${frames.length} in ${FRAME_MS / 1000} s; heap ${round(ys[0]! / 1048576)} -> ${round(ys[ys.length - 1]! / 1048576)} MB over ${round(xs[xs.length - 1]!, 1)} min; search keystrokes measured ${search.latencies.length}, no visible change ${search.unchanged}`);
       return [
-        { name: 'ui.frame_p95_ms', value: round(percentile(frames, 95)), unit: 'ms (rAF interval)', target: 16.7 },
-        { name: 'ui.frame_p99_ms', value: round(percentile(frames, 99)), unit: 'ms (rAF interval)', target: 33 },
+        { name: 'ui.frame_p95_ms', value: round(percentile(shown, 95)), unit: 'ms (frame, in vsyncs)', target: 16.7 },
+        { name: 'ui.frame_p99_ms', value: round(percentile(shown, 99)), unit: 'ms (frame, in vsyncs)', target: 33 },
+        { name: 'ui.raf_interval_p95_ms', value: round(percentile(frames, 95)), unit: 'ms (raw rAF interval)' },
+        { name: 'ui.raf_interval_p99_ms', value: round(percentile(frames, 99)), unit: 'ms (raw rAF interval)' },
         { name: 'ui.frames_over_vsync_pct', value: round(over * 100), unit: '% of frames > 17.5 ms' },
+        { name: 'ui.main_thread_busy_pct', value: round(busyPct, 1), unit: '% of the frame window' },
         { name: 'ui.search_keystroke_p50_ms', value: round(percentile(search.latencies, 50)), unit: 'ms keydown -> results' },
         { name: 'ui.search_keystroke_p95_ms', value: round(percentile(search.latencies, 95)), unit: 'ms keydown -> results', target: 50 },
         { name: 'ui.heap_growth_kib_per_min', value: round(growthKiBPerMin, 1), unit: `KiB/min over ${minutes} min`, target: 256 },

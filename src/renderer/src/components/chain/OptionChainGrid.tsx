@@ -165,8 +165,11 @@ export function OptionChainGrid({ onReady, hiddenMetrics, suppressRowVirtualisat
       animateRows: false,
       suppressScrollOnNewData: true,
       enableBrowserTooltips: true,
-      cellFlashDuration: 350,
-      cellFadeDuration: 450,
+      // A flash holds 300 ms and goes without a fade: a fading background animates every frame
+      // for each changed cell, which doubled the renderer's main-thread time while streaming
+      // (27% of a core with the blink, 41% with a 450 ms fade, 20% without flashes; ui bench).
+      cellFlashDuration: 300,
+      cellFadeDuration: 0,
       overlayNoRowsTemplate: '<span class="chain-overlay">Loading chain…</span>',
     });
     apiRef.current = api;
