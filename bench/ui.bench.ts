@@ -15,7 +15,7 @@
  */
 import type { CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/chromium';
-import { ensureRendererBuilt } from '../test/helpers/renderer-build';
+import { ensureBuilt } from '../test/helpers/build';
 import { startServe } from '../test/helpers/serve-process';
 import { FNO_STOCKS } from '../src/sim/universe';
 import { percentile, round, type Benchmark, type Figure } from './harness';
@@ -121,7 +121,7 @@ export const uiBenchmark: Benchmark = {
   name: 'ui',
   description: 'renderer in Chromium: frame time while a 202-leg chain streams, search latency, heap growth (Tier B + 20 Tier A chains)',
   async run(): Promise<Figure[]> {
-    ensureRendererBuilt();
+    ensureBuilt();
     const minutes = Number(process.env.STRIKEDESK_BENCH_UI_MINUTES ?? 5);
     const serve = await startServe();
     const browser = await launchChromium({ width: 1600, height: 1000 });

@@ -10,7 +10,7 @@
  * Secrets: every log line goes through a `SecretMask` holding each Dhan token this process has
  * held (the first, and any set at run time through the credentials holder), so no token is printed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createApi } from '../core/api/create-api';
 import { App, type AppConfig, type AppStatus } from '../core/app';
@@ -123,6 +123,8 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
   if (o.credentials) mask.add(o.credentials.token);
   const log = (line: string): void => o.log(mask.apply(line));
   const now = o.now ?? Date.now;
+  // A first start: the data folder (Electron's userData, or --data-dir) may not exist yet.
+  mkdirSync(o.dataDir, { recursive: true });
 
   let sim: RunningSimulator | null = null;
   let app: App | null = null;

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Responses } from '../../src/shared/contract';
 import { launchChromium, type RunningChromium } from '../helpers/chromium';
-import { ensureRendererBuilt } from '../helpers/renderer-build';
+import { ensureBuilt } from '../helpers/build';
 import { startServe, type ServeProcess } from '../helpers/serve-process';
 
 const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'e2e');
@@ -21,7 +21,7 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  ensureRendererBuilt();
+  ensureBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
   [serve, browser] = await Promise.all([startServe(), launchChromium()]);
   page = await browser.context.newPage();

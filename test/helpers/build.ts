@@ -1,14 +1,16 @@
 /**
  * Browser tests and the UI benchmark drive the built renderer that `npm run serve` serves from
- * out/renderer. `npm test` on a fresh clone has not built it, and a build older than the sources
- * would test yesterday's UI: build when it is missing or stale.
+ * out/renderer, and the bundle test runs the built engine entry (out/main). `npm test` on a fresh
+ * clone has not built them, and a build older than the sources would test yesterday's code: build
+ * when the output is missing or older than any source it is made from.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
-const BUILT = join(ROOT, 'out', 'renderer', 'index.html');
+const BUILT = [join(ROOT, 'out', 'renderer', 'index.html'), join(ROOT, 'out', 'main', 'engine-entry.js')];
+const SOURCES = ['renderer', 'shared', 'main', 'preload', 'core', 'server', 'sim'].map((d) => join(ROOT, 'src', d));
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -19,9 +21,9 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Build the renderer (electron-vite) unless out/renderer is newer than src/renderer and src/shared. */
-export function ensureRendererBuilt(): void {
-  const sources = Math.max(newestMtime(join(ROOT, 'src', 'renderer')), newestMtime(join(ROOT, 'src', 'shared')));
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
+/** Build (electron-vite: main, preload, renderer) unless every output is newer than the sources. */
+export function ensureBuilt(): void {
+  const sources = Math.max(...SOURCES.map(newestMtime));
+  if (BUILT.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
 }
