@@ -62,13 +62,14 @@ describe('the built engine entry', () => {
       });
     try {
       send({ type: 'start', config: { dataDir: join(dir, 'not-yet', 'userData'), credentials: null, apiPort: null } });
-      await until('ready', () => messages.some((m) => m.type === 'ready'));
+      await until('ready', () => messages.some((m) => m.type === 'ready' || m.type === 'fatal'));
+      expect(messages.find((m) => m.type === 'fatal')).toBeUndefined();
       expect(messages.find((m) => m.type === 'ready')).toMatchObject({ mode: 'simulator' });
       send({ type: 'stream', message: { op: 'subscribe', view: 'chain', symbol: 'NIFTY' } });
       send({ type: 'call', id: 1, command: 'watchlist:add', request: { user_id: 'bundle', symbol: 'RELIANCE', instrument_type: 'STOCK_OPTION' } });
       send({ type: 'call', id: 2, command: 'instruments:search', request: { q: '' } });
       await until('both results', () => messages.filter((m) => m.type === 'result').length === 2);
-      const result = (id: number) => messages.find((m) => m.type === 'result' && m.id === id) as { envelope: { ok: boolean; value?: { strikes_subscribed: number }; error?: { code: string } } };
+      const result = (id: number) => messages.find((m) => m.type === 'result' && m.id === id) as unknown as { envelope: { ok: boolean; value?: { strikes_subscribed: number }; error?: { code: string } } };
       expect(result(1).envelope.ok).toBe(true);
       expect(result(1).envelope.value?.strikes_subscribed).toBe(25);
       expect(result(2).envelope).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
