@@ -7,18 +7,15 @@
  * an equity, and as the future when it is a future (MCX options are written on their future, so
  * its price is their forward). A separate future for index/stock chains can be passed in.
  */
-import type { InstrumentToken, Segment } from '../../shared/instruments';
-import { tokenOf } from '../../shared/instruments';
+import { parseToken, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { ChainState } from '../chain/atm-engine';
-import type { Quote } from '../feed/quote-store';
+import type { QuoteStore } from '../feed/quote-store';
 import { ChainAnalytics } from './chain-analytics';
 import type { ChainSummary } from './chain-summary';
 import { expiryInstant } from './expiry-time';
 
-/** The part of the QuoteStore the adapter reads (QuoteStore satisfies it). */
-export interface QuoteReader {
-  get(token: InstrumentToken): Pick<Quote, 'ltp' | 'oi' | 'prevOi' | 'volume'> | undefined;
-}
+/** The part of the QuoteStore the adapter reads (QuoteStore satisfies it): fields in place, no copies. */
+export type QuoteReader = Pick<QuoteStore, 'slotOf' | 'valueAt'>;
 
 export interface ChainFeedOptions {
   /** A future of the chain's expiry (or the nearest after it) to use as the forward's fallback. */
@@ -27,7 +24,21 @@ export interface ChainFeedOptions {
 
 const SPOT_SEGMENTS: ReadonlySet<Segment> = new Set<Segment>(['IDX_I', 'NSE_EQ', 'BSE_EQ']);
 
-const priceOf = (q: Pick<Quote, 'ltp'> | undefined): number => (q && q.ltp !== null ? q.ltp : Number.NaN);
+/** The slot of an instrument (a leg or a token) in the store, or undefined. */
+function slotOf(store: QuoteReader, ref: { segment: Segment; securityId: number } | null | undefined): number | undefined {
+  return ref ? store.slotOf(ref.segment, ref.securityId) : undefined;
+}
+
+/** The latest price in `slot` (NaN when none). */
+const priceAt = (store: QuoteReader, slot: number | undefined): number => (slot === undefined ? Number.NaN : store.valueAt(slot, 'ltp'));
+
+/** Copy one leg's inputs into the analytics. */
+function setLegFrom(analytics: ChainAnalytics, i: number, isCall: boolean, store: QuoteReader, slot: number | undefined): void {
+  if (slot === undefined) return analytics.setLeg(i, isCall, Number.NaN, 0, 0, 0);
+  const ltp = store.valueAt(slot, 'ltp');
+  // A leg never quoted reads OI 0: without a price its previous OI would count as a fall to 0.
+  analytics.setLeg(i, isCall, ltp, store.valueAt(slot, 'oi'), Number.isNaN(ltp) ? 0 : store.valueAt(slot, 'prevOi'), store.valueAt(slot, 'volume'));
+}
 
 /** True when `analytics` already holds exactly this chain's strikes and expiry. */
 function sameChain(analytics: ChainAnalytics, state: ChainState, expiryMs: number): boolean {
@@ -47,15 +58,12 @@ export function loadChainInputs(analytics: ChainAnalytics, state: ChainState, st
   if (!sameChain(analytics, state, expiryMs)) analytics.setChain(chain.strikes.map((s) => s.strike), expiryMs);
   for (let i = 0; i < chain.strikes.length; i += 1) {
     const s = chain.strikes[i]!;
-    const ce = s.ce ? store.get(tokenOf(s.ce)) : undefined;
-    const pe = s.pe ? store.get(tokenOf(s.pe)) : undefined;
-    // A leg never quoted reads OI 0: without a price its previous OI would count as a fall to 0.
-    analytics.setLeg(i, true, priceOf(ce), ce?.oi ?? 0, ce && ce.ltp !== null ? ce.prevOi : 0, ce?.volume ?? 0);
-    analytics.setLeg(i, false, priceOf(pe), pe?.oi ?? 0, pe && pe.ltp !== null ? pe.prevOi : 0, pe?.volume ?? 0);
+    setLegFrom(analytics, i, true, store, slotOf(store, s.ce));
+    setLegFrom(analytics, i, false, store, slotOf(store, s.pe));
   }
-  const underlying = state.underlyingToken ? priceOf(store.get(state.underlyingToken)) : Number.NaN;
+  const underlying = priceAt(store, slotOf(store, state.underlyingToken ? parseToken(state.underlyingToken) : null));
   const isSpot = chain.underlying !== null && SPOT_SEGMENTS.has(chain.underlying.segment);
-  const future = options.futureToken ? priceOf(store.get(options.futureToken)) : Number.NaN;
+  const future = priceAt(store, slotOf(store, options.futureToken ? parseToken(options.futureToken) : null));
   analytics.setUnderlying(isSpot ? underlying : Number.NaN, Number.isFinite(future) ? future : isSpot ? Number.NaN : underlying);
 }
 

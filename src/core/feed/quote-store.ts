@@ -120,8 +120,17 @@ export class QuoteStore {
     return slot;
   }
 
-  private slotOf(segment: Segment, securityId: number): number | undefined {
+  /** The slot of an instrument, or undefined if never seen (for `valueAt`). */
+  slotOf(segment: Segment, securityId: number): number | undefined {
     return this.slots[codeOf(segment)]!.get(securityId);
+  }
+
+  /**
+   * One field of the quote in `slot`, read in place (no copy of the quote or its depth): for
+   * readers that walk a whole chain per batch. LTP and previous close are NaN until known.
+   */
+  valueAt(slot: number, field: QuoteField): number {
+    return this.cols[field][slot]!;
   }
 
   /** Apply one decoded packet. Packets for untracked instruments are tracked on first sight. */
