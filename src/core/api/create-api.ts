@@ -13,14 +13,16 @@ import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics
 import { refreshChainAnalytics } from '../analytics/chain-adapter';
 import { ChainAnalytics } from '../analytics/chain-analytics';
 
+/** The first problem zod found, as `field.path: message` (`whole` names the input when the path is empty). */
+export function firstIssue(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, whole: string): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.length ? issue.path.map(String).join('.') : whole}: ${issue.message}`;
+}
+
 /** Validate a request against its command's schema; BAD_REQUEST names the first problem. */
 export function validateRequest<K extends CommandName>(name: K, input: unknown): ReturnType<(typeof requestSchemas)[K]['parse']> {
   const parsed = requestSchemas[name].safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? issue.path.join('.') : 'request';
-    throw new AppError('BAD_REQUEST', `${where}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new AppError('BAD_REQUEST', firstIssue(parsed.error, 'request'));
   return parsed.data as ReturnType<(typeof requestSchemas)[K]['parse']>;
 }
 

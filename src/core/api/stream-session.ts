@@ -25,6 +25,7 @@ import type { App } from '../app';
 import type { ChainState } from '../chain/atm-engine';
 import { tokenOf } from '../../shared/instruments';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
+import { firstIssue } from './create-api';
 import { legQuote, statusView } from './views';
 
 const MAX_LOG_PER_BATCH = 1000;
@@ -52,9 +53,7 @@ export function parseStreamMessage(raw: unknown): { ok: true; message: StreamCli
   const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : undefined;
   const parsed = streamClientMessageSchema.safeParse(raw);
   if (parsed.success) return { ok: true, message: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  const where = issue.path.length ? issue.path.join('.') : 'message';
-  return { ok: false, error: { type: 'error', error: { code: 'BAD_REQUEST', message: `${where}: ${issue.message}` }, ...(id !== undefined ? { id } : {}) } };
+  return { ok: false, error: { type: 'error', error: { code: 'BAD_REQUEST', message: firstIssue(parsed.error, 'message') }, ...(id !== undefined ? { id } : {}) } };
 }
 
 /** The open chain of (symbol, expiry): one the engine holds and some owner uses. */
