@@ -81,12 +81,17 @@ export function tokenOf(ref: InstrumentRef): InstrumentToken {
   return `${ref.segment}:${ref.securityId}`;
 }
 
+/** True for a segment name this product knows. */
+export function isSegment(value: string): value is Segment {
+  return SEGMENT_SET.has(value as Segment);
+}
+
 /** Parse a token; null when it is not `<known segment>:<non-negative integer>`. */
 export function parseToken(token: string): InstrumentRef | null {
   const colon = token.indexOf(':');
   if (colon < 0 || token.length - colon - 1 < 1 || token.length - colon - 1 > 10) return null;
   const segment = token.slice(0, colon) as Segment;
-  if (!SEGMENT_SET.has(segment)) return null;
+  if (!isSegment(segment)) return null;
   let securityId = 0;
   for (let i = colon + 1; i < token.length; i++) {
     const c = token.charCodeAt(i) - 48;

@@ -13,6 +13,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StreamState, Transport } from '../../api/transport';
 import { loadHiddenMetrics, saveHiddenMetrics, type Metric } from './chain-columns';
 import type { ChainAnalyticsFields, ForwardSource } from '../../../../shared/analytics';
+import type { Segment } from '../../../../shared/instruments';
 import { expiryLabel, formatFixed, formatPrice, NO_VALUE, timeToExpiry } from './chain-format';
 import type { ChainHeader } from './chain-model';
 import { ChainSession, type ChainGridSink } from './chain-session';
@@ -90,6 +91,10 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
   const [streamState, setStreamState] = useState<StreamState>('connecting');
   const [hidden, setHidden] = useState<Set<Metric>>(() => loadHiddenMetrics());
   const [clock, setClock] = useState(() => now());
+  // The options' segment decides when the expiry day ends (MCX trades into the night); known from
+  // the first paint, so this state changes once per chain, not per batch.
+  const [segment, setSegment] = useState<Segment | null>(null);
+  const segmentRef = useRef<Segment | null>(null);
 
   const ltpRef = useRef<HTMLSpanElement>(null);
   const atmRef = useRef<HTMLSpanElement>(null);
@@ -105,8 +110,11 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
   const gridRef = useRef<ChainGridSink | null>(null);
   const sessionRef = useRef<ChainSession | null>(null);
 
-  /** Per batch: DOM writes only. */
+  /** Per batch: DOM writes only (and the segment, once it is known). */
   const writeHeader = useCallback((h: ChainHeader | null) => {
+    // Compared first: even an unchanged setState is queued on the hook until the next render.
+    const seg = sessionRef.current?.model.segment ?? null;
+    if (seg !== segmentRef.current) setSegment((segmentRef.current = seg));
     const ltp = h && h.underlyingLtp > 0 ? h.underlyingLtp : null;
     setText(ltpRef.current, formatPrice(ltp));
     if (ltpRef.current) {
@@ -210,7 +218,7 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
         </span>
         <span className="chain-stat">
           <span className="chain-stat-label">Expiry in</span>
-          <span data-testid="chain-header-tte">{activeExpiry ? timeToExpiry(activeExpiry, clock) : NO_VALUE}</span>
+          <span data-testid="chain-header-tte">{activeExpiry ? timeToExpiry(activeExpiry, clock, segment ?? undefined) : NO_VALUE}</span>
         </span>
         {/* The chain analytics wrap to a second line together when the panel is narrow. */}
         <span className="chain-analytics">

@@ -6,7 +6,8 @@
  * IV in percent (one decimal), delta/theta/vega to two decimals, gamma to four.
  */
 import type { IvReason } from '../../../../shared/analytics';
-import { istEpochMs } from '../../../../shared/market-calendar';
+import { expiryInstant } from '../../../../shared/expiry';
+import type { Segment } from '../../../../shared/instruments';
 
 /** Shown for a value the feed has not sent. */
 export const NO_VALUE = '—';
@@ -92,13 +93,14 @@ export function formatIvCell(iv: number | null | undefined, reason: IvReason | n
   return reason ? IV_REASON_TEXT[reason].mark : NO_VALUE;
 }
 
-/** Minutes after IST midnight when NSE derivatives stop trading on expiry day (15:30 IST). */
-const EXPIRY_MINUTE_IST = 15 * 60 + 30;
-
-/** Time left until 15:30 IST on `expiry` (YYYY-MM-DD): "6d 4h", "3h 12m", "12m", or "expired". */
-export function timeToExpiry(expiry: string, nowMs: number): string {
+/**
+ * Time left until `expiry` (YYYY-MM-DD) stops trading for options of `segment` (the engine's rule,
+ * src/shared/expiry.ts: 15:30 IST on NSE/BSE, 23:30 on MCX; NSE when the segment is not known yet):
+ * "6d 4h", "3h 12m", "12m", or "expired".
+ */
+export function timeToExpiry(expiry: string, nowMs: number, segment: Segment = 'NSE_FNO'): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(expiry)) return NO_VALUE;
-  const left = istEpochMs(expiry, EXPIRY_MINUTE_IST) - nowMs;
+  const left = expiryInstant(expiry, segment) - nowMs;
   if (left <= 0) return 'expired';
   const minutes = Math.floor(left / 60_000);
   const days = Math.floor(minutes / 1_440);

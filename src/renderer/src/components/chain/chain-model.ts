@@ -19,6 +19,7 @@
 import type { ChainAnalyticsFields, LegAnalyticsFields } from '../../../../shared/analytics';
 import type { ChainView, LegQuote } from '../../../../shared/contract';
 import type { StreamChain } from '../../../../shared/events';
+import { isSegment, type Segment } from '../../../../shared/instruments';
 import { formatFixed, formatGamma, formatIv } from './chain-format';
 
 /** A leg as a row holds it: the latest quote and its analytics (no token or symbol). */
@@ -145,6 +146,7 @@ export class ChainModel {
   private ltp = 0;
   private analytics: ChainAnalyticsFields | null = null;
   private streamed = false;
+  private optionSegment: Segment | null = null;
 
   /** The rows, ascending by strike. */
   rows(): ChainRow[] {
@@ -159,6 +161,11 @@ export class ChainModel {
   /** True once a stream snapshot arrived (a later REST first paint would be older: it is ignored). */
   get hasStreamData(): boolean {
     return this.streamed;
+  }
+
+  /** The options' segment (NSE_FNO, MCX_COMM, ...), known from the first paint; null before it. */
+  get segment(): Segment | null {
+    return this.optionSegment;
   }
 
   /** The header numbers as of the last message. */
@@ -180,6 +187,7 @@ export class ChainModel {
    * already delivered the chain, since the stream's values are newer.
    */
   loadView(view: ChainView): ChainChange | null {
+    if (isSegment(view.segment)) this.optionSegment = view.segment;
     if (this.streamed) return null;
     const inputs: StrikeInput[] = [];
     for (const strike of view.strikes) {
