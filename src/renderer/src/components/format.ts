@@ -1,7 +1,7 @@
-/** Display formats shared by the shell's panels (IST, Indian digit grouping). */
+/** Display formats shared by the panels and the chain (IST, Indian digit grouping, expiries). */
 import { IST_OFFSET_MINUTES } from '../../../shared/market-calendar';
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n: number): string => String(n).padStart(2, '0');
 
 /** `HH:MM:SS` in IST for an epoch-ms time. */
@@ -10,14 +10,36 @@ export function formatIstTime(epochMs: number): string {
   return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
 }
 
-/** A count with Indian digit grouping (25,000; 1,00,000). */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-IN');
+/** Shown for a value the feed has not sent. */
+export const NO_VALUE = '—';
+
+/** Group the digits of a non-negative integer string Indian-style: 1234567 -> 12,34,567. */
+export function groupIndian(digits: string): string {
+  if (digits.length <= 3) return digits;
+  const head = digits.slice(0, -3);
+  const tail = digits.slice(-3);
+  return `${head.replace(/\B(?=(\d{2})+$)/g, ',')},${tail}`;
+}
+
+/** `value` with `decimals` places, its magnitude grouped Indian-style (the sign is the caller's). */
+export function fixedIndian(value: number, decimals: number): string {
+  const abs = Math.abs(value).toFixed(decimals);
+  const dot = abs.indexOf('.');
+  const int = dot < 0 ? abs : abs.slice(0, dot);
+  const frac = dot < 0 ? '' : abs.slice(dot);
+  return groupIndian(int) + frac;
+}
+
+/** A count (OI, volume): whole number, Indian grouping. */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
+  const s = fixedIndian(Math.round(value), 0);
+  return value < 0 && Math.round(value) !== 0 ? `-${s}` : s;
 }
 
 /** An age in ms as `850 ms`, `3.2 s` or `4 min`; '—' when unknown. */
 export function formatAge(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '—';
+  if (ms === null || !Number.isFinite(ms)) return NO_VALUE;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min`;

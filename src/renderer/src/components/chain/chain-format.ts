@@ -8,37 +8,14 @@
 import type { IvReason } from '../../../../shared/analytics';
 import { expiryInstant } from '../../../../shared/expiry';
 import type { Segment } from '../../../../shared/instruments';
+import { fixedIndian, MONTHS, NO_VALUE } from '../format';
 
-/** Shown for a value the feed has not sent. */
-export const NO_VALUE = '—';
-
-/** Group the digits of a non-negative integer string Indian-style: 1234567 -> 12,34,567. */
-export function groupIndian(digits: string): string {
-  if (digits.length <= 3) return digits;
-  const head = digits.slice(0, -3);
-  const tail = digits.slice(-3);
-  return `${head.replace(/\B(?=(\d{2})+$)/g, ',')},${tail}`;
-}
-
-function fixed(value: number, decimals: number): string {
-  const abs = Math.abs(value).toFixed(decimals);
-  const dot = abs.indexOf('.');
-  const int = dot < 0 ? abs : abs.slice(0, dot);
-  const frac = dot < 0 ? '' : abs.slice(dot);
-  return groupIndian(int) + frac;
-}
-
-/** A count (OI, volume): whole number, Indian grouping. */
-export function formatCount(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
-  const s = fixed(Math.round(value), 0);
-  return value < 0 && Math.round(value) !== 0 ? `-${s}` : s;
-}
+export { formatCount, groupIndian, NO_VALUE } from '../format';
 
 /** A number with `decimals` places and Indian grouping; a minus only when it survives rounding. */
 export function formatFixed(value: number | null | undefined, decimals: number): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
-  const s = fixed(value, decimals);
+  const s = fixedIndian(value, decimals);
   return value < 0 && /[1-9]/.test(s) ? `-${s}` : s;
 }
 
@@ -50,7 +27,7 @@ export function formatPrice(value: number | null | undefined): string {
 /** A change: explicit sign, `decimals` places (2 for prices, 0 for OI), Indian grouping. */
 export function formatSigned(value: number | null | undefined, decimals: number): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
-  const s = fixed(value, decimals);
+  const s = fixedIndian(value, decimals);
   if (/^[0.]+$/.test(s)) return s;
   return value > 0 ? `+${s}` : `-${s}`;
 }
@@ -110,7 +87,6 @@ export function timeToExpiry(expiry: string, nowMs: number, segment: Segment = '
   return `${Math.max(1, minutes)}m`;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** A short tab label for an expiry: "01 Dec", with the year ("25 Jan 27") when not `currentYear`. */
 export function expiryLabel(expiry: string, currentYear: number): string {
