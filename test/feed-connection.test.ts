@@ -95,6 +95,15 @@ function connection(s: RunningSimulator, refs: readonly InstrumentRef[], options
 }
 
 /** Null when the exchange has exactly one socket carrying exactly `refs` (ticker for IDX_I, full otherwise); else why not. */
+/** A connection on SET, started, open, and the exchange holding SET. */
+async function openConnection(s: RunningSimulator): Promise<Recorded> {
+  const rec = connection(s, SET);
+  rec.connection.start();
+  await waitFor(() => rec.connection.state === 'open', 10_000, 'open');
+  await waitExchange(s, SET);
+  return rec;
+}
+
 function exchangeMismatch(s: RunningSimulator, refs: readonly InstrumentRef[]): string | null {
   const sockets = exchangeSockets(s);
   if (sockets.length !== 1) return `${sockets.length} exchange sockets, want 1`;
@@ -232,11 +241,8 @@ describe('feed connection: the desired set at the exchange', () => {
 describe('feed connection: stale sockets', () => {
   it('a muted socket is declared stale after staleAfterMs, not before, and is replaced; data flows again', async () => {
     const s = await sim();
-    const rec = connection(s, SET);
+    const rec = await openConnection(s);
     const c = rec.connection;
-    c.start();
-    await waitFor(() => c.state === 'open', 10_000, 'open');
-    await waitExchange(s, SET);
     // A quiet-but-alive socket is not stale: pings and pongs count.
     await waitFor(() => c.health().frames > 20, 10_000, 'some frames');
     const first = exchangeSockets(s)[0]!.id;
@@ -261,11 +267,8 @@ describe('feed connection: stale sockets', () => {
 describe('feed connection: 805 and HTTP 429 back off hard', () => {
   it('kicked with 805 by a sixth connection: waits at least hardBackoffMs, one attempt, then resubscribes', async () => {
     const s = await sim({ maxConnections: 1 });
-    const rec = connection(s, SET);
+    const rec = await openConnection(s);
     const c = rec.connection;
-    c.start();
-    await waitFor(() => c.state === 'open', 10_000, 'open');
-    await waitExchange(s, SET);
 
     const before = attemptsAt(s);
     const intruder = await connectFeed(s); // the exchange kicks the oldest socket: ours
@@ -341,11 +344,8 @@ describe('feed connection: fatal auth failures stop until resume()', () => {
 describe('feed connection: bad frames', () => {
   it('garbage, truncated and stacked frames: counted, skipped, the socket stays open and prices match REST', async () => {
     const s = await sim();
-    const rec = connection(s, SET);
+    const rec = await openConnection(s);
     const c = rec.connection;
-    c.start();
-    await waitFor(() => c.state === 'open', 10_000, 'open');
-    await waitExchange(s, SET);
     const socket = exchangeSockets(s)[0]!.id;
 
     for (const fault of ['garbage', 'truncated'] as const) {
