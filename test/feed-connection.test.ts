@@ -216,9 +216,11 @@ describe('feed connection: the desired set at the exchange', () => {
     expect(remaining.every((r) => c.isLive(tokenOf(r)))).toBe(true);
     await waitExchange(s, remaining);
 
-    // A later plain drop is explained by itself, not by the earlier refusal.
+    // A later plain drop is explained by itself, not by the earlier refusal. With a 20 ms full-jitter
+    // backoff the reconnect can complete between two polls, so the recorded states are checked, not c.state.
+    const beforeDrop = rec.states.length;
     s.fault({ fault: 'drop', socket: exchangeSockets(s)[0]!.id });
-    await waitFor(() => c.state === 'reconnecting', 10_000, 'reconnecting after a drop');
+    await waitFor(() => rec.states.slice(beforeDrop).some((x) => x.state === 'reconnecting'), 10_000, 'reconnecting after a drop');
     expect(c.health().lastError).toMatch(/closed/);
     expect(c.health().lastError).not.toMatch(/503/);
     await waitFor(() => c.state === 'open', 10_000, 'open again');
