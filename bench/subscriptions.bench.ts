@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { InstrumentRegistry } from '../src/core/instruments/registry';
 import { parseMasterBuffer } from '../src/core/instruments/master-parser';
 import { openDatabase } from '../src/core/storage/database';
+import { SocketPlacement } from '../src/core/feed/placement';
 import { createSubscriptionCore } from '../src/core/subscriptions/index';
 import { generateMaster } from '../src/sim/master-generator';
 import { FNO_STOCKS, INDICES } from '../src/sim/universe';
@@ -88,7 +89,18 @@ export const subscriptionsBenchmark: Benchmark = {
         decideTimes.push(performance.now() - t0);
       }
 
+      // Socket placement: 25,000 tokens onto 5 empty sockets at once (a cold start's Tier B + A).
+      const placeTimes: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const placement = new SocketPlacement();
+        const tokens = Array.from({ length: 25_000 }, (_, k) => `NSE_FNO:${100_000 + k}`);
+        const t0 = performance.now();
+        placement.place(tokens);
+        placeTimes.push(performance.now() - t0);
+      }
+
       return [
+        { name: 'subscriptions.place_25000_on_5_sockets_p50_ms', value: round(median(placeTimes), 2), unit: 'ms' },
         { name: 'subscriptions.fill_25000_ms', value: round(fillMs, 0), unit: `ms (${filled} instruments)`, target: 1000 },
         { name: 'subscriptions.chain_add_at_cap_p50_ms', value: round(median(addTimes), 3), unit: 'ms (203, with eviction + DB)', target: 2 },
         { name: 'subscriptions.chain_add_at_cap_p99_ms', value: round(percentile(addTimes, 99), 3), unit: 'ms' },

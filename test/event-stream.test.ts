@@ -269,7 +269,8 @@ describe('event stream', () => {
     const closes = clients.map((c) => new Promise<number>((r) => c.ws.once('close', (code: number) => r(code))));
     const t0 = performance.now();
     await stream.close();
-    expect(performance.now() - t0).toBeLessThan(1500);
+    // Within the 1 s close grace plus slack for a loaded machine; without the grace ws would wait 30 s.
+    expect(performance.now() - t0).toBeLessThan(5000);
     expect(await Promise.all(closes)).toEqual([1001, 1001, 1001]);
     expect(stream.clients).toBe(0);
     await stream.close();

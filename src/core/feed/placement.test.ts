@@ -53,11 +53,7 @@ describe('SocketPlacement: capacity', () => {
   it('fills 25,000 tokens evenly over 5 sockets of 5,000 and refuses the 25,001st without a change', () => {
     const model = new SocketPlacement();
     const all = tokens(25_000);
-    const started = performance.now();
-    const placed = model.place(all);
-    const elapsed = performance.now() - started;
-    // A loose guard against an accidental O(n^2) placement (which takes seconds), not a benchmark.
-    expect(elapsed).toBeLessThan(500);
+    const placed = model.place(all); // its speed is measured by `npm run bench -- subscriptions`, not here
     expect(placed.size).toBe(25_000);
     expect(model.loads()).toEqual([5000, 5000, 5000, 5000, 5000]);
     expect(model.free).toBe(0);
