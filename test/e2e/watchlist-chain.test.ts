@@ -2,7 +2,8 @@
  * End to end, as a trader uses it: `npm run serve` on the embedded simulator, the built UI in
  * Debian's Chromium (browser mode: REST + WebSocket). Search RELIANCE with the keyboard, add it,
  * see its 25-strike chain with the ATM row highlighted and prices changing, the capacity meter
- * grow by the chain, remove it, the meter shrink back. Screenshots go to test-artifacts/e2e/.
+ * grow by the chain, remove it, the meter shrink back; an index chain fits a 1600 px window whole.
+ * Screenshots go to test-artifacts/e2e/.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -135,6 +136,22 @@ describe('browser mode against npm run serve', () => {
     expect(active.body.subscriptions.filter((s) => s.symbol === 'RELIANCE')).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('shows an index chain whole at 1600 px: every column in view, no number cut', async () => {
+    await page.locator('[data-testid="tierb-chain"][data-symbol="NIFTY"]').first().click();
+    await pollUntil('NIFTY strikes in the grid', gridStrikes, (s) => s.length > 0 && s[0]! > 10_000);
+    await pollUntil('NIFTY legs priced', unpricedLegs, (n) => n === 0, 15_000);
+    const fit = await page.evaluate(() => {
+      const grid = document.querySelector('[data-testid="chain-grid"]')!;
+      const viewport = grid.querySelector('.ag-grid-viewport') as HTMLElement;
+      const cut = [...grid.querySelectorAll<HTMLElement>('.ag-row .ag-cell, .ag-row .ag-cell *')]
+        .filter((el) => el.scrollWidth > el.clientWidth)
+        .map((el) => el.closest('.ag-cell')!.getAttribute('col-id') + ': ' + el.textContent);
+      return { cut: cut.slice(0, 5), sideways: viewport.scrollWidth - viewport.clientWidth };
+    });
+    expect(fit).toEqual({ cut: [], sideways: 0 });
+    await page.screenshot({ path: join(ARTIFACTS, '4-nifty-1600.png') });
+  }, 60_000);
 
   it('says so for an unknown symbol and adds nothing', async () => {
     const start = await meter();

@@ -110,7 +110,7 @@ describe('OptionChainPanel', () => {
     expect(screen.getByTestId('chain-header-ltp').textContent).toBe('25,510.40');
     expect(screen.getByTestId('chain-header-tte').textContent).toBe('2d 4h');
     // Indian grouping: OI of 25,500 CE is 1000 x 25500.
-    expect(cell(25_500, 'ce_oi')?.textContent).toBe('2,55,00,000');
+    expect(cell(25_500, 'ce_oi')?.textContent).toBe('2.55Cr'); // 2,55,00,000 does not fit the OI column at its minimum width
     expect(cell(25_500, 'ce_ltp')?.textContent).toBe('355.00');
     expect(cell(25_500, 'strike')?.textContent).toBe('25500');
     // In the money: calls below the underlying, puts above.
@@ -133,7 +133,7 @@ describe('OptionChainPanel', () => {
     await waitFor(() => expect(cell(25_500, 'ce_ltp')?.textContent).toBe('321.45'));
     expect(cell(25_500, 'ce_change')?.textContent).toBe('-12.50');
     expect(cell(25_500, 'ce_change')?.classList.contains('chain-down')).toBe(true);
-    expect(cell(25_600, 'pe_oi_change')?.textContent).toBe('-1,23,456');
+    expect(cell(25_600, 'pe_oi_change')?.textContent).toBe('-1.23L'); // -1,23,456 in lakhs: the OI-change column holds 7 characters
     expect(cell(25_450, 'ce_ltp')?.textContent).toBe('354.50');
     expect(atmRows()).toEqual(['25550']);
     // A batch for another chain changes nothing here.

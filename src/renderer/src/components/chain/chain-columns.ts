@@ -12,7 +12,7 @@
  */
 import { colorSchemeDark, themeQuartz, type CellClassRules, type ColDef, type ColGroupDef, type ValueFormatterParams } from 'ag-grid-community';
 import type { ChainLeg, ChainRow } from './chain-model';
-import { formatCount, formatFixed, formatGamma, formatIvCell, formatPrice, formatSigned, IV_REASON_TEXT, signOf } from './chain-format';
+import { formatFit, formatFixed, formatGamma, formatIvCell, IV_REASON_TEXT, signOf } from './chain-format';
 
 /** The per-leg values a trader can show or hide (one choice covers both sides): quotes, then analytics. */
 export const METRICS = ['oi', 'oi_change', 'volume', 'ltp', 'change', 'bid', 'ask', 'iv', 'delta', 'gamma', 'theta', 'vega'] as const;
@@ -22,7 +22,7 @@ export type Metric = (typeof METRICS)[number];
 export const FIRST_ANALYTICS_METRIC: Metric = 'iv';
 
 /** Hidden until the trader turns them on. */
-// Delta and the other greeks are one click away (Columns): with them on, both sides need ~1,230 px.
+// Delta and the other greeks are one click away (Columns): with them on, both sides need ~1,480 px.
 export const DEFAULT_HIDDEN: readonly Metric[] = ['delta', 'gamma', 'theta', 'vega'];
 
 /** Column header text per metric. */
@@ -63,18 +63,19 @@ export function columnId(side: Side, metric: Metric): string {
 }
 
 function formatterFor(side: Side, metric: Metric): (p: ValueFormatterParams<ChainRow, number | null>) => string {
+  const fit = FIT_CHARS[metric];
   switch (metric) {
     case 'oi':
     case 'volume':
-      return (p) => formatCount(p.value);
+      return (p) => formatFit(p.value, 0, fit);
     case 'oi_change':
-      return (p) => formatSigned(p.value, 0);
+      return (p) => formatFit(p.value, 0, fit, true);
     case 'change':
-      return (p) => formatSigned(p.value, 2);
+      return (p) => formatFit(p.value, 2, fit, true);
     case 'ltp':
     case 'bid':
     case 'ask':
-      return (p) => formatPrice(p.value);
+      return (p) => formatFit(p.value, 2, fit);
     case 'iv':
       return (p) => formatIvCell(p.value, p.data?.[side]?.iv_reason);
     case 'gamma':
@@ -87,14 +88,21 @@ function formatterFor(side: Side, metric: Metric): (p: ValueFormatterParams<Chai
 }
 
 /**
- * Minimum widths (px) at 12 px mono: an index OI in crores (1,01,88,888) and four-digit premiums
- * (2,857.45) fit without ellipsis, as do IV markers ("no fwd") and tiny gammas ("8.25e-5"). Both
- * sides plus the strike with IV (the default) fit in about 1,090 px: a 1600 px window with the
- * default side panels. Every greek on needs about 1,500 px; narrower windows scroll sideways.
+ * Minimum widths (px). Both sides plus the strike with IV (the default) take 1,050 px: a 1600 px
+ * window with the default side panels and an 8 px scrollbar. Every greek on needs about 1,480 px;
+ * narrower windows scroll sideways. What a cell holds at its minimum width is FIT_CHARS (12 px
+ * monospace is 7.2 px a character in DejaVu Sans Mono, the widest of the fallbacks; Consolas and
+ * Menlo are narrower); numbers that would not fit are shortened by formatFit (1.02Cr, 12857.45),
+ * never cut. The IV markers ("no fwd") and tiny gammas ("8.25e-5") fit as they are.
  */
 const MIN_WIDTH: Record<Metric, number> = {
-  oi: 80, oi_change: 62, volume: 66, ltp: 66, change: 62, bid: 66, ask: 66, iv: 48, delta: 50, gamma: 60, theta: 56, vega: 50,
+  oi: 78, oi_change: 58, volume: 64, ltp: 64, change: 58, bid: 64, ask: 64, iv: 50, delta: 48, gamma: 58, theta: 58, vega: 50,
 };
+/** Measured in Chromium: a 12 px DejaVu Sans Mono character, and what a cell's box takes from its width (2 px padding and ag-grid's 1 px focus border, each side). */
+export const CELL_TEXT = { charPx: 7.225, insetPx: 6 } as const;
+const FIT_CHARS = Object.fromEntries(
+  Object.entries(MIN_WIDTH).map(([metric, px]) => [metric, Math.floor((px - CELL_TEXT.insetPx) / CELL_TEXT.charPx)]),
+) as Record<Metric, number>;
 
 const STALE_TITLE = 'Stale: no fresh tick for this contract (shown value is the last known)';
 
@@ -158,8 +166,8 @@ export function chainColumns(hidden: ReadonlySet<Metric>): (ColDef<ChainRow> | C
       valueFormatter: (p: ValueFormatterParams<ChainRow, number>) => (p.value === null || p.value === undefined ? '' : String(p.value)),
       cellClass: 'chain-strike',
       headerClass: 'chain-strike-header',
-      minWidth: 56,
-      flex: 56,
+      minWidth: 50,
+      flex: 50,
     },
     {
       groupId: 'puts',
@@ -189,13 +197,13 @@ export const chainTheme = themeQuartz.withPart(colorSchemeDark).withParams({
   oddRowBackgroundColor: '#0d1218',
   rowHoverColor: '#17212c',
   accentColor: '#e0a030',
-  fontFamily: ['"JetBrains Mono"', 'Menlo', 'Consolas', 'monospace'],
+  fontFamily: ['JetBrains Mono', 'Menlo', 'Consolas', 'monospace'], // ag-grid quotes the names itself
   fontSize: 12,
   headerFontSize: 11,
   rowHeight: 22,
   headerHeight: 24,
   spacing: 3,
-  cellHorizontalPadding: 4,
+  cellHorizontalPadding: 3,
   wrapperBorderRadius: 0,
   valueChangeValueHighlightBackgroundColor: 'rgba(90, 160, 255, 0.35)',
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { istEpochMs } from '../../../../shared/market-calendar';
-import { expiryLabel, formatCount, formatFixed, formatGamma, formatIv, formatIvCell, formatPrice, formatSigned, groupIndian, NO_VALUE, signOf, timeToExpiry } from './chain-format';
+import { expiryLabel, formatCount, formatFit, formatFixed, formatGamma, formatIv, formatIvCell, formatPrice, formatSigned, groupIndian, NO_VALUE, signOf, timeToExpiry } from './chain-format';
 
 describe('Indian number formats', () => {
   it('groups thousands, then lakhs and crores', () => {
@@ -30,6 +30,38 @@ describe('Indian number formats', () => {
     expect(signOf(-1)).toBe('down');
     expect(signOf(0)).toBe('');
     expect(signOf(null)).toBe('');
+  });
+});
+
+describe('numbers that must fit a grid cell', () => {
+  it('keeps a number whole while it fits', () => {
+    expect(formatFit(72_03_430, 0, 9)).toBe('72,03,430');
+    expect(formatFit(-3_705, 0, 7, true)).toBe('-3,705');
+    expect(formatFit(4_875, 0, 7, true)).toBe('+4,875');
+    expect(formatFit(0, 0, 7, true)).toBe('0');
+    expect(formatFit(2_857.45, 2, 8)).toBe('2,857.45');
+    expect(formatFit(-311.55, 2, 7, true)).toBe('-311.55');
+    expect(formatFit(null, 0, 9)).toBe(NO_VALUE);
+    expect(formatFit(Number.NaN, 2, 8)).toBe(NO_VALUE);
+  });
+
+  it('steps a large count up to lakhs, then crores, as Indian chains do', () => {
+    expect(formatFit(1_01_88_888, 0, 9)).toBe('1.02Cr');
+    expect(formatFit(99_99_999, 0, 8)).toBe('100.00L');
+    expect(formatFit(12_34_567, 0, 7, true)).toBe('+12.35L');
+    expect(formatFit(-12_34_567, 0, 7, true)).toBe('-12.35L');
+    expect(formatFit(-1_23_45_678, 0, 7, true)).toBe('-1.23Cr');
+    expect(formatFit(5_43_21_00_000, 0, 8)).toBe('543.21Cr');
+    // Decimals give way before the unit does: 7 characters leave room for one.
+    expect(formatFit(5_43_21_00_000, 0, 7)).toBe('543.2Cr');
+    expect(formatFit(-45_67_89_00_000, 0, 7, true)).toBe('-4568Cr');
+  });
+
+  it('drops the grouping, then decimals, of a price or change that does not fit', () => {
+    expect(formatFit(12_857.45, 2, 8)).toBe('12857.45');
+    expect(formatFit(-1_234.5, 2, 7, true)).toBe('-1234.5');
+    expect(formatFit(1_23_456.78, 2, 8)).toBe('123456.8');
+    expect(formatFit(-12_345.67, 2, 7, true)).toBe('-12346');
   });
 });
 

@@ -32,6 +32,40 @@ export function formatSigned(value: number | null | undefined, decimals: number)
   return value > 0 ? `+${s}` : `-${s}`;
 }
 
+/**
+ * A number for a cell that holds `maxChars` characters (the chain's columns are sized for a 1600 px
+ * window, see chain-columns.ts). It is shown whole while it fits: Indian grouping, `decimals`
+ * places, a '+' on positives when `signed`. A price or a price change that does not fit drops the
+ * grouping, then decimals (12857.45, 12857.5). A count (decimals 0) steps up to lakhs, then crores,
+ * with two decimals where they fit (1,01,88,888 -> 1.02Cr; a change of +12,34,567 -> +12.35L):
+ * how Indian option chains show large OI. Never an ellipsis, never a misleading truncation.
+ */
+export function formatFit(value: number | null | undefined, decimals: number, maxChars: number, signed = false): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return NO_VALUE;
+  const whole = signed ? formatSigned(value, decimals) : formatFixed(value, decimals);
+  if (whole.length <= maxChars) return whole;
+  const abs = Math.abs(value);
+  const sign = value < 0 ? '-' : signed ? '+' : '';
+  if (decimals === 0) {
+    const [size, suffix] = abs >= CRORE ? [CRORE, 'Cr'] : [LAKH, 'L'];
+    return shortest(sign, abs / size, 2, suffix, maxChars);
+  }
+  return shortest(sign, abs, decimals, '', maxChars);
+}
+
+const LAKH = 1e5;
+const CRORE = 1e7;
+
+/** `sign` + `x` ungrouped with as many of `decimals` places as fit in `maxChars`, then `suffix`. */
+function shortest(sign: string, x: number, decimals: number, suffix: string, maxChars: number): string {
+  let text = '';
+  for (let d = decimals; d >= 0; d--) {
+    text = `${sign}${x.toFixed(d)}${suffix}`;
+    if (text.length <= maxChars) break;
+  }
+  return text;
+}
+
 /** 'up' for a positive number, 'down' for a negative one, '' otherwise (the CSS colouring). */
 export function signOf(value: number | null | undefined): 'up' | 'down' | '' {
   if (value === null || value === undefined || !Number.isFinite(value) || value === 0) return '';
