@@ -120,7 +120,7 @@ describe('event stream', () => {
     expect(await upgradeStatus(`?token=${TOKEN}`, { host: 'evil.example' })).toBe(403);
     expect(await upgradeStatus(`?token=${TOKEN}`)).toBe(101);
     expect(await upgradeStatus('', { authorization: `Bearer ${TOKEN}` })).toBe(101);
-    await waitFor(() => stream.clients === 0, 2000, 'the probe sockets gone');
+    await waitFor(() => stream.clients === 0, 10_000, 'the probe sockets gone');
   });
 
   it('a chain view: NOT_FOUND until the chain is open, then a snapshot, coalesced deltas ending on the latest values, at most one batch per interval', async () => {
@@ -258,7 +258,7 @@ describe('event stream', () => {
   it('close() ends every client socket and the timer, leaving no socket behind', async () => {
     for (const c of opened) c.ws.terminate();
     const tcpBefore = await (async () => {
-      await waitFor(() => stream.clients === 0, 2000, 'earlier clients gone');
+      await waitFor(() => stream.clients === 0, 10_000, 'earlier clients gone');
       return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     })();
     const clients = [new Client(), new Client(), new Client()];
@@ -278,7 +278,7 @@ describe('event stream', () => {
     const n = clients[0]!.messages.length;
     await new Promise((r) => setTimeout(r, 3 * INTERVAL));
     expect(clients[0]!.messages.length).toBe(n);
-    await waitFor(() => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length <= tcpBefore, 2000, 'stream sockets to close');
+    await waitFor(() => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length <= tcpBefore, 10_000, 'stream sockets to close');
     // A new upgrade after close is not served (plain HTTP answers it: the REST API wants a header).
     expect(await upgradeStatus(`?token=${TOKEN}`)).not.toBe(101);
   });

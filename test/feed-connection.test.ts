@@ -47,7 +47,7 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(sims.splice(0).map((s) => s.stop()));
   // Nothing a test opened may outlive it.
-  await waitFor(() => tcpSockets() === 0, 2000, () => `TCP sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
+  await waitFor(() => tcpSockets() === 0, 10_000, () => `TCP sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
 });
 
 async function sim(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -251,7 +251,7 @@ describe('feed connection: stale sockets', () => {
 
     const mutedAt = performance.now();
     s.fault({ fault: 'mute', socket: first });
-    await waitFor(() => rec.states.some((x) => x.state === 'reconnecting' && x.at > mutedAt), 3000, 'the stale socket to be dropped');
+    await waitFor(() => rec.states.some((x) => x.state === 'reconnecting' && x.at > mutedAt), 10_000, 'the stale socket to be dropped');
     const droppedAfter = rec.states.find((x) => x.state === 'reconnecting' && x.at > mutedAt)!.at - mutedAt;
     expect(droppedAfter).toBeGreaterThanOrEqual(250); // staleAfterMs 300, less the age of the last frame before the mute
     expect(droppedAfter).toBeLessThan(1500); // staleAfterMs + one ping interval + scheduling slack
@@ -328,7 +328,7 @@ describe('feed connection: fatal auth failures stop until resume()', () => {
       expect(s.stats().authFailures).toBe(1);
       // Nothing can try again: no timer is pending and no socket is left at the exchange.
       expect(timers.pending()).toBe(0);
-      await waitFor(() => exchangeSockets(s).length === 0, 2000, 'the refused socket to close');
+      await waitFor(() => exchangeSockets(s).length === 0, 10_000, 'the refused socket to close');
       expect(c.state).toBe('failed');
       expect(s.stats().authFailures).toBe(1);
       expect(c.health().connectAttempts).toBe(1);
@@ -408,8 +408,8 @@ describe('feed connection: disposal', () => {
     expect(c.state).toBe('closed');
     expect(timers.pending()).toBe(0);
     expect(SET.some((r) => c.isLive(tokenOf(r)))).toBe(false);
-    await waitFor(() => exchangeSockets(s).length === 0, 2000, 'the exchange to see the socket go');
-    await waitFor(() => liveTcpSockets() === 0, 2000, () => `sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
+    await waitFor(() => exchangeSockets(s).length === 0, 10_000, 'the exchange to see the socket go');
+    await waitFor(() => liveTcpSockets() === 0, 10_000, () => `sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
     c.stop(); // idempotent
     expect(timers.pending()).toBe(0);
   });

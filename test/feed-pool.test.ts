@@ -29,7 +29,7 @@ const pools: FeedPool[] = [];
 afterEach(async () => {
   for (const p of pools.splice(0)) p.stop();
   await Promise.all(sims.splice(0).map((s) => s.stop()));
-  await waitFor(() => tcpSockets() === 0, 2000, () => `TCP sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
+  await waitFor(() => tcpSockets() === 0, 10_000, () => `TCP sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
 });
 
 async function sim(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -164,7 +164,8 @@ describe('feed pool: a socket lost and found', () => {
     const universe = liveTokens(testMaster());
     const placement = new SocketPlacement({ perSocket: 40 });
     placement.place(universe.slice(0, 100));
-    const p = pool(s, placement, { graceMs: 1000 });
+    // A grace period well above a reconnect on a loaded machine: the blip below must not fail over.
+    const p = pool(s, placement, { graceMs: 2000 });
     p.start();
     await waitAgree(s, placement, 5);
     const X = 3;
@@ -173,7 +174,7 @@ describe('feed pool: a socket lost and found', () => {
     // Short drop, with upgrades refused meanwhile so the socket is surely down while we add.
     s.fault({ fault: 'refuse-upgrade', code: 503 });
     s.fault({ fault: 'drop', socket: exchangeIdOf(X) });
-    await waitFor(() => p.connection(X)!.state === 'reconnecting', 3000, 'socket 3 down');
+    await waitFor(() => p.connection(X)!.state === 'reconnecting', 10_000, 'socket 3 down');
     expect(placement.tokensOn(X).some((t) => p.isLive(t))).toBe(false);
     const added = placement.place(universe.slice(100, 110)); // least-loaded: two on each socket, socket 3 included
     p.apply({ subscribed: [...added].map(([token, socket]) => ({ token, socket })), unsubscribed: [] });
@@ -181,7 +182,7 @@ describe('feed pool: a socket lost and found', () => {
     expect(addedOnX).toHaveLength(2);
     expect(addedOnX.some((t) => p.isLive(t))).toBe(false);
     s.fault({ fault: 'clear' });
-    await waitFor(() => p.connection(X)!.state === 'open', 3000, 'socket 3 back');
+    await waitFor(() => p.connection(X)!.state === 'open', 10_000, 'socket 3 back');
     await waitAgree(s, placement, 5);
     expect(addedOnX.every((t) => p.isLive(t))).toBe(true);
     expect(placement.loads()).toEqual([22, 22, 22, 22, 22]); // no failover for a blip
@@ -192,7 +193,7 @@ describe('feed pool: a socket lost and found', () => {
     const downAt = performance.now();
     s.fault({ fault: 'drop', socket: exchangeIdOf(X) });
     await waitFor(() => placement.load(X) === 0, 10_000, 'failover of socket 3');
-    expect(performance.now() - downAt).toBeGreaterThanOrEqual(950);
+    expect(performance.now() - downAt).toBeGreaterThanOrEqual(1950);
     expect(placement.isUp(X)).toBe(false);
     expect(placement.loads()).toEqual([28, 28, 0, 27, 27]);
     await waitAgree(s, placement, 4);
@@ -200,8 +201,8 @@ describe('feed pool: a socket lost and found', () => {
 
     // Back: the load evens out (max - min <= 1) with the fewest moves, and the exchange agrees.
     s.fault({ fault: 'clear' });
-    await waitFor(() => p.connection(X)!.state === 'open', 3000, 'socket 3 back');
-    await waitFor(() => placement.load(X) > 0, 3000, 'even-out');
+    await waitFor(() => p.connection(X)!.state === 'open', 10_000, 'socket 3 back');
+    await waitFor(() => placement.load(X) > 0, 10_000, 'even-out');
     const loads = placement.loads();
     expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
     expect(loads.reduce((a, b) => a + b)).toBe(110);
@@ -220,7 +221,7 @@ describe('feed pool: a socket lost and found', () => {
     const target = exchangePlacement(s).get(placement.tokensOn(2)[0]!)!;
     const kickedAt = performance.now();
     s.fault({ fault: 'disconnect', socket: target, code: 805 });
-    await waitFor(() => p.connection(2)!.state === 'reconnecting', 3000, 'the kick');
+    await waitFor(() => p.connection(2)!.state === 'reconnecting', 10_000, 'the kick');
     expect(p.connection(2)!.health().lastError).toMatch(/805/);
     await waitAgree(s, placement, 5);
     expect(performance.now() - kickedAt).toBeGreaterThanOrEqual(490);
@@ -241,9 +242,9 @@ describe('feed pool: disposal', () => {
     // Socket 1 down past its grace period (failed over), socket 2 down within it (a grace timer).
     s.fault({ fault: 'refuse-upgrade', code: 503 });
     s.fault({ fault: 'drop', socket: exchangePlacement(s).get(placement.tokensOn(1)[0]!)! });
-    await waitFor(() => !placement.isUp(1), 3000, 'socket 1 failed over');
+    await waitFor(() => !placement.isUp(1), 10_000, 'socket 1 failed over');
     s.fault({ fault: 'drop', socket: exchangePlacement(s).get(placement.tokensOn(2)[0]!)! });
-    await waitFor(() => p.connection(2)!.state === 'reconnecting', 3000, 'socket 2 down');
+    await waitFor(() => p.connection(2)!.state === 'reconnecting', 10_000, 'socket 2 down');
     expect(timers.pending()).toBeGreaterThanOrEqual(6); // three watchdogs, two retries, a grace period
 
     p.stop();
@@ -251,8 +252,8 @@ describe('feed pool: disposal', () => {
     expect(p.health().map((h) => h.state)).toEqual(['closed', 'closed', 'closed', 'closed', 'closed']);
     // The pool marked socket 1 down; stopped, it no longer knows, so a restart may use it again.
     expect(placement.upSockets()).toEqual([1, 2, 3, 4, 5]);
-    await waitFor(() => exchangeSockets(s).length === 0, 2000, 'the exchange to see every socket go');
-    await waitFor(() => liveTcpSockets() === 0, 2000, () => `sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
+    await waitFor(() => exchangeSockets(s).length === 0, 10_000, 'the exchange to see every socket go');
+    await waitFor(() => liveTcpSockets() === 0, 10_000, () => `sockets to close: ${process.getActiveResourcesInfo().join(', ')}`);
   });
 });
 
@@ -273,11 +274,11 @@ describe('feed pool: a rebalance that throws', () => {
     await waitAgree(s, placement, 5);
     s.fault({ fault: 'refuse-upgrade', code: 503 });
     s.fault({ fault: 'drop', socket: exchangePlacement(s).get(placement.tokensOn(4)[0]!)! });
-    await waitFor(() => errors.length === 1, 3000, 'the failed failover');
+    await waitFor(() => errors.length === 1, 10_000, 'the failed failover');
     expect(errors[0]).toEqual({ kind: 'failover', socket: 4, message: 'database is locked' });
     expect(placement.loads()).toEqual([10, 10, 10, 10, 10]); // nothing moved
     s.fault({ fault: 'clear' });
-    await waitFor(() => errors.length === 2, 3000, 'the failed even-out on return');
+    await waitFor(() => errors.length === 2, 10_000, 'the failed even-out on return');
     expect(errors[1]).toMatchObject({ kind: 'even-out', socket: 4 });
     // Socket 4 still has its own instruments and resubscribed them.
     await waitAgree(s, placement, 5);
