@@ -221,6 +221,12 @@ describe('event stream', () => {
     expect(legs.length).toBeGreaterThan(0);
     const subscribedIds = (): Set<number> => new Set(c.batches().flatMap((b) => b.log ?? []).filter((e) => e.action === 'SUBSCRIBE' && e.owner === owner).map((e) => e.security_id));
     await waitFor(() => legs.every((id) => subscribedIds().has(id)), 5000, 'the SUBSCRIBE entries');
+    // Each entry names its instrument as the master does (what the status panel shows).
+    const named = c.batches().flatMap((b) => b.log ?? []).filter((e) => e.owner === owner);
+    expect(named.filter((e) => e.name === null)).toEqual([]);
+    const legNames = named.filter((e) => legs.includes(e.security_id)).map((e) => e.name!);
+    expect(legNames.length).toBe(legs.length);
+    expect(legNames.filter((n) => !/^RELIANCE .*\d (CALL|PUT)$/.test(n))).toEqual([]);
 
     const rm = await post('/api/v2/watchlist/remove', { user_id: 'slog', symbol: 'RELIANCE', expiry });
     expect(rm.status).toBe(200);

@@ -67,6 +67,8 @@ export interface StreamLogEntry {
   action: string;
   segment: string;
   security_id: number;
+  /** The instrument as a trader reads it (Dhan's display name, e.g. `RELIANCE 29 DEC 1400 CALL`); null when the master no longer lists it. */
+  name: string | null;
   owner: string | null;
   reason: string | null;
   ts: number;

@@ -95,6 +95,9 @@ describe('browser mode against npm run serve', () => {
     const entry = page.locator('[data-testid="watchlist-entry"][data-symbol="RELIANCE"]');
     await entry.waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="chain-panel"][data-symbol="RELIANCE"]').waitFor({ timeout: 20_000 });
+    // The entry fits the side panel: nothing there scrolls sideways.
+    const sideways = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.sidebar, .sidebar *')].filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible').map((el) => el.className));
+    expect(sideways).toEqual([]);
 
     // 25 strikes, ascending, evenly stepped, the ATM row highlighted and inside the window.
     const strikes = await pollUntil('25 strike rows', gridStrikes, (s) => s.length === 25);

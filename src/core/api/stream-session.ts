@@ -23,7 +23,7 @@ import type { StatusView } from '../../shared/contract';
 import { streamClientMessageSchema, type StreamAck, type StreamBatch, type StreamChain, type StreamClientMessage, type StreamErrorMessage, type StreamLeg, type StreamLogEntry } from '../../shared/events';
 import type { App } from '../app';
 import type { ChainState } from '../chain/atm-engine';
-import { tokenOf } from '../../shared/instruments';
+import { isSegment, tokenOf } from '../../shared/instruments';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
 import { firstIssue } from './create-api';
 import { legQuote, statusView } from './views';
@@ -181,7 +181,17 @@ export class StreamSession {
     if (this.logSince !== null) {
       const rows = app.core.repos.subscriptionLog.recent(MAX_LOG_PER_BATCH, this.logSince);
       if (rows.length) {
-        const entries: StreamLogEntry[] = rows.reverse().map((e) => ({ id: e.id, action: e.action, segment: e.segment, security_id: e.securityId, owner: e.owner, reason: e.reason, ts: e.ts }));
+        const registry = app.loaded.registry;
+        const entries: StreamLogEntry[] = rows.reverse().map((e) => ({
+          id: e.id,
+          action: e.action,
+          segment: e.segment,
+          security_id: e.securityId,
+          name: isSegment(e.segment) ? (registry.get({ segment: e.segment, securityId: e.securityId })?.displayName ?? null) : null,
+          owner: e.owner,
+          reason: e.reason,
+          ts: e.ts,
+        }));
         batch.log = entries;
         if (rows.length === MAX_LOG_PER_BATCH) batch.log_truncated = true;
         const last = entries[entries.length - 1]!.id;

@@ -52,6 +52,15 @@ export function formatExpiry(date: string): string {
   return `${m[3]} ${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]!.slice(2)}`;
 }
 
+/** A short label for an expiry: "01 Dec", with the year ("25 Jan 27") when not `currentYear`. */
+export function expiryLabel(expiry: string, currentYear: number): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expiry);
+  if (!m) return expiry;
+  const [, y, mo, d] = m;
+  const month = MONTHS[Number(mo) - 1] ?? mo;
+  return Number(y) === currentYear ? `${d} ${month}` : `${d} ${month} ${y!.slice(2)}`;
+}
+
 /** `2026-12-29` as `29 Dec` (for lists of near expiries, where the year is plain). */
 export function formatExpiryShort(date: string): string {
   return formatExpiry(date).slice(0, 6);

@@ -61,7 +61,7 @@ describe('startSync', () => {
 
   it('keeps the newest log entries only', () => {
     const { transport, services, stop } = setup();
-    const entry = (id: number) => ({ id, action: 'SUBSCRIBE', segment: 'NSE_FNO', security_id: id, owner: null, reason: null, ts: 0 });
+    const entry = (id: number) => ({ id, action: 'SUBSCRIBE', segment: 'NSE_FNO', security_id: id, name: null, owner: null, reason: null, ts: 0 });
     transport.push({ type: 'batch', seq: 1, at: 0, chains: {}, log: Array.from({ length: LOG_LIMIT + 50 }, (_, i) => entry(i + 1)) });
     const log = services.store.getState().log;
     expect(log).toHaveLength(LOG_LIMIT);

@@ -8,9 +8,9 @@
 import type { IvReason } from '../../../../shared/analytics';
 import { expiryInstant } from '../../../../shared/expiry';
 import type { Segment } from '../../../../shared/instruments';
-import { fixedIndian, MONTHS, NO_VALUE } from '../format';
+import { fixedIndian, NO_VALUE } from '../format';
 
-export { formatCount, groupIndian, NO_VALUE } from '../format';
+export { expiryLabel, formatCount, groupIndian, NO_VALUE } from '../format';
 
 /** A number with `decimals` places and Indian grouping; a minus only when it survives rounding. */
 export function formatFixed(value: number | null | undefined, decimals: number): string {
@@ -121,12 +121,3 @@ export function timeToExpiry(expiry: string, nowMs: number, segment: Segment = '
   return `${Math.max(1, minutes)}m`;
 }
 
-
-/** A short tab label for an expiry: "01 Dec", with the year ("25 Jan 27") when not `currentYear`. */
-export function expiryLabel(expiry: string, currentYear: number): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expiry);
-  if (!m) return expiry;
-  const [, y, mo, d] = m;
-  const month = MONTHS[Number(mo) - 1] ?? mo;
-  return Number(y) === currentYear ? `${d} ${month}` : `${d} ${month} ${y!.slice(2)}`;
-}

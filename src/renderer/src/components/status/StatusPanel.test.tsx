@@ -13,7 +13,7 @@ afterEach(() => {
   cleanup();
 });
 
-const logEntry = (id: number, action = 'SUBSCRIBE'): StreamLogEntry => ({ id, action, segment: 'NSE_FNO', security_id: 40000 + id, owner: 'watch:default:RELIANCE:2026-12-29', reason: 'chain RELIANCE 2026-12-29', ts: Date.UTC(2026, 10, 25, 4, 30, id) });
+const logEntry = (id: number, action = 'SUBSCRIBE', name: string | null = `RELIANCE 29 DEC ${1000 + id} CALL`): StreamLogEntry => ({ id, action, segment: 'NSE_FNO', security_id: 40000 + id, name, owner: 'watch:default:RELIANCE:2026-12-29', reason: 'chain RELIANCE 2026-12-29', ts: Date.UTC(2026, 10, 25, 4, 30, id) });
 
 async function setup(handlers: Parameters<typeof renderWithServices>[1] = {}) {
   const h = renderWithServices(<StatusPanel />, handlers);
@@ -67,9 +67,15 @@ describe('StatusPanel', () => {
     act(() => transport.push({ type: 'batch', seq: 2, at: 0, chains: {}, log: Array.from({ length: 100 }, (_, i) => logEntry(i + 151, i === 99 ? 'RATE_LIMIT_EVICT' : 'SUBSCRIBE')) }));
     const rows = screen.getAllByTestId('log-entry');
     expect(rows).toHaveLength(200);
-    expect(rows[0]!.textContent).toContain('RATE_LIMIT_EVICT');
-    expect(rows[0]!.textContent).toContain('NSE_FNO:40250');
-    expect(rows[199]!.textContent).toContain('NSE_FNO:40051');
+    expect(rows[0]!.textContent).toBe('10:04:10EVICTRELIANCE 29 DEC 1250 CALL'); // 04:30 UTC + 250 s, in IST
+    expect(rows[0]!.getAttribute('title')).toBe('NSE_FNO:40250 · for watch:default:RELIANCE:2026-12-29 · chain RELIANCE 2026-12-29');
+    expect(rows[199]!.textContent).toContain('RELIANCE 29 DEC 1051 CALL');
+  });
+
+  it('names a log entry by its token when the master no longer lists it', async () => {
+    const { transport } = await setup();
+    act(() => transport.push({ type: 'batch', seq: 1, at: 0, chains: {}, log: [logEntry(7, 'UNSUBSCRIBE', null)] }));
+    expect(screen.getByTestId('log-entry').textContent).toBe('10:00:07UNSUBNSE_FNO:40007');
   });
 
   it('"Unsubscribe all Tier A" asks first and calls the command only when confirmed', async () => {

@@ -1,9 +1,10 @@
 import type { KeyboardEvent } from 'react';
+import { istDate } from '../../../../shared/market-calendar';
 import { useAppState, useServices } from '../../state/app-context';
 import type { WatchlistEntry } from '../../state/app-store';
-import { formatCount, formatExpiry } from '../format';
+import { expiryLabel, formatCount } from '../format';
 
-const TYPE_LABEL: Record<string, string> = { INDEX_OPTION: 'IDX OPT', STOCK_OPTION: 'STK OPT', EQUITY: 'EQ' };
+const TYPE_LABEL: Record<string, string> = { INDEX_OPTION: 'Index options', STOCK_OPTION: 'Stock options', EQUITY: 'Equity' };
 
 /**
  * The user's watchlist (Tier A). Click or Enter selects an entry's chain; the ✕ button, Delete or
@@ -15,6 +16,7 @@ export function WatchlistPanel() {
   const chains = useAppState((s) => s.chains);
   const selected = useAppState((s) => s.selected);
   const { actions } = useServices();
+  const year = Number(istDate(Date.now()).slice(0, 4));
 
   const onKeyDown = (e: KeyboardEvent<HTMLLIElement>, entry: WatchlistEntry): void => {
     if (e.target !== e.currentTarget) return;
@@ -48,13 +50,14 @@ export function WatchlistPanel() {
                 data-symbol={e.symbol}
                 data-expiry={e.expiry_date}
                 tabIndex={0}
+                title={`${TYPE_LABEL[e.instrument_type] ?? e.instrument_type}${e.expiry_date ? `, expiry ${e.expiry_date}` : ''}`}
                 aria-current={isSelected ? 'true' : undefined}
                 onClick={() => actions.select({ symbol: e.symbol, expiry: e.expiry_date })}
                 onKeyDown={(ev) => onKeyDown(ev, e)}
               >
                 <span className="sym">{e.symbol}</span>
-                <span className="exp">{e.expiry_date ? formatExpiry(e.expiry_date) : ''}</span>
-                <span className="type">{TYPE_LABEL[e.instrument_type] ?? e.instrument_type}</span>
+                {/* The expiry without the year when it is this year; an equity has none and says EQ. */}
+                <span className="exp">{e.expiry_date ? expiryLabel(e.expiry_date, year) : 'EQ'}</span>
                 <span className="num muted">{chain ? formatCount(chain.instruments) : e.expiry_date ? <span className="not-live" title="Its chain is not open (evicted to make room, or closed for the day)">not live</span> : ''}</span>
                 <button
                   type="button"
