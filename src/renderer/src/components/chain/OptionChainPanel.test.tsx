@@ -90,6 +90,14 @@ describe('OptionChainPanel', () => {
     ]);
     fireEvent.click(tabs[1]!);
     expect(h.onExpiryChange).toHaveBeenCalledWith(EXP2);
+    // The keyboard does the same: the active tab is the one Tab reaches, Right moves to the next expiry.
+    expect(tabs.map((t) => t.tabIndex)).toEqual([0, -1]);
+    h.onExpiryChange.mockClear();
+    fireEvent.keyDown(tabs[0]!, { key: 'ArrowRight' });
+    expect(h.onExpiryChange).toHaveBeenCalledWith(EXP2);
+    expect(document.activeElement).toBe(tabs[1]);
+    fireEvent.keyDown(tabs[0]!, { key: 'ArrowLeft' }); // already the first: nothing to change
+    expect(h.onExpiryChange).toHaveBeenCalledTimes(1);
     h.rerender(EXP2);
     expect(chainMsgs(h.fake.sent)).toEqual([
       { op: 'subscribe', symbol: 'NIFTY', expiry: EXP },

@@ -14,6 +14,7 @@ import type { StreamState, Transport } from '../../api/transport';
 import { loadHiddenMetrics, saveHiddenMetrics, type Metric } from './chain-columns';
 import type { ChainAnalyticsFields, ForwardSource } from '../../../../shared/analytics';
 import type { Segment } from '../../../../shared/instruments';
+import { movedIndex } from '../keyboard';
 import { expiryLabel, formatFixed, formatPrice, NO_VALUE, timeToExpiry } from './chain-format';
 import type { ChainHeader } from './chain-model';
 import { ChainSession, type ChainGridSink } from './chain-session';
@@ -193,6 +194,7 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
 
   const upper = symbol.trim().toUpperCase();
   const tabs = expiries.length > 0 ? expiries : activeExpiry ? [activeExpiry] : [];
+  const activeTab = activeExpiry === null ? -1 : tabs.indexOf(activeExpiry);
   const year = new Date(clock).getUTCFullYear();
 
   return (
@@ -245,8 +247,21 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
         </span>
         <ColumnMenu hidden={hidden} onChange={onHiddenChange} />
       </header>
-      <nav className="chain-expiries" role="tablist" aria-label="Expiries">
-        {tabs.map((e) => (
+      <nav
+        className="chain-expiries"
+        role="tablist"
+        aria-label="Expiries"
+        onKeyDown={(ev) => {
+          // Left/Right (Home/End) switch the expiry and keep the focus on the new tab.
+          const to = movedIndex(ev.key, activeTab, tabs.length, { prev: 'ArrowLeft', next: 'ArrowRight' });
+          if (to === null) return;
+          ev.preventDefault();
+          const next = tabs[to]!;
+          ev.currentTarget.querySelector<HTMLElement>(`[data-expiry="${next}"]`)?.focus();
+          if (next !== activeExpiry) onExpiryChange(next);
+        }}
+      >
+        {tabs.map((e, i) => (
           <button
             key={e}
             type="button"
@@ -255,6 +270,7 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
             data-testid="expiry-tab"
             data-expiry={e}
             aria-selected={e === activeExpiry ? 'true' : 'false'}
+            tabIndex={i === Math.max(0, activeTab) ? 0 : -1}
             title={e}
             onClick={() => {
               if (e !== activeExpiry) onExpiryChange(e);

@@ -1,6 +1,7 @@
 import { useAppState, useServices } from '../../state/app-context';
 import type { OpenChainView } from '../../../../shared/contract';
 import { formatCount, formatExpiry, formatExpiryShort } from '../format';
+import { moveRowFocus } from '../keyboard';
 
 interface TierBSymbol {
   symbol: string;
@@ -42,8 +43,11 @@ export function TierBList() {
             data-symbol={g.symbol}
             tabIndex={0}
             onClick={() => actions.select({ symbol: g.symbol, expiry: g.expiries[0]! })}
+            data-nav-row=""
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && e.target === e.currentTarget) actions.select({ symbol: g.symbol, expiry: g.expiries[0]! });
+              if (e.target !== e.currentTarget) return;
+              if (e.key === 'Enter') actions.select({ symbol: g.symbol, expiry: g.expiries[0]! });
+              else if (moveRowFocus(e.key, e.currentTarget)) e.preventDefault();
             }}
           >
             <span className="sym">{g.symbol}</span>

@@ -77,6 +77,27 @@ describe('WatchlistPanel', () => {
     expect(removed).toEqual([{ user_id: 'default', symbol: 'TCS' }]);
   });
 
+  it('arrow keys move through the watchlist and on into Tier B; Enter opens the focused chain', async () => {
+    const { user, services } = await setup();
+    entryOf('RELIANCE').focus();
+    const focused = () => document.activeElement?.getAttribute('data-symbol');
+    await user.keyboard('{ArrowDown}');
+    expect(focused()).toBe('TCS');
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('tierb-chain');
+    expect(focused()).toBe('BANKNIFTY');
+    await user.keyboard('{End}');
+    expect(focused()).toBe('NIFTY');
+    await user.keyboard('{ArrowDown}'); // the last row stays
+    expect(focused()).toBe('NIFTY');
+    await user.keyboard('{Enter}');
+    expect(services.store.getState().selected).toEqual({ symbol: 'NIFTY', expiry: '2026-12-01' });
+    await user.keyboard('{ArrowUp}{Home}');
+    expect(focused()).toBe('RELIANCE');
+    await user.keyboard('{Enter}');
+    expect(services.store.getState().selected).toEqual({ symbol: 'RELIANCE', expiry: '2026-12-29' });
+  });
+
   it('removing the selected entry falls back to a Tier B chain', async () => {
     const { user, services } = await setup();
     await user.click(entryOf('RELIANCE'));

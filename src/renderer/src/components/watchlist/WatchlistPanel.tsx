@@ -3,6 +3,7 @@ import { istDate } from '../../../../shared/market-calendar';
 import { useAppState, useServices } from '../../state/app-context';
 import type { WatchlistEntry } from '../../state/app-store';
 import { expiryLabel, formatCount } from '../format';
+import { moveRowFocus } from '../keyboard';
 
 const TYPE_LABEL: Record<string, string> = { INDEX_OPTION: 'Index options', STOCK_OPTION: 'Stock options', EQUITY: 'Equity' };
 
@@ -26,6 +27,8 @@ export function WatchlistPanel() {
     } else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       actions.select({ symbol: entry.symbol, expiry: entry.expiry_date });
+    } else if (moveRowFocus(e.key, e.currentTarget)) {
+      e.preventDefault();
     }
   };
 
@@ -47,6 +50,7 @@ export function WatchlistPanel() {
                 key={`${e.symbol}|${e.expiry_date}`}
                 className={`list-row${isSelected ? ' selected' : ''}`}
                 data-testid="watchlist-entry"
+                data-nav-row=""
                 data-symbol={e.symbol}
                 data-expiry={e.expiry_date}
                 tabIndex={0}
