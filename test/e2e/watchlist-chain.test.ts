@@ -154,6 +154,16 @@ describe('browser mode against npm run serve', () => {
     });
     expect(fit).toEqual({ cut: [], sideways: 0 });
     await page.screenshot({ path: join(ARTIFACTS, '4-nifty-1600.png') });
+
+    // The keyboard switches expiries: Right on the active tab opens the next one.
+    const panel = page.locator('[data-testid="chain-panel"][data-symbol="NIFTY"]');
+    const first = await panel.getAttribute('data-expiry');
+    const tabs = await page.locator('[data-testid="expiry-tab"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-expiry')));
+    expect(tabs[0]).toBe(first);
+    await page.locator('[data-testid="expiry-tab"][aria-selected="true"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await pollUntil('the next NIFTY expiry', () => panel.getAttribute('data-expiry'), (e) => e === tabs[1]);
+    await pollUntil('its legs priced', unpricedLegs, (n) => n === 0, 15_000);
   }, 60_000);
 
   it('says so for an unknown symbol and adds nothing', async () => {
