@@ -2,7 +2,8 @@
  * End to end, as a trader uses it: `npm run serve` on the embedded simulator, the built UI in
  * Debian's Chromium (browser mode: REST + WebSocket). Search RELIANCE with the keyboard, add it,
  * see its 25-strike chain with the ATM row highlighted and prices changing, the capacity meter
- * grow by the chain, remove it, the meter shrink back; an index chain fits a 1600 px window whole.
+ * grow by the chain, remove it, the meter shrink back; an index chain fits a 1600 px window whole,
+ * and a 1366 px one with the status panel folded away.
  * Screenshots go to test-artifacts/e2e/.
  */
 import { mkdirSync } from 'node:fs';
@@ -164,6 +165,23 @@ describe('browser mode against npm run serve', () => {
     await page.keyboard.press('ArrowRight');
     await pollUntil('the next NIFTY expiry', () => panel.getAttribute('data-expiry'), (e) => e === tabs[1]);
     await pollUntil('its legs priced', unpricedLegs, (n) => n === 0, 15_000);
+  }, 60_000);
+
+  it('on a 1366 px laptop screen, folding the status panel away (]) gives the chain its room', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const sideways = () => page.evaluate(() => {
+      const v = document.querySelector('[data-testid="chain-grid"] .ag-grid-viewport') as HTMLElement;
+      return v.scrollWidth - v.clientWidth;
+    });
+    await pollUntil('the chain to overflow at 1366 px', sideways, (px) => px > 0);
+    await page.locator('[data-testid="chain-grid"]').click({ position: { x: 5, y: 5 } }); // focus leaves any field
+    await page.keyboard.press(']');
+    await pollUntil('the chain to fit', sideways, (px) => px === 0);
+    expect(await page.getByTestId('topbar-capacity').textContent()).toMatch(/^[\d,]+ \/ 25,000$/);
+    await page.screenshot({ path: join(ARTIFACTS, '5-laptop-1366-status-folded.png') });
+    await page.keyboard.press(']');
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await pollUntil('the status panel back', () => page.getByTestId('status-column').getAttribute('class'), (c) => !c?.includes('collapsed'));
   }, 60_000);
 
   it('says so for an unknown symbol and adds nothing', async () => {

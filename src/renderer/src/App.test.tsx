@@ -44,4 +44,38 @@ describe('App', () => {
     await waitFor(() => expect(document.querySelector('[data-testid="chain-panel"]')?.getAttribute('data-symbol')).toBe('INFY'));
     expect(JSON.parse(localStorage.getItem('strikedesk.layout.v1')!).selected).toEqual({ symbol: 'INFY', expiry: '2026-12-29' });
   });
+
+  it('[ and ] fold the side panels away and back; the capacity moves to the top bar; / reopens the lists to search', async () => {
+    const nearlyFull = statusView({ total_subscriptions: 24_900, tier_a_count: 21_932 });
+    const transport = createFakeTransport({ ...engineHandlers(), 'subscriptions:status': () => nearlyFull, 'watchlist:list': () => ({ user_id: 'default', entries: [] }) });
+    render(<App transport={transport} storage={localStorage} />);
+    act(() => transport.push({ type: 'batch', seq: 1, at: 0, chains: {}, status: nearlyFull }));
+    const user = userEvent.setup();
+    const folded = (id: string) => screen.getByTestId(id).classList.contains('collapsed');
+    expect(screen.queryByTestId('topbar-capacity')).toBeNull();
+
+    await user.keyboard(']');
+    expect(folded('status-column')).toBe(true);
+    expect(screen.getByTestId('toggle-status').getAttribute('aria-pressed')).toBe('false');
+    // The budget stays in sight, with the eviction warning (100 free < an index chain's 203).
+    expect(screen.getByTestId('topbar-capacity').textContent).toBe('24,900 / 25,000');
+    expect(screen.getByTestId('topbar-capacity').dataset.warning).toBe('evict');
+
+    await user.keyboard('[['); // user-event's escape for a literal [
+    expect(folded('sidebar')).toBe(true);
+    expect(JSON.parse(localStorage.getItem('strikedesk.layout.v1')!).layout.collapsed).toEqual({ sidebar: true, status: true });
+
+    // `/` brings the lists back with the search focused; there `[` and `]` type, they fold nothing.
+    await user.keyboard('/');
+    expect(folded('sidebar')).toBe(false);
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('search-input')));
+    await user.keyboard('[[]');
+    expect((screen.getByTestId('search-input') as HTMLInputElement).value).toBe('[]');
+    expect(folded('sidebar')).toBe(false);
+    expect(folded('status-column')).toBe(true);
+
+    await user.click(screen.getByTestId('toggle-status'));
+    expect(folded('status-column')).toBe(false);
+    expect(screen.queryByTestId('topbar-capacity')).toBeNull();
+  });
 });

@@ -9,6 +9,7 @@ import { SettingsDialog } from './components/settings/SettingsDialog';
 import { StatusPanel } from './components/status/StatusPanel';
 import { TierBList } from './components/watchlist/TierBList';
 import { WatchlistPanel } from './components/watchlist/WatchlistPanel';
+import { isTyping } from './components/keyboard';
 import { AppProvider, createServices, useAppState, useServices } from './state/app-context';
 import { startSync } from './state/sync';
 
@@ -29,18 +30,38 @@ export function App({ transport, storage }: AppProps) {
   );
 }
 
-/** Top bar, banner, and three resizable columns: lists | chain | health. */
+/** `[` folds the lists away or brings them back, `]` the status panel (not while typing in a field). */
+const PANEL_KEYS: Record<string, 'sidebar' | 'status'> = { '[': 'sidebar', ']': 'status' };
+
+/**
+ * Top bar, banner, and three resizable columns: lists | chain | health. Either side panel can be
+ * folded away (its column goes to 0; it stays mounted, so nothing is refetched when it returns).
+ */
 function Shell() {
   const layout = useAppState((s) => s.layout);
   const { actions } = useServices();
   const [settingsOpen, setSettingsOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const panel = PANEL_KEYS[e.key];
+      if (!panel || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      e.preventDefault();
+      actions.togglePanel(panel);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [actions]);
+  const { collapsed } = layout;
+  const side = (panel: 'sidebar' | 'status'): [string, string] => (collapsed[panel] ? ['0px', '0px'] : [`${layout[panel]}px`, '4px']);
+  const [sidebarWidth, leftSplit] = side('sidebar');
+  const [statusWidth, rightSplit] = side('status');
   return (
-    <div className="app" style={{ gridTemplateColumns: `${layout.sidebar}px 4px minmax(0, 1fr) 4px ${layout.status}px` }}>
+    <div className="app" style={{ gridTemplateColumns: `${sidebarWidth} ${leftSplit} minmax(0, 1fr) ${rightSplit} ${statusWidth}` }}>
       <TopBar onOpenSettings={() => setSettingsOpen(true)} />
       <div className="banner-slot">
         <ErrorBanner />
       </div>
-      <aside className="sidebar" aria-label="Instruments">
+      <aside className={`sidebar${collapsed.sidebar ? ' collapsed' : ''}`} aria-label="Instruments" aria-hidden={collapsed.sidebar || undefined} data-testid="sidebar">
         <InstrumentSearch />
         <WatchlistPanel />
         <TierBList />
@@ -50,7 +71,7 @@ function Shell() {
         <ChainArea />
       </main>
       <Splitter label="Resize the status panel" value={layout.status} sign={-1} onResize={(px) => actions.resize('status', px)} />
-      <aside className="status-column" aria-label="Feed status">
+      <aside className={`status-column${collapsed.status ? ' collapsed' : ''}`} aria-label="Feed status" aria-hidden={collapsed.status || undefined} data-testid="status-column">
         <StatusPanel />
       </aside>
       {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}

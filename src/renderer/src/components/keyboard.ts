@@ -1,7 +1,14 @@
 /**
- * Keyboard movement shared by the side lists and the expiry tabs: arrows move between rows (the
- * watchlist then Tier B, as one list) and between tabs, Home and End jump to the ends.
+ * Keyboard handling shared by the shell, the side lists and the expiry tabs: arrows move between
+ * rows (the watchlist then Tier B, as one list) and between tabs, Home and End jump to the ends;
+ * single-key shortcuts (`/`, `[`, `]`) never fire while the trader types in a field.
  */
+
+/** Whether a key press goes into a text field (where single-key shortcuts must type instead). */
+export function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+}
 
 /** Rows of the side panels a trader moves between with the arrow keys carry `data-nav-row`. */
 const NAV_ROW_SELECTOR = '[data-nav-row]';

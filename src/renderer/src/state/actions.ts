@@ -7,7 +7,7 @@
  */
 import type { CommandRequest, CommandResponse, Envelope } from '../../../shared/contract';
 import type { Transport } from '../api/transport';
-import { clampPanel, type Layout } from './layout-storage';
+import { clampPanel, type Panel } from './layout-storage';
 import { showError, showToast, type AppStore, type ChainRef, type WatchlistEntry } from './app-store';
 
 /** The watchlist owner: the desktop app has one user. */
@@ -32,7 +32,9 @@ export interface AppActions {
   setCredentials(clientId: string, accessToken: string): Promise<Envelope<CommandResponse<'admin:set-credentials'>>>;
   setKeepWatchlists(keep: boolean): Promise<boolean>;
   select(ref: ChainRef | null): void;
-  resize(panel: keyof Layout, px: number): void;
+  resize(panel: Panel, px: number): void;
+  /** Fold a side panel away, or bring it back at its width. */
+  togglePanel(panel: Panel): void;
   dismissError(): void;
 }
 
@@ -147,6 +149,9 @@ export function createActions(store: AppStore, transport: Transport): AppActions
     },
     resize(panel, px) {
       store.setState((s) => ({ layout: { ...s.layout, [panel]: clampPanel(panel, px) } }));
+    },
+    togglePanel(panel) {
+      store.setState((s) => ({ layout: { ...s.layout, collapsed: { ...s.layout.collapsed, [panel]: !s.layout.collapsed[panel] } } }));
     },
     dismissError() {
       store.setState({ error: null });

@@ -7,15 +7,20 @@ import type { ChainRef } from './app-store';
 
 export const LAYOUT_STORAGE_KEY = 'strikedesk.layout.v1';
 
-/** Panel sizes in CSS pixels. */
+/** The side panels: the lists on the left, the status on the right. */
+export type Panel = 'sidebar' | 'status';
+export const PANELS: readonly Panel[] = ['sidebar', 'status'];
+
+/** Panel sizes in CSS pixels, and which panels are folded away (a laptop screen gives the chain the room). */
 export interface Layout {
   /** Width of the left sidebar (search, watchlist, Tier B). */
   sidebar: number;
   /** Width of the right status panel. */
   status: number;
+  collapsed: Readonly<Record<Panel, boolean>>;
 }
 
-export const DEFAULT_LAYOUT: Layout = { sidebar: 220, status: 300 };
+export const DEFAULT_LAYOUT: Layout = { sidebar: 220, status: 300, collapsed: { sidebar: false, status: false } };
 export const LAYOUT_LIMITS = { sidebar: { min: 180, max: 520 }, status: { min: 240, max: 640 } } as const;
 
 /** What is persisted. */
@@ -25,7 +30,7 @@ export interface PersistedLayout {
 }
 
 /** Clamp a panel size to its limits. */
-export function clampPanel(panel: keyof Layout, px: number): number {
+export function clampPanel(panel: Panel, px: number): number {
   const { min, max } = LAYOUT_LIMITS[panel];
   return Math.round(Math.min(max, Math.max(min, px)));
 }
@@ -51,12 +56,16 @@ export function loadLayout(storage: Pick<Storage, 'getItem'> | undefined): Persi
     return fallback;
   }
   if (typeof v !== 'object' || v === null) return fallback;
-  const o = v as { layout?: Partial<Layout>; selected?: unknown };
-  const size = (panel: keyof Layout): number => {
+  const o = v as { layout?: { sidebar?: unknown; status?: unknown; collapsed?: Partial<Record<Panel, unknown>> }; selected?: unknown };
+  const size = (panel: Panel): number => {
     const px = o.layout?.[panel];
     return typeof px === 'number' && Number.isFinite(px) ? clampPanel(panel, px) : DEFAULT_LAYOUT[panel];
   };
-  return { layout: { sidebar: size('sidebar'), status: size('status') }, selected: isChainRef(o.selected) ? { symbol: o.selected.symbol, expiry: o.selected.expiry } : null };
+  const collapsed = (panel: Panel): boolean => o.layout?.collapsed?.[panel] === true;
+  return {
+    layout: { sidebar: size('sidebar'), status: size('status'), collapsed: { sidebar: collapsed('sidebar'), status: collapsed('status') } },
+    selected: isChainRef(o.selected) ? { symbol: o.selected.symbol, expiry: o.selected.expiry } : null,
+  };
 }
 
 /** Write the layout (errors ignored). */

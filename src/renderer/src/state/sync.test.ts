@@ -70,23 +70,28 @@ describe('startSync', () => {
     stop();
   });
 
-  it('remembers the selected chain and panel sizes across a reload', async () => {
+  it('remembers the selected chain, panel sizes and folded panels across a reload', async () => {
     const first = setup();
     first.services.actions.select({ symbol: 'BANKNIFTY', expiry: '2026-12-29' });
     first.services.actions.resize('sidebar', 333);
     first.services.actions.resize('status', 10_000); // clamped
+    first.services.actions.togglePanel('status');
     first.stop();
-    expect(JSON.parse(localStorage.getItem(LAYOUT_STORAGE_KEY)!)).toEqual({ layout: { sidebar: 333, status: 640 }, selected: { symbol: 'BANKNIFTY', expiry: '2026-12-29' } });
+    const layout = { sidebar: 333, status: 640, collapsed: { sidebar: false, status: true } };
+    expect(JSON.parse(localStorage.getItem(LAYOUT_STORAGE_KEY)!)).toEqual({ layout, selected: { symbol: 'BANKNIFTY', expiry: '2026-12-29' } });
     const second = setup();
     await vi.advanceTimersByTimeAsync(0);
     expect(second.services.store.getState().selected).toEqual({ symbol: 'BANKNIFTY', expiry: '2026-12-29' });
-    expect(second.services.store.getState().layout).toEqual({ sidebar: 333, status: 640 });
+    expect(second.services.store.getState().layout).toEqual(layout);
     second.stop();
   });
 
   it('ignores a stored layout it cannot read', () => {
-    localStorage.setItem(LAYOUT_STORAGE_KEY, '{"layout":{"sidebar":"wide"},"selected":{"symbol":""}}');
+    localStorage.setItem(LAYOUT_STORAGE_KEY, '{"layout":{"sidebar":"wide","collapsed":{"status":"yes"}},"selected":{"symbol":""}}');
     expect(loadLayout(localStorage)).toEqual({ layout: DEFAULT_LAYOUT, selected: null });
+    // A layout saved before panels could fold opens with both shown.
+    localStorage.setItem(LAYOUT_STORAGE_KEY, '{"layout":{"sidebar":250,"status":300}}');
+    expect(loadLayout(localStorage).layout).toEqual({ ...DEFAULT_LAYOUT, sidebar: 250 });
     localStorage.setItem(LAYOUT_STORAGE_KEY, 'not json');
     expect(loadLayout(localStorage).selected).toBeNull();
   });

@@ -1,5 +1,7 @@
 import { PRODUCT_NAME } from '../../../../shared/product';
-import { useAppState } from '../../state/app-context';
+import { useAppState, useServices } from '../../state/app-context';
+import { formatCount } from '../format';
+import { capacityOf } from '../status/capacity';
 import { IstClock } from './IstClock';
 
 /** How the market status text reads: open (green), closed (grey) or about to open (amber). */
@@ -9,8 +11,14 @@ export function marketTone(text: string): 'open' | 'closed' | 'pre' {
   return 'pre';
 }
 
-/** The top bar: product, feed mode, market status, warnings, IST clock and the settings button. */
+/**
+ * The top bar: product, feed mode, market status, warnings, IST clock, the panel toggles and the
+ * settings button. With the status panel folded away it carries the capacity (and its eviction
+ * warning), so the budget is never out of sight.
+ */
 export function TopBar({ onOpenSettings }: { onOpenSettings: () => void }) {
+  const { actions } = useServices();
+  const collapsed = useAppState((s) => s.layout.collapsed);
   const status = useAppState((s) => s.status);
   const settingsMode = useAppState((s) => s.settings?.mode);
   const streamState = useAppState((s) => s.streamState);
@@ -41,10 +49,35 @@ export function TopBar({ onOpenSettings }: { onOpenSettings: () => void }) {
         ))}
       </span>
       <span className="spacer" />
+      {collapsed.status && status && <CapacityChip status={status} />}
       <IstClock />
+      <span className="panel-toggles" role="group" aria-label="Panels">
+        <button type="button" className="btn btn-ghost btn-toggle" data-testid="toggle-sidebar" aria-pressed={!collapsed.sidebar} title="Show or hide the instrument lists ( [ )" onClick={() => actions.togglePanel('sidebar')}>
+          Lists
+        </button>
+        <button type="button" className="btn btn-ghost btn-toggle" data-testid="toggle-status" aria-pressed={!collapsed.status} title="Show or hide the status panel ( ] )" onClick={() => actions.togglePanel('status')}>
+          Status
+        </button>
+      </span>
       <button type="button" className="btn btn-ghost" data-testid="settings-open" onClick={onOpenSettings}>
         Settings
       </button>
     </header>
+  );
+}
+
+/** Subscriptions of the 25,000, amber when the next chain may evict one (red when it would be refused). */
+function CapacityChip({ status }: { status: Parameters<typeof capacityOf>[0] }) {
+  const c = capacityOf(status);
+  const title =
+    c.warning === 'evict'
+      ? `${formatCount(c.free)} free: the next chain may evict the least recently used Tier A chain`
+      : c.warning === 'refuse'
+        ? `${formatCount(c.free)} free: a new chain would be refused`
+        : `Subscriptions: ${formatCount(c.tierB)} Tier B, ${formatCount(c.tierA)} Tier A, ${formatCount(c.free)} free`;
+  return (
+    <span className={`topbar-capacity${c.warning ? ` capacity-${c.warning}` : ''}`} data-testid="topbar-capacity" data-warning={c.warning ?? ''} title={title}>
+      {formatCount(c.total)} / {formatCount(c.cap)}
+    </span>
   );
 }

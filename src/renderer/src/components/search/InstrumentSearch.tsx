@@ -2,14 +2,9 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { showError } from '../../state/app-store';
 import { useServices } from '../../state/app-context';
 import { formatExpiry } from '../format';
+import { isTyping } from '../keyboard';
 import { instrumentTypeOf, type SearchGroup } from './search-model';
 import { useExpiries, useExpiryCache, useInstrumentSearch } from './use-instrument-search';
-
-/** True when a key press belongs to a text field (so `/` types a slash there). */
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
-}
 
 /**
  * Instrument search: type-ahead, one row per underlying, an expiry picker for the highlighted row.
@@ -47,12 +42,21 @@ export function InstrumentSearch() {
       // In another text field `/` types a slash; in the search box itself it selects the query.
       if (isTyping(e.target) && e.target !== input.current) return;
       e.preventDefault();
-      input.current?.focus();
-      input.current?.select();
+      const focus = (): void => {
+        input.current?.focus();
+        input.current?.select();
+      };
+      // With the lists folded away the search box is hidden: bring them back first.
+      if (store.getState().layout.collapsed.sidebar) {
+        actions.togglePanel('sidebar');
+        requestAnimationFrame(focus);
+      } else {
+        focus();
+      }
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, []);
+  }, [store, actions]);
 
   const add = async (group: SearchGroup): Promise<void> => {
     setBusy(true);
