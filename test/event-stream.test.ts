@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApi } from '../src/core/api/create-api';
 import { App } from '../src/core/app';
-import { attachEventStream, type EventStream } from '../src/server/event-stream';
+import { attachEventStream, tooMuchBuffered, type EventStream } from '../src/server/event-stream';
 import { closeHttp, createHttpServer, listenHttp } from '../src/server/http-api';
 import type { StreamBatch, StreamLeg, StreamServerMessage } from '../src/shared/events';
 import { type TestSim } from './helpers/sim';
@@ -94,12 +94,14 @@ function post(path: string, body: object): Promise<{ status: number; json: Recor
 const isType = <K extends StreamServerMessage['type']>(type: K) => (m: StreamServerMessage): m is Extract<StreamServerMessage, { type: K }> => m.type === type;
 
 let env: AppOnSim;
+/** While true every client counts as slow (see EventStreamOptions.isSlow). */
+let slow = false;
 
 beforeAll(async () => {
   env = await startAppOnSim({ prefix: 'strikedesk-stream-', app: { log: (l) => logs.push(l) } });
   ({ s, app } = env);
   server = createHttpServer({ api: createApi(app), token: TOKEN, log: (l) => logs.push(l) });
-  stream = attachEventStream(server, { app, token: TOKEN, intervalMs: INTERVAL, log: (l) => logs.push(l) });
+  stream = attachEventStream(server, { app, token: TOKEN, intervalMs: INTERVAL, log: (l) => logs.push(l), isSlow: (client) => slow || tooMuchBuffered(client) });
   port = await listenHttp(server, 0);
   await waitFor(() => app.pool.health().every((h) => h.state === 'open'), 10_000, 'every feed socket open');
 });
@@ -235,6 +237,37 @@ describe('event stream', () => {
     const ids = c.batches().flatMap((b) => b.log ?? []).map((e) => e.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(new Set(ids).size).toBe(ids.length);
+    c.ws.close();
+  });
+
+  it('a slow client skips batches and keeps its place: when it catches up, the next batch carries the latest status, no batch number lost', async () => {
+    const c = new Client();
+    await c.open();
+    c.send({ op: 'subscribe', view: 'status' });
+    const initial = await c.next((m): m is StreamBatch => m.type === 'batch' && m.status !== undefined, 'the first status');
+    const tierA0 = initial.status!.tier_a_count;
+
+    slow = true;
+    try {
+      // Let a batch already on the wire arrive before counting.
+      await new Promise((resolve) => setTimeout(resolve, 3 * INTERVAL));
+      const seen = c.batches().length;
+      const lastSeq = c.batches().at(-1)!.seq;
+      const add = await post('/api/v2/watchlist/add', { user_id: 'slow', symbol: 'INFY', instrument_type: 'STOCK_OPTION' });
+      expect(add.status, JSON.stringify(add.json)).toBe(200);
+      // Five batch intervals with the status changed: nothing is sent to the slow client.
+      await new Promise((resolve) => setTimeout(resolve, 5 * INTERVAL));
+      expect(c.batches().length).toBe(seen);
+      slow = false;
+      const next = await c.next(isType('batch'), 'the batch after catching up', c.messages.length);
+      expect(next.seq).toBe(lastSeq + 1);
+      const now = (await (await fetch(`http://127.0.0.1:${port}/api/v2/subscriptions/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { tier_a_count: number };
+      expect(now.tier_a_count).toBeGreaterThan(tierA0);
+      expect(next.status!.tier_a_count).toBe(now.tier_a_count);
+    } finally {
+      slow = false;
+      await post('/api/v2/watchlist/remove', { user_id: 'slow', symbol: 'INFY' });
+    }
     c.ws.close();
   });
 

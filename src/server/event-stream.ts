@@ -61,6 +61,11 @@ export const SLOW_CLIENT_BYTES = 1024 * 1024;
 const MAX_CLIENT_FRAME = 64 * 1024;
 const CLOSE_GRACE_MS = 1000;
 
+/** The default slow-client test: more than SLOW_CLIENT_BYTES still waiting to be sent. */
+export function tooMuchBuffered(client: { readonly bufferedAmount: number }): boolean {
+  return client.bufferedAmount > SLOW_CLIENT_BYTES;
+}
+
 export interface EventStreamOptions {
   app: App;
   /** The per-install bearer token (the REST API's). */
@@ -69,6 +74,11 @@ export interface EventStreamOptions {
   intervalMs?: number;
   /** Where internal errors are logged. Default console.error. */
   log?: (line: string) => void;
+  /**
+   * Whether a client is too slow for the next batch. Default: tooMuchBuffered. A test sets its own so a client can be slow without filling megabytes of
+   * loopback buffers first.
+   */
+  isSlow?: (client: { readonly bufferedAmount: number }) => boolean;
 }
 
 export interface EventStream {
@@ -110,6 +120,7 @@ function refuse(socket: Duplex, status: number, reason: string, code: string, me
 export function attachEventStream(server: Server, options: EventStreamOptions): EventStream {
   const { app } = options;
   const intervalMs = options.intervalMs ?? 100;
+  const isSlow = options.isSlow ?? tooMuchBuffered;
   if (!(intervalMs >= 10)) throw new Error(`intervalMs must be at least 10, got ${intervalMs}`);
   if (options.token.length < 16) throw new Error('the API token is too short');
   const expected = digest(options.token);
@@ -166,7 +177,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
 
   /** Build and send one client's batch; cursors advance only when it is sent. */
   const flush = (c: Client, at: number, status: () => string): void => {
-    if (c.ws.readyState !== WebSocket.OPEN || c.ws.bufferedAmount > SLOW_CLIENT_BYTES) return;
+    if (c.ws.readyState !== WebSocket.OPEN || isSlow(c.ws)) return;
     const pending = c.session.build(at, status);
     if (!pending) return;
     pending.commit();
