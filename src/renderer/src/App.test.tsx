@@ -60,6 +60,7 @@ describe('App', () => {
     // The budget stays in sight, with the eviction warning (100 free < an index chain's 203).
     expect(screen.getByTestId('topbar-capacity').textContent).toBe('24,900 / 25,000');
     expect(screen.getByTestId('topbar-capacity').dataset.warning).toBe('evict');
+    expect(screen.getByTestId('topbar-capacity').title).toBe('100 free (< 203): the next chain added evicts the least recently used Tier A chain.');
 
     await user.keyboard('[['); // user-event's escape for a literal [
     expect(folded('sidebar')).toBe(true);

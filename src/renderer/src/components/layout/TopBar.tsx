@@ -1,7 +1,7 @@
 import { PRODUCT_NAME } from '../../../../shared/product';
 import { useAppState, useServices } from '../../state/app-context';
 import { formatCount } from '../format';
-import { capacityOf } from '../status/capacity';
+import { capacityOf, capacityWarningText, LARGEST_CHAIN_INSTRUMENTS } from '../status/capacity';
 import { IstClock } from './IstClock';
 
 /** How the market status text reads: open (green), closed (grey) or about to open (amber). */
@@ -69,12 +69,8 @@ export function TopBar({ onOpenSettings }: { onOpenSettings: () => void }) {
 /** Subscriptions of the 25,000, amber when the next chain may evict one (red when it would be refused). */
 function CapacityChip({ status }: { status: Parameters<typeof capacityOf>[0] }) {
   const c = capacityOf(status);
-  const title =
-    c.warning === 'evict'
-      ? `${formatCount(c.free)} free: the next chain may evict the least recently used Tier A chain`
-      : c.warning === 'refuse'
-        ? `${formatCount(c.free)} free: a new chain would be refused`
-        : `Subscriptions: ${formatCount(c.tierB)} Tier B, ${formatCount(c.tierA)} Tier A, ${formatCount(c.free)} free`;
+  const warning = capacityWarningText(c);
+  const title = warning ? `${formatCount(c.free)} free (< ${LARGEST_CHAIN_INSTRUMENTS}): ${warning}` : `Subscriptions: ${formatCount(c.tierB)} Tier B, ${formatCount(c.tierA)} Tier A, ${formatCount(c.free)} free`;
   return (
     <span className={`topbar-capacity${c.warning ? ` capacity-${c.warning}` : ''}`} data-testid="topbar-capacity" data-warning={c.warning ?? ''} title={title}>
       {formatCount(c.total)} / {formatCount(c.cap)}

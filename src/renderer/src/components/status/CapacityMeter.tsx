@@ -1,6 +1,6 @@
 import type { StatusView } from '../../../../shared/contract';
 import { formatCount } from '../format';
-import { capacityOf, LARGEST_CHAIN_INSTRUMENTS } from './capacity';
+import { capacityOf, capacityWarningText, LARGEST_CHAIN_INSTRUMENTS } from './capacity';
 
 const pct = (part: number, whole: number): string => `${whole > 0 ? Math.min(100, (part / whole) * 100) : 0}%`;
 
@@ -40,7 +40,7 @@ export function CapacityMeter({ status }: { status: StatusView | null }) {
       {c.warning && (
         <div className="capacity-warning" role="status" data-testid="eviction-warning">
           ⚠ {formatCount(c.free)} free (&lt; {LARGEST_CHAIN_INSTRUMENTS}):{' '}
-          {c.warning === 'evict' ? 'the next chain added evicts the least recently used Tier A chain.' : 'no Tier A chain is left to evict; the next chain added may be refused.'}
+          {capacityWarningText(c)}
         </div>
       )}
     </div>

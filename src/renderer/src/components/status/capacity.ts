@@ -28,3 +28,10 @@ export function capacityOf(status: Pick<StatusView, 'tier_a_count' | 'tier_b_cou
   const warning = free >= LARGEST_CHAIN_INSTRUMENTS ? null : status.tier_a_count > 0 ? 'evict' : 'refuse';
   return { tierA: status.tier_a_count, tierB: status.tier_b_count, total, cap, free, warning };
 }
+
+/** What the eviction warning says after "N free (< 203):", or null when there is room. */
+export function capacityWarningText(c: Pick<Capacity, 'warning'>): string | null {
+  if (c.warning === 'evict') return 'the next chain added evicts the least recently used Tier A chain.';
+  if (c.warning === 'refuse') return 'no Tier A chain is left to evict; the next chain added may be refused.';
+  return null;
+}
