@@ -58,7 +58,7 @@ describe('App', () => {
     expect(folded('status-column')).toBe(true);
     expect(screen.getByTestId('toggle-status').getAttribute('aria-pressed')).toBe('false');
     // The budget stays in sight, with the eviction warning (100 free < an index chain's 203).
-    expect(screen.getByTestId('topbar-capacity').textContent).toBe('24,900 / 25,000');
+    expect(screen.getByTestId('topbar-capacity').textContent).toBe('⚠ 24,900 / 25,000');
     expect(screen.getByTestId('topbar-capacity').dataset.warning).toBe('evict');
     expect(screen.getByTestId('topbar-capacity').title).toBe('100 free (< 203): the next chain added evicts the least recently used Tier A chain.');
 

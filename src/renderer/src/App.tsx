@@ -11,6 +11,7 @@ import { TierBList } from './components/watchlist/TierBList';
 import { WatchlistPanel } from './components/watchlist/WatchlistPanel';
 import { isTyping } from './components/keyboard';
 import { AppProvider, createServices, useAppState, useServices } from './state/app-context';
+import type { Panel } from './state/layout-storage';
 import { startSync } from './state/sync';
 
 export interface AppProps {
@@ -31,7 +32,7 @@ export function App({ transport, storage }: AppProps) {
 }
 
 /** `[` folds the lists away or brings them back, `]` the status panel (not while typing in a field). */
-const PANEL_KEYS: Record<string, 'sidebar' | 'status'> = { '[': 'sidebar', ']': 'status' };
+const PANEL_KEYS: Record<string, Panel> = { '[': 'sidebar', ']': 'status' };
 
 /**
  * Top bar, banner, and three resizable columns: lists | chain | health. Either side panel can be
@@ -52,7 +53,7 @@ function Shell() {
     return () => document.removeEventListener('keydown', onKey);
   }, [actions]);
   const { collapsed } = layout;
-  const side = (panel: 'sidebar' | 'status'): [string, string] => (collapsed[panel] ? ['0px', '0px'] : [`${layout[panel]}px`, '4px']);
+  const side = (panel: Panel): [string, string] => (collapsed[panel] ? ['0px', '0px'] : [`${layout[panel]}px`, '4px']);
   const [sidebarWidth, leftSplit] = side('sidebar');
   const [statusWidth, rightSplit] = side('status');
   return (

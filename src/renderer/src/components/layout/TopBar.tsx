@@ -73,6 +73,7 @@ function CapacityChip({ status }: { status: Parameters<typeof capacityOf>[0] }) 
   const title = warning ? `${formatCount(c.free)} free (< ${LARGEST_CHAIN_INSTRUMENTS}): ${warning}` : `Subscriptions: ${formatCount(c.tierB)} Tier B, ${formatCount(c.tierA)} Tier A, ${formatCount(c.free)} free`;
   return (
     <span className={`topbar-capacity${c.warning ? ` capacity-${c.warning}` : ''}`} data-testid="topbar-capacity" data-warning={c.warning ?? ''} title={title}>
+      {warning ? '⚠ ' : ''}
       {formatCount(c.total)} / {formatCount(c.cap)}
     </span>
   );
