@@ -1,33 +1,22 @@
 /** The contract's in-process transport: validation at the edge, errors by code, nothing changed on refusal. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from '../src/core/app';
+import type { App } from '../src/core/app';
 import { createApi } from '../src/core/api/create-api';
 import { requestSchemas, type Api } from '../src/shared/contract';
-import { runningClock, startTestSim, testMaster, type TestSim } from './helpers/sim';
+import { startAppOnSim, type AppOnSim } from './helpers/app';
 
-const T0 = Date.parse('2026-11-25T04:30:00Z'); // 10:00 IST, a trading day
-let s: TestSim;
+let env: AppOnSim;
 let app: App;
 let api: Api;
-let dir: string;
 
 beforeAll(async () => {
-  const clock = runningClock(T0);
-  s = await startTestSim({ clock });
-  s.sim.setRate(0); // a still market: no re-centres between the reads these tests compare
-  dir = mkdtempSync(join(tmpdir(), 'strikedesk-api-'));
-  writeFileSync(join(dir, 'master.csv'), testMaster());
-  app = new App({ dataDir: dir, masterPath: join(dir, 'master.csv'), feedUrl: s.sim.feedUrl, apiUrl: s.sim.apiUrl, credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }), now: clock.now, log: () => undefined });
-  await app.start();
+  // A still market: no re-centres between the reads these tests compare (10:00 IST, a trading day).
+  env = await startAppOnSim({ still: true, prefix: 'strikedesk-api-' });
+  app = env.app;
   api = createApi(app);
 });
 afterAll(async () => {
-  await app.stop();
-  await s.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 describe('the API in process', () => {

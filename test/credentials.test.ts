@@ -2,14 +2,10 @@
  * A Dhan token expires (807): the feed stops and says why, no reconnect storm; a new token given
  * through the API resumes every socket and the pending Tier B chains, and is never logged.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../src/core/app';
 import { createApi } from '../src/core/api/create-api';
 import type { FeedCredentials } from '../src/core/feed/feed-connection';
-import { runningClock, startTestSim, testMaster } from './helpers/sim';
+import { startAppOnSim } from './helpers/app';
 import { waitFor } from './helpers/wait';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -19,26 +15,17 @@ afterEach(async () => {
 
 describe('token rollover', () => {
   it('stops on an expired token with a reason, and a new token through the API resumes the feed and Tier B', async () => {
-    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')), expiredToken: 'yesterdays-token-0001' });
-    s.sim.setRate(0);
-    cleanups.push(() => s.stop());
-    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-creds-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    writeFileSync(join(dataDir, 'master.csv'), testMaster());
-    const holder: { current: FeedCredentials | null } = { current: { clientId: s.sim.clientId, token: 'yesterdays-token-0001' } };
-    const logs: string[] = [];
-    const app = new App({
-      dataDir,
-      masterPath: join(dataDir, 'master.csv'),
-      feedUrl: s.sim.feedUrl,
-      apiUrl: s.sim.apiUrl,
-      credentials: () => holder.current,
-      credentialsHolder: holder,
+    const clientId = '1000000001';
+    const holder: { current: FeedCredentials | null } = { current: { clientId, token: 'yesterdays-token-0001' } };
+    const env = await startAppOnSim({
+      still: true,
       now: Date.now,
-      log: (l) => logs.push(l),
+      prefix: 'strikedesk-creds-',
+      sim: { clientId, expiredToken: 'yesterdays-token-0001' },
+      app: { credentials: () => holder.current, credentialsHolder: holder },
     });
-    cleanups.push(() => app.stop());
-    const status = await app.start();
+    cleanups.push(() => env.stop());
+    const { s, app, logs, started: status } = env;
     // No prices with a dead token: the Tier B chains wait; every socket stops with the reason.
     expect(status.tierBPending.length).toBeGreaterThan(0);
     await waitFor(() => app.pool.health().every((h) => h.state === 'failed'), 10_000, 'every socket stopped');
@@ -54,7 +41,7 @@ describe('token rollover', () => {
     await waitFor(() => app.status.tierBPending.length === 0, 10_000, 'the pending Tier B chains opened');
     const tokens = app.core.manager.tokens();
     await waitFor(() => {
-      const have = new Set(s.sim.view().sockets.flatMap((k) => k.instruments.map((i) => `${i.segment}:${i.securityId}`)));
+      const have = env.exchangeTokens();
       return tokens.every((t) => have.has(t));
     }, 10_000, 'Tier B live at the simulator');
     expect(logs.join('\n')).not.toContain(s.sim.token);

@@ -3,12 +3,11 @@
  * the watchlists are cleared at the exchange too, Tier B stays. The clock is injected and jumped;
  * the scheduler is asked to look at it (as it does on every wake), so nothing waits real minutes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../src/core/app';
-import { runningClock, startTestSim, testMaster } from './helpers/sim';
+import { startAppOnSim } from './helpers/app';
+import { runningClock, testMaster } from './helpers/sim';
 import { waitFor } from './helpers/wait';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,18 +24,11 @@ function jumpableClock(startMs: number) {
 
 describe('end of day on the app', () => {
   it('clears Tier A and the watchlists at 15:30 IST, at the exchange too, and keeps Tier B', async () => {
-    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')) });
-    s.sim.setRate(0);
-    cleanups.push(() => s.stop());
-    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-eod-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    writeFileSync(join(dataDir, 'master.csv'), testMaster());
     const clock = jumpableClock(Date.parse('2026-11-25T09:59:30Z'));
-    const logs: string[] = [];
-    const app = new App({ dataDir, masterPath: join(dataDir, 'master.csv'), feedUrl: s.sim.feedUrl, apiUrl: s.sim.apiUrl, credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }), now: clock.now, log: (l) => logs.push(l) });
-    cleanups.push(() => app.stop());
-    await app.start();
-    const exchange = () => new Set(s.sim.view().sockets.flatMap((k) => k.instruments.map((i) => `${i.segment}:${i.securityId}`)));
+    const env = await startAppOnSim({ still: true, now: clock.now, prefix: 'strikedesk-eod-' });
+    cleanups.push(() => env.stop());
+    const { app, logs } = env;
+    const exchange = env.exchangeTokens;
 
     const res = app.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
     const tierA = app.core.manager.tokensOf(`watch:u:RELIANCE:${res.option_chain!.expiry}`);
@@ -60,17 +52,10 @@ describe('end of day on the app', () => {
   });
 
   it('with kept watchlists: Tier A goes at 15:30 but the entries stay, and come back re-centred at the next session', async () => {
-    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')) });
-    s.sim.setRate(0);
-    cleanups.push(() => s.stop());
-    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-eod-keep-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    writeFileSync(join(dataDir, 'master.csv'), testMaster());
     const clock = jumpableClock(Date.parse('2026-11-25T09:59:30Z'));
-    const logs: string[] = [];
-    const app = new App({ dataDir, masterPath: join(dataDir, 'master.csv'), feedUrl: s.sim.feedUrl, apiUrl: s.sim.apiUrl, credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }), now: clock.now, log: (l) => logs.push(l), keepWatchlists: true });
-    cleanups.push(() => app.stop());
-    await app.start();
+    const env = await startAppOnSim({ still: true, now: clock.now, prefix: 'strikedesk-eod-keep-', app: { keepWatchlists: true } });
+    cleanups.push(() => env.stop());
+    const { app, logs } = env;
     const res = app.core.watchlists.add({ userId: 'u', symbol: 'TCS', instrumentType: 'STOCK_OPTION', underlyingLtp: 3000 });
     const owner = `watch:u:TCS:${res.option_chain!.expiry}`;
     expect(app.core.manager.hasOwner(owner)).toBe(true);
@@ -87,28 +72,18 @@ describe('end of day on the app', () => {
   });
 
   it('reloads on the next day\'s master at the pre-session job, restoring every subscription', async () => {
-    const s = await startTestSim({ clock: runningClock(Date.parse('2026-11-25T04:30:00Z')) });
-    s.sim.setRate(0);
-    cleanups.push(() => s.stop());
-    const dataDir = mkdtempSync(join(tmpdir(), 'strikedesk-reload-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    writeFileSync(join(dataDir, 'master.csv'), testMaster());
-    writeFileSync(join(dataDir, 'master-next.csv'), testMaster());
     const clock = jumpableClock(Date.parse('2026-11-25T06:00:00Z')); // 11:30 IST
-    const logs: string[] = [];
-    const app = new App({
-      dataDir,
-      masterPath: join(dataDir, 'master.csv'),
-      feedUrl: s.sim.feedUrl,
-      apiUrl: s.sim.apiUrl,
-      credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }),
+    const env = await startAppOnSim({
+      still: true,
       now: clock.now,
-      log: (l) => logs.push(l),
-      keepWatchlists: true,
-      refreshMaster: async () => join(dataDir, 'master-next.csv'),
+      prefix: 'strikedesk-reload-',
+      app: (dataDir) => {
+        writeFileSync(join(dataDir, 'master-next.csv'), testMaster());
+        return { keepWatchlists: true, refreshMaster: async () => join(dataDir, 'master-next.csv') };
+      },
     });
-    cleanups.push(() => app.stop());
-    await app.start();
+    cleanups.push(() => env.stop());
+    const { app, logs } = env;
     app.core.watchlists.add({ userId: 'u', symbol: 'INFY', instrumentType: 'STOCK_OPTION', underlyingLtp: 1500 });
     const owners = app.core.manager.listOwners().map((o) => o.owner).sort();
 
@@ -119,7 +94,7 @@ describe('end of day on the app', () => {
     expect(app.core.manager.listOwners().map((o) => o.owner).sort()).toEqual(owners);
     await waitFor(() => {
       const want = app.core.manager.tokens();
-      const have = new Set(s.sim.view().sockets.flatMap((k) => k.instruments.map((i) => `${i.segment}:${i.securityId}`)));
+      const have = env.exchangeTokens();
       return have.size === want.length && want.every((t) => have.has(t));
     }, 15_000, 'the exchange to hold the reloaded set');
   });

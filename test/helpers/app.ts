@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type AppConfig } from '../../src/core/app';
+import { App, type AppConfig, type AppStatus } from '../../src/core/app';
+import type { SimulatorOptions } from '../../src/sim/server';
 import { runningClock, startTestSim, testMaster, type TestSim } from './sim';
 
 /** 10:00 IST on Wednesday 2026-11-25, an NSE trading day (the 24th is a holiday). */
@@ -13,6 +14,8 @@ export interface AppOnSim {
   app: App;
   dataDir: string;
   logs: string[];
+  /** What `app.start()` answered. */
+  started: AppStatus;
   /** What the simulator holds right now, as tokens. */
   exchangeTokens(): Set<string>;
   /** Stop the app and the simulator and remove the folder. */
@@ -21,11 +24,15 @@ export interface AppOnSim {
 
 /**
  * Start a simulator (a running clock from TRADING_T0) and an App on it. `still` freezes the market
- * (no trades, so no re-centres between reads); `app` overrides config fields.
+ * (no trades, so no re-centres between reads); `now` gives the App its own clock (one a test jumps);
+ * `sim` overrides simulator options; `app` overrides config fields (given the data folder when a
+ * field needs a path in it).
  */
-export async function startAppOnSim(options: { still?: boolean; app?: Partial<AppConfig>; prefix?: string } = {}): Promise<AppOnSim> {
+export async function startAppOnSim(
+  options: { still?: boolean; now?: () => number; sim?: SimulatorOptions; app?: Partial<AppConfig> | ((dataDir: string) => Partial<AppConfig>); prefix?: string } = {},
+): Promise<AppOnSim> {
   const clock = runningClock(TRADING_T0);
-  const s = await startTestSim({ clock });
+  const s = await startTestSim({ clock, ...options.sim });
   if (options.still) s.sim.setRate(0);
   const dataDir = mkdtempSync(join(tmpdir(), options.prefix ?? 'strikedesk-app-'));
   const masterPath = join(dataDir, 'master.csv');
@@ -37,16 +44,17 @@ export async function startAppOnSim(options: { still?: boolean; app?: Partial<Ap
     feedUrl: s.sim.feedUrl,
     apiUrl: s.sim.apiUrl,
     credentials: () => ({ clientId: s.sim.clientId, token: s.sim.token }),
-    now: clock.now,
+    now: options.now ?? clock.now,
     log: (l) => logs.push(l),
-    ...options.app,
+    ...(typeof options.app === 'function' ? options.app(dataDir) : options.app),
   });
-  await app.start();
+  const started = await app.start();
   return {
     s,
     app,
     dataDir,
     logs,
+    started,
     exchangeTokens: () => new Set(s.sim.view().sockets.flatMap((k) => k.instruments.map((i) => `${i.segment}:${i.securityId}`))),
     async stop() {
       await app.stop();
