@@ -1,7 +1,7 @@
 import { PRODUCT_NAME } from '../../../../shared/product';
 import { useAppState, useServices } from '../../state/app-context';
 import { formatCount } from '../format';
-import { capacityOf, capacityWarningText, LARGEST_CHAIN_INSTRUMENTS } from '../status/capacity';
+import { capacityOf, capacityWarningText } from '../status/capacity';
 import { IstClock } from './IstClock';
 
 /** How the market status text reads: open (green), closed (grey) or about to open (amber). */
@@ -70,7 +70,7 @@ export function TopBar({ onOpenSettings }: { onOpenSettings: () => void }) {
 function CapacityChip({ status }: { status: Parameters<typeof capacityOf>[0] }) {
   const c = capacityOf(status);
   const warning = capacityWarningText(c);
-  const title = warning ? `${formatCount(c.free)} free (< ${LARGEST_CHAIN_INSTRUMENTS}): ${warning}` : `Subscriptions: ${formatCount(c.tierB)} Tier B, ${formatCount(c.tierA)} Tier A, ${formatCount(c.free)} free`;
+  const title = warning ?? `Subscriptions: ${formatCount(c.tierB)} Tier B, ${formatCount(c.tierA)} Tier A, ${formatCount(c.free)} free`;
   return (
     <span className={`topbar-capacity${c.warning ? ` capacity-${c.warning}` : ''}`} data-testid="topbar-capacity" data-warning={c.warning ?? ''} title={title}>
       {warning ? '⚠ ' : ''}

@@ -1,6 +1,6 @@
 import type { StatusView } from '../../../../shared/contract';
 import { formatCount } from '../format';
-import { capacityOf, capacityWarningText, LARGEST_CHAIN_INSTRUMENTS } from './capacity';
+import { capacityOf, capacityWarningText } from './capacity';
 
 const pct = (part: number, whole: number): string => `${whole > 0 ? Math.min(100, (part / whole) * 100) : 0}%`;
 
@@ -39,8 +39,7 @@ export function CapacityMeter({ status }: { status: StatusView | null }) {
       </div>
       {c.warning && (
         <div className="capacity-warning" role="status" data-testid="eviction-warning">
-          ⚠ {formatCount(c.free)} free (&lt; {LARGEST_CHAIN_INSTRUMENTS}):{' '}
-          {capacityWarningText(c)}
+          ⚠ {capacityWarningText(c)}
         </div>
       )}
     </div>

@@ -5,6 +5,7 @@
  * the least recently used Tier A chain (or, with no Tier A to evict, be refused).
  */
 import type { StatusView } from '../../../../shared/contract';
+import { formatCount } from '../format';
 
 export const INSTRUMENTS_PER_SOCKET = 5_000;
 /** 101 strikes x (CE + PE) + the underlying. */
@@ -29,9 +30,9 @@ export function capacityOf(status: Pick<StatusView, 'tier_a_count' | 'tier_b_cou
   return { tierA: status.tier_a_count, tierB: status.tier_b_count, total, cap, free, warning };
 }
 
-/** What the eviction warning says after "N free (< 203):", or null when there is room. */
-export function capacityWarningText(c: Pick<Capacity, 'warning'>): string | null {
-  if (c.warning === 'evict') return 'the next chain added evicts the least recently used Tier A chain.';
-  if (c.warning === 'refuse') return 'no Tier A chain is left to evict; the next chain added may be refused.';
-  return null;
+/** The eviction warning ("100 free (< 203): the next chain added evicts ..."), or null when there is room. */
+export function capacityWarningText(c: Pick<Capacity, 'warning' | 'free'>): string | null {
+  if (c.warning === null) return null;
+  const why = c.warning === 'evict' ? 'the next chain added evicts the least recently used Tier A chain.' : 'no Tier A chain is left to evict; the next chain added may be refused.';
+  return `${formatCount(c.free)} free (< ${LARGEST_CHAIN_INSTRUMENTS}): ${why}`;
 }
