@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeedPool } from '../src/core/feed/feed-pool';
 import { RESPONSE_CODE } from '../src/core/feed/feed-protocol';
-import { SocketPlacement } from '../src/core/feed/placement';
+import { SocketPlacement } from '../src/core/subscriptions/placement';
 import { QuoteStore } from '../src/core/feed/quote-store';
 import { parseMasterBuffer } from '../src/core/instruments/master-parser';
 import { istDate } from '../src/shared/market-calendar';

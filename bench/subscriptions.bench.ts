@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { InstrumentRegistry } from '../src/core/instruments/registry';
 import { parseMasterBuffer } from '../src/core/instruments/master-parser';
 import { openDatabase } from '../src/core/storage/database';
-import { SocketPlacement } from '../src/core/feed/placement';
+import { SocketPlacement } from '../src/core/subscriptions/placement';
 import { createSubscriptionCore } from '../src/core/subscriptions/index';
 import { generateMaster } from '../src/sim/master-generator';
 import { FNO_STOCKS, INDICES } from '../src/sim/universe';

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedConnectionOptions } from '../src/core/feed/feed-connection';
 import { FeedPool, type FeedPoolOptions } from '../src/core/feed/feed-pool';
-import { SocketPlacement } from '../src/core/feed/placement';
+import { SocketPlacement } from '../src/core/subscriptions/placement';
 import { tokenOf, type InstrumentToken } from '../src/shared/instruments';
 import { generateMaster } from '../src/sim/master-generator';
 import { buildSimUniverse } from '../src/sim/sim-instruments';

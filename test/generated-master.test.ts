@@ -3,7 +3,7 @@ import { generateMaster } from '../src/sim/master-generator';
 import { INDICES, FNO_STOCKS } from '../src/sim/universe';
 import { InstrumentRegistry } from '../src/core/instruments/registry';
 import { InstrumentSearch } from '../src/core/instruments/search';
-import { roundToStep } from '../src/core/chain/strike-math';
+import { roundToStep } from '../src/core/instruments/strike-math';
 import { parseText } from './helpers/fixtures';
 
 const AS_OF = '2026-11-24';

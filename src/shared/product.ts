@@ -1,2 +1,16 @@
+/**
+ * The product's name and Dhan's limits, declared once: the engine, the simulator and the UI all
+ * read them from here.
+ */
+
 /** The product's name: package, CLI and window title. */
 export const PRODUCT_NAME = 'strikedesk';
+
+/** Dhan's limit on feed connections per user. */
+export const MAX_FEED_SOCKETS = 5;
+/** Dhan's limit on instruments per feed connection. */
+export const MAX_INSTRUMENTS_PER_SOCKET = 5000;
+/** Dhan's limit on instruments in one subscribe message. */
+export const MAX_INSTRUMENTS_PER_MESSAGE = 100;
+/** The live-instrument budget of one user: 5 sockets x 5,000. */
+export const INSTRUMENT_CAP = MAX_FEED_SOCKETS * MAX_INSTRUMENTS_PER_SOCKET;

@@ -9,7 +9,7 @@ import type { OptionChain } from '../../shared/chain';
 import { tokenOf, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { AtmCacheRepo } from '../storage/atm-cache-repo';
-import { isUsableLtp } from './strike-math';
+import { isUsableLtp } from '../instruments/strike-math';
 
 /** A chain as the engine holds it: the registry's chain plus its instrument tokens. */
 export interface ChainState {

@@ -11,7 +11,7 @@
 import { parseToken, type InstrumentRef, type InstrumentToken } from '../../shared/instruments';
 import type { FeedPacket } from './feed-codec';
 import { FeedConnection, type ConnectionHealth, type ConnectionState, type FeedConnectionOptions, type FeedCredentials, type Timers } from './feed-connection';
-import type { Move, SocketPlacement } from './placement';
+import type { Move, SocketAssignments } from './placement-types';
 
 /** An upstream change as the subscription manager reports it. */
 export interface PlacementChange {
@@ -20,7 +20,7 @@ export interface PlacementChange {
 }
 
 export interface FeedPoolOptions {
-  placement: SocketPlacement;
+  placement: SocketAssignments;
   url: string;
   credentials: () => FeedCredentials | null;
   /** Moves instruments in the placement model and persists them (the subscription manager's rebalance). */

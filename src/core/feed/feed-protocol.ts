@@ -41,10 +41,8 @@ export const PACKET_SIZE: Readonly<Record<number, number>> = {
 
 export const HEADER_SIZE = 8;
 export const DEPTH_LEVELS = 5;
-/** Instruments per subscribe message (Dhan refuses more). */
-export const MAX_INSTRUMENTS_PER_MESSAGE = 100;
-/** Instruments per connection. */
-export const MAX_INSTRUMENTS_PER_CONNECTION = 5000;
+/** Dhan's limits, declared once in src/shared/product.ts. */
+export { MAX_INSTRUMENTS_PER_MESSAGE, MAX_INSTRUMENTS_PER_SOCKET } from '../../shared/product';
 
 export type FeedMode = 'ticker' | 'quote' | 'full';
 

@@ -6,7 +6,7 @@
 import type { OptionChain } from '../../shared/chain';
 import { AppError } from '../../shared/errors';
 import { SEGMENTS, type Instrument, type InstrumentRef, type Segment } from '../../shared/instruments';
-import { deriveStrikeStep, isUsableLtp, nearestStrikeIndex, roundToStep, strikeWindow } from '../chain/strike-math';
+import { deriveStrikeStep, isUsableLtp, nearestStrikeIndex, roundToStep, strikeWindow } from './strike-math';
 import { epochDayToIso, isoToEpochDay, istEpochDay } from './dates';
 import { KIND_INDEX, NO_EXPIRY, SEGMENT_INDEX, type InstrumentTable } from './instrument-table';
 import type { KeyIndex } from './key-index';

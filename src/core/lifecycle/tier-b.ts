@@ -23,8 +23,9 @@ import type { TierBChainEntry, TierBConfig } from './tier-b-config';
 
 export { DEFAULT_TIER_B_CONFIG, parseTierBConfig, parseTierBConfigJson, type TierBConfig } from './tier-b-config';
 
-/** Dhan's cap: 5 sockets x 5,000 instruments. */
-export const INSTRUMENT_CAP = 25_000;
+import { INSTRUMENT_CAP } from '../../shared/product';
+
+export { INSTRUMENT_CAP };
 export const TIER_B_OWNER_PREFIX = 'tierb:';
 
 const FUTURES_SEGMENTS: readonly Segment[] = ['MCX_COMM', 'NSE_FNO', 'BSE_FNO', 'NSE_COMM'];

@@ -3,7 +3,7 @@
  * watchlists over one registry and database. The app's composition root and the tests use this.
  */
 import { AtmEngine } from '../chain/atm-engine';
-import { SocketPlacement } from '../feed/placement';
+import { SocketPlacement } from './placement';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { Db } from '../storage/database';
 import { createRepositories, type Repositories } from '../storage/index';

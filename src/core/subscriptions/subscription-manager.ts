@@ -13,7 +13,7 @@
  */
 import { AppError } from '../../shared/errors';
 import { parseToken, type InstrumentToken } from '../../shared/instruments';
-import type { Move, SocketPlacement } from '../feed/placement';
+import type { Move, SocketPlacement } from './placement';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { SubscriptionLogAction } from '../storage/subscription-log-repo';
 import type { SubscriptionsRepo, SubscriptionTier } from '../storage/subscriptions-repo';

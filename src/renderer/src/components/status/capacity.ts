@@ -7,7 +7,7 @@
 import type { StatusView } from '../../../../shared/contract';
 import { formatCount } from '../format';
 
-export const INSTRUMENTS_PER_SOCKET = 5_000;
+export { MAX_INSTRUMENTS_PER_SOCKET as INSTRUMENTS_PER_SOCKET } from '../../../../shared/product';
 /** 101 strikes x (CE + PE) + the underlying. */
 export const LARGEST_CHAIN_INSTRUMENTS = 203;
 

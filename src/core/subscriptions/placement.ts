@@ -24,11 +24,11 @@
  */
 import { AppError } from '../../shared/errors';
 import { parseToken, type InstrumentToken } from '../../shared/instruments';
+import { MAX_FEED_SOCKETS, MAX_INSTRUMENTS_PER_SOCKET } from '../../shared/product';
+import type { Move, SocketAssignments } from '../feed/placement-types';
 
-/** Dhan's limit on feed connections per user. */
-export const MAX_FEED_SOCKETS = 5;
-/** Dhan's limit on instruments per feed connection. */
-export const MAX_INSTRUMENTS_PER_SOCKET = 5000;
+export type { Move } from '../feed/placement-types';
+
 
 /** Pool size. Both default to Dhan's limits and may only be lowered. */
 export interface PlacementOptions {
@@ -38,12 +38,6 @@ export interface PlacementOptions {
   perSocket?: number;
 }
 
-/** One instrument moving from one socket to another (socket ids are 1-based). */
-export interface Move {
-  token: InstrumentToken;
-  from: number;
-  to: number;
-}
 
 /**
  * A failover plan: `moves` to apply, and `stranded`, the tokens that stay on the failed socket
@@ -62,7 +56,7 @@ export type PlacementEntry = [token: InstrumentToken, socketId: number];
  * `ws_connection_id`; all sockets start up. Errors are `AppError`s: 'CAPACITY' when instruments
  * do not fit, 'BAD_REQUEST' for an unknown socket id, a malformed token or a stale plan.
  */
-export class SocketPlacement {
+export class SocketPlacement implements SocketAssignments {
   /** Number of sockets in the pool. */
   readonly sockets: number;
   /** Most instruments one socket may carry. */
