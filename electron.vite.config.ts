@@ -7,12 +7,13 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    // The engine runs in a utility process forked from out/main/engine-entry.js (see engine-entry.ts).
+    // The engine runs in a utility process forked from out/main/engine-entry.js: its source is the
+    // engine host's entry (src/host/engine-entry.ts), bundled beside main's index.js.
     build: {
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
-          'engine-entry': resolve(__dirname, 'src/main/engine-entry.ts'),
+          'engine-entry': resolve(__dirname, 'src/host/engine-entry.ts'),
         },
       },
     },

@@ -22,7 +22,7 @@ afterEach(async () => {
 async function serve(s: TestSim, dataDir: string, masterPath: string): Promise<{ child: ChildProcess; base: string; token: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/server/serve.ts', '--port', '0', '--data-dir', dataDir, '--master', masterPath, '--client-id', s.sim.clientId, '--token', s.sim.token, '--feed-url', s.sim.feedUrl, '--api-url', s.sim.apiUrl],
+    ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir, '--master', masterPath, '--client-id', s.sim.clientId, '--token', s.sim.token, '--feed-url', s.sim.feedUrl, '--api-url', s.sim.apiUrl],
     { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   cleanups.push(() => {

@@ -29,7 +29,7 @@ describe('npm run serve', () => {
     const env = { ...process.env };
     delete env.STRIKEDESK_DHAN_CLIENT_ID;
     delete env.STRIKEDESK_DHAN_TOKEN;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/serve.ts', '--port', '0', '--data-dir', dataDir], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
@@ -56,7 +56,7 @@ describe('npm run serve', () => {
 
   it('live mode with no master to be had says what is missing and never prints the Dhan token', async () => {
     // The master URL points at a closed loopback port: the download fails at once, no earlier copy exists.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/serve.ts', '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', '--token', 'dhan-secret-token-123', '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', '--token', 'dhan-secret-token-123', '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });

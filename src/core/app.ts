@@ -22,7 +22,7 @@ import { DayScheduler } from './lifecycle/scheduler';
 import { startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
 import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
-import { tokenExpiresAt } from './feed/token-expiry';
+import { tokenExpiresAt } from '../shared/token-expiry';
 import { AnalyticsBook } from './analytics/analytics-book';
 import { DEFAULT_RATE } from './analytics/chain-analytics';
 import { DhanRestClient } from './rest/dhan-rest';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EngineStartConfig, EngineToMain, MainToEngine } from './engine-protocol';
+import type { EngineStartConfig, EngineToMain, MainToEngine } from '../host/engine-protocol';
 import { EngineSupervisor, type EngineChild } from './engine-supervisor';
 
 /** A scripted engine process. */

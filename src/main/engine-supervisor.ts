@@ -16,7 +16,7 @@
 import type { CommandName, Envelope } from '../shared/contract';
 import type { ErrorInfo } from '../shared/errors';
 import type { StreamClientMessage, StreamServerMessage } from '../shared/events';
-import { isEngineToMain, type EngineStartConfig, type EngineToMain, type MainToEngine } from './engine-protocol';
+import { isEngineToMain, type EngineStartConfig, type EngineToMain, type MainToEngine } from '../host/engine-protocol';
 
 /** The engine process as the supervisor sees it (Electron's UtilityProcess, or a test's fake). */
 export interface EngineChild {

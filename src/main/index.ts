@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, safeStorage, session, utilityProcess } from 'electron';
 import type { AppPages } from './app-pages';
 import { CredentialStore } from './credential-store';
-import { DEFAULT_API_PORT, type EngineStartConfig } from './engine-protocol';
+import { DEFAULT_API_PORT, type EngineStartConfig } from '../host/engine-protocol';
 import { EngineSupervisor, type EngineChild } from './engine-supervisor';
 import { registerIpc, sendStream } from './ipc';
 import { createMainLog } from './main-log';

@@ -14,14 +14,13 @@
  * never returned or logged. In simulator mode (or with the engine down) the engine restarts in
  * live mode with the new credentials; in live mode they are forwarded so the feed resumes at once.
  */
-import { validateRequest } from '../core/api/create-api';
-import { parseStreamMessage } from '../core/api/stream-session';
-import { tokenExpiresAt } from '../core/feed/token-expiry';
 import { COMMAND_NAMES } from '../shared/commands';
 import type { CommandName, CommandRequest, Envelope } from '../shared/contract';
 import { AppError, type ErrorInfo } from '../shared/errors';
 import type { StreamClientMessage, StreamServerMessage } from '../shared/events';
 import { commandChannel, STREAM_MESSAGE_CHANNEL, STREAM_SEND_CHANNEL } from '../shared/ipc-channels';
+import { tokenExpiresAt } from '../shared/token-expiry';
+import { parseStreamMessage, validateRequest } from '../shared/validate';
 import { isAppUrl, type AppPages } from './app-pages';
 import type { DhanCredentials } from './credential-store';
 

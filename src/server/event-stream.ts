@@ -50,9 +50,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { App } from '../core/app';
-import { parseStreamMessage, StreamSession } from '../core/api/stream-session';
+import { StreamSession } from '../core/api/stream-session';
 import { statusView } from '../core/api/views';
 import type { StreamErrorMessage, StreamServerMessage } from '../shared/events';
+import { parseStreamMessage } from '../shared/validate';
 import { loopbackHost } from './http-api';
 
 export const STREAM_PATH = '/api/v2/stream';

@@ -15,11 +15,11 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { validateRequest } from '../core/api/create-api';
 import type { Api, CommandName, CommandRequest, CommandResponse } from '../shared/contract';
 import { AppError, type ErrorCode, type ErrorInfo } from '../shared/errors';
 import { publicError } from './http-status';
 import { serveStatic } from './static-files';
+import { validateRequest } from '../shared/validate';
 import { matchRoute, queryRequest } from './routes';
 
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -68,7 +68,7 @@ export async function startServe(options: { dataDir?: string; args?: string[]; r
   const env = { ...process.env };
   delete env.STRIKEDESK_DHAN_CLIENT_ID;
   delete env.STRIKEDESK_DHAN_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/serve.ts', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

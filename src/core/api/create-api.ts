@@ -6,25 +6,13 @@
 import type { OptionChain } from '../../shared/chain';
 import { AppError } from '../../shared/errors';
 import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
-import { requestSchemas, type Api, type ChainView, type CommandName, type LegView, type SettingsView, type SubscriptionView } from '../../shared/contract';
+import type { Api, ChainView, LegView, SettingsView, SubscriptionView } from '../../shared/contract';
+import { validateRequest } from '../../shared/validate';
 import type { App } from '../app';
 import { legQuote, statusView } from './views';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
 import { refreshChainAnalytics } from '../analytics/chain-adapter';
 import { ChainAnalytics } from '../analytics/chain-analytics';
-
-/** The first problem zod found, as `field.path: message` (`whole` names the input when the path is empty). */
-export function firstIssue(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, whole: string): string {
-  const issue = error.issues[0]!;
-  return `${issue.path.length ? issue.path.map(String).join('.') : whole}: ${issue.message}`;
-}
-
-/** Validate a request against its command's schema; BAD_REQUEST names the first problem. */
-export function validateRequest<K extends CommandName>(name: K, input: unknown): ReturnType<(typeof requestSchemas)[K]['parse']> {
-  const parsed = requestSchemas[name].safeParse(input ?? {});
-  if (!parsed.success) throw new AppError('BAD_REQUEST', firstIssue(parsed.error, 'request'));
-  return parsed.data as ReturnType<(typeof requestSchemas)[K]['parse']>;
-}
 
 export function createApi(app: App): Api {
   const registry = () => app.loaded.registry;

@@ -20,12 +20,11 @@
  *   skipped a batch (slow) still gets the latest values in the next one.
  */
 import type { StatusView } from '../../shared/contract';
-import { streamClientMessageSchema, type StreamAck, type StreamBatch, type StreamChain, type StreamClientMessage, type StreamErrorMessage, type StreamLeg, type StreamLogEntry } from '../../shared/events';
+import type { StreamAck, StreamBatch, StreamChain, StreamClientMessage, StreamErrorMessage, StreamLeg, StreamLogEntry } from '../../shared/events';
 import type { App } from '../app';
 import type { ChainState } from '../chain/atm-engine';
 import { isSegment, tokenOf } from '../../shared/instruments';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
-import { firstIssue } from './create-api';
 import { legQuote, statusView } from './views';
 
 const MAX_LOG_PER_BATCH = 1000;
@@ -46,14 +45,6 @@ interface ChainSub {
 export interface PendingBatch {
   batch: StreamBatch;
   commit(): void;
-}
-
-/** Validate a client message: the message, or the error to answer (the stream stays open). */
-export function parseStreamMessage(raw: unknown): { ok: true; message: StreamClientMessage } | { ok: false; error: StreamErrorMessage } {
-  const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : undefined;
-  const parsed = streamClientMessageSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, error: { type: 'error', error: { code: 'BAD_REQUEST', message: firstIssue(parsed.error, 'message') }, ...(id !== undefined ? { id } : {}) } };
 }
 
 /** The open chain of (symbol, expiry): one the engine holds and some owner uses. */

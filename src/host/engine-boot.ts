@@ -1,7 +1,7 @@
 /**
  * Boot the engine the way a trader runs it, for both runtime entry points (`npm run serve` and the
- * Electron app's engine process). Like serve.ts, this is a runtime entry point's helper, so it may
- * import src/sim: with no Dhan credentials it starts the embedded simulator on 127.0.0.1 (any free
+ * Electron app's engine process). It lives in src/host, the one place allowed to join core, server
+ * and sim (DESIGN.md "Layers and folders"), so it may import src/sim: with no Dhan credentials it starts the embedded simulator on 127.0.0.1 (any free
  * port) over a master generated for today (IST), kept in the data folder and reused the same day.
  * With credentials it talks to Dhan; the instrument master is downloaded once per IST day unless a
  * fixed file is given, falling back to the last good copy with a warning, and each morning's

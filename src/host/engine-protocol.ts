@@ -1,12 +1,14 @@
 /**
- * Messages between the Electron main process and the engine's utility process (engine-host.ts).
+ * Messages between the Electron main process and the engine's utility process (engine-host.ts):
+ * the host's process protocol. Types, constants and shape checks only, no engine code: it is the
+ * one module of src/host that src/main may import (the lint's allow-list says so).
  * They cross a MessagePort (structured clone), which is also why the Dhan credentials travel in
  * the `start` message: never in argv or the environment, where any process of the same user could
  * read them (`ps`, /proc/<pid>/environ).
  *
  * Shapes are checked on arrival (`isMainToEngine`, `isEngineToMain`): both ends are ours, but a
  * malformed message must be dropped with a log line, not crash either side. Command requests are
- * validated against the contract by the engine itself (createApi), whatever main did first.
+ * validated against the contract by the engine host itself at its edge, whatever main did first.
  */
 import type { CommandName, Envelope } from '../shared/contract';
 import type { ErrorCode } from '../shared/errors';

@@ -16,15 +16,15 @@
  *   A MessagePort gives no backpressure signal, so each built batch is committed as it is posted.
  * - `stop`: stops the timer, the API, the engine and the simulator, then says `stopped`.
  */
-import { validateRequest } from '../core/api/create-api';
-import { parseStreamMessage, StreamSession } from '../core/api/stream-session';
+import { StreamSession } from '../core/api/stream-session';
 import { loadOrCreateApiToken } from '../server/api-token';
-import { bootEngine, MasterUnavailableError, SecretMask, type Engine, type EngineBootOptions } from '../server/engine-boot';
 import { startLocalApi, type LocalApi } from '../server/local-api';
 import { isCommandName } from '../shared/commands';
 import type { Envelope } from '../shared/contract';
 import { AppError, type ErrorInfo } from '../shared/errors';
 import type { StreamErrorMessage } from '../shared/events';
+import { parseStreamMessage, validateRequest } from '../shared/validate';
+import { bootEngine, MasterUnavailableError, SecretMask, type Engine, type EngineBootOptions } from './engine-boot';
 import { isMainToEngine, type EngineStartConfig, type EngineToMain, type MainToEngine } from './engine-protocol';
 
 /** The parent's side of the channel, as the host sees it (Electron's ParentPort, or a test's fake). */

@@ -2,15 +2,16 @@
  * `npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--client-id C --token T]
  * [--feed-url URL] [--api-url URL]`: run the engine headless with the REST API v2 on 127.0.0.1.
  *
- * This is a runtime entry point, so unlike the rest of src/server it may import src/sim: with no
- * Dhan credentials (flags or STRIKEDESK_DHAN_CLIENT_ID / STRIKEDESK_DHAN_TOKEN) it starts the
- * embedded simulator on 127.0.0.1 (any free port) over a master generated for today (IST), kept in
- * the data folder and reused the same day, and points the app at it. With credentials it talks to
+ * This is a runtime entry point in src/host (the one place allowed to join core, server and sim),
+ * so it may import src/sim: with no Dhan credentials (flags or STRIKEDESK_DHAN_CLIENT_ID /
+ * STRIKEDESK_DHAN_TOKEN) it starts the embedded simulator on 127.0.0.1 (any free port) over a
+ * master generated for today (IST), kept in the data folder and reused the same day, and points
+ * the app at it. With credentials it talks to
  * Dhan; its instrument master is downloaded once per IST day (`--master-url`, default Dhan's) unless
  * `--master FILE` is given, falling back to the last good copy with a warning.
  *
  * The boot itself is engine-boot.ts, shared with the desktop app's engine process; the API and
- * stream are local-api.ts. The Dhan token is never printed: every log line passes through a filter
+ * stream are src/server/local-api.ts. The Dhan token is never printed: every log line passes through a filter
  * that masks it.
  * SIGINT/SIGTERM stop the HTTP server, the app and the simulator, then exit 0; a second signal
  * exits 1 at once.
@@ -19,9 +20,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DHAN_MASTER_URL } from '../core/instruments/master-download';
-import { defaultDataDir, loadOrCreateApiToken } from './api-token';
+import { defaultDataDir, loadOrCreateApiToken } from '../server/api-token';
+import { startLocalApi, type LocalApi } from '../server/local-api';
 import { bootEngine, DHAN_API_URL, DHAN_FEED_URL, MasterUnavailableError, SecretMask, type Engine } from './engine-boot';
-import { startLocalApi, type LocalApi } from './local-api';
 
 const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL] [--keep-watchlists]
        [--client-id C --token T] [--feed-url URL] [--api-url URL]
