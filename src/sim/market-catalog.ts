@@ -9,6 +9,10 @@
  * session, DHAN-PROTOCOL.md §6.3), 23:30 for MCX and NSE commodity options (whose forward is the
  * MCX future). Futures carry a small deterministic basis per contract; options share their
  * future's basis.
+ *
+ * A symbol (for the control API's market moves) names the underlyings of the instruments that
+ * carry it, by their own symbol or by their underlying's name: `NIFTYNXT50` and `NIFTY NEXT 50`
+ * both name the index. That index is built on the first lookup, not at construction.
  */
 import { isFutureKind, isOptionKind, parseToken, type Segment } from '../shared/instruments';
 import { istEpochMs } from '../shared/market-calendar';
@@ -16,7 +20,7 @@ import { FLAG_FNO, FLAG_INDEX, FLAG_OI } from './market-layout';
 import { FORM_FUTURE, FORM_OPTION, FORM_SPOT, type Form } from './market-pricing';
 import type { LinkSetup, QuoteSizing } from './market-quotes';
 import type { SimInstrument } from './market-types';
-import { isFnoStock, type AssetClass, type UnderlyingSpec } from './market-underlyings';
+import { classify, isFnoStock, type AssetClass, type UnderlyingSpec } from './market-underlyings';
 import { deriveSeed } from './seeded-random';
 
 const DAY_MS = 86_400_000;
@@ -36,6 +40,17 @@ const BASIS_WIDTH: Readonly<Record<AssetClass, number>> = { index: 0.002, equity
 
 const isCommodity = (segment: Segment): boolean => segment === 'MCX_COMM' || segment === 'NSE_COMM';
 
+/** One underlying as a symbol names it: its driver's identity and its listed spot and futures. */
+export interface NamedUnderlying {
+  assetClass: AssetClass;
+  name: string;
+  /** Instrument indices of its non-option instruments (spot listings and futures), in list order. */
+  listed: number[];
+}
+
+/** Order of several underlyings under one symbol (a custom master may reuse a name across classes). */
+const CLASS_ORDER: Readonly<Record<AssetClass, number>> = { index: 0, equity: 1, commodity: 2, currency: 3 };
+
 /** Lookups over the instrument list. */
 export class MarketCatalog {
   /** securityId -> instrument index, one map per segment. */
@@ -44,6 +59,8 @@ export class MarketCatalog {
   private readonly futures = new Map<string, number>();
   /** MCX futures per symbol, by expiry. */
   private readonly mcxFutures = new Map<string, number[]>();
+  /** Symbol or underlying name -> the underlyings it names (built on first use). */
+  private named: Map<string, NamedUnderlying[]> | null = null;
 
   constructor(readonly instruments: readonly SimInstrument[], private readonly seed: number) {
     for (let i = 0; i < instruments.length; i += 1) this.register(i);
@@ -95,6 +112,47 @@ export class MarketCatalog {
       form, basis, carry: spec.carry, refExpiryMs, expiryMs, strike: inst.strike ?? 0, isCall: inst.optionType === 'CE',
       rate, jitter, driver, lot: inst.lotSize, tickSize: inst.tickSize, flags,
     };
+  }
+
+  /**
+   * The underlyings `symbol` names: those of every instrument whose symbol, or whose underlying's
+   * name, it is (exact, else upper-cased). Undefined when nothing carries it.
+   */
+  underlyingsNamed(symbol: string): readonly NamedUnderlying[] | undefined {
+    this.named ??= this.indexNames();
+    return this.named.get(symbol) ?? this.named.get(symbol.trim().toUpperCase());
+  }
+
+  private indexNames(): Map<string, NamedUnderlying[]> {
+    const byKey = new Map<string, NamedUnderlying>();
+    const named = new Map<string, NamedUnderlying[]>();
+    const add = (label: string, u: NamedUnderlying): void => {
+      const list = named.get(label);
+      if (!list) named.set(label, [u]);
+      else if (!list.includes(u)) list.push(u);
+    };
+    let last: SimInstrument | null = null;
+    let u: NamedUnderlying | null = null;
+    for (let i = 0; i < this.instruments.length; i += 1) {
+      const inst = this.instruments[i];
+      const option = isOptionKind(inst.kind);
+      // The underlying depends only on (segment, kind, symbol), and a chain's rows come in runs.
+      if (!(u && last && last.segment === inst.segment && last.kind === inst.kind && last.symbol === inst.symbol)) {
+        const { assetClass, name } = classify(inst);
+        const key = `${assetClass}:${name}`;
+        u = byKey.get(key) ?? null;
+        if (!u) {
+          u = { assetClass, name, listed: [] };
+          byKey.set(key, u);
+        }
+        add(inst.symbol, u);
+        if (name !== inst.symbol) add(name, u);
+      }
+      last = inst;
+      if (!option) u.listed.push(i);
+    }
+    for (const list of named.values()) if (list.length > 1) list.sort((a, b) => CLASS_ORDER[a.assetClass] - CLASS_ORDER[b.assetClass]);
+    return named;
   }
 
   private register(i: number): void {

@@ -346,3 +346,94 @@ describe('MarketModel subscriptions', () => {
     expect(m.due(START + 1_000, small)).toBe(0);
   });
 });
+
+describe('MarketModel move', () => {
+  it('jumps spot, futures and options at once and re-prints what is priced off the underlying, spot first', () => {
+    const m = model();
+    const ce = leg(25_800, 'ce');
+    const pe = leg(25_800, 'pe');
+    m.subscribe([tok(NIFTY), tok(NIFTY_FUT), tok(ce)]);
+    m.quote(tok(pe)); // touched by a snapshot read, never subscribed
+    run(m, 2_000, 50);
+    const spot = m.fair(tok(NIFTY))!.spot;
+    const fut = m.fair(tok(NIFTY_FUT))!;
+    const call = m.fair(tok(ce))!;
+    const put = m.fair(tok(pe))!;
+
+    const seen: number[] = [];
+    const r = m.move('NIFTY', 3, (i) => seen.push(i));
+    if (!r) throw new Error('NIFTY not found');
+    expect(r.underlyings).toEqual(['index:NIFTY']);
+    expect(r.before).toBeCloseTo(spot, 6);
+    expect(r.after / r.before).toBeCloseTo(1.03, 12);
+    expect(m.fair(tok(NIFTY))!.spot / spot).toBeCloseTo(1.03, 12);
+    expect(m.fair(tok(NIFTY_FUT))!.price / fut.price).toBeCloseTo(1.03, 12);
+    expect(r.futures).toHaveLength(1);
+    expect(r.futures[0]).toMatchObject({ segment: 'NSE_FNO', securityId: NIFTY_FUT.securityId, expiry: MONTHLY });
+    expect(r.futures[0]!.before).toBeCloseTo(fut.price, 6);
+    expect(r.futures[0]!.after / r.futures[0]!.before).toBeCloseTo(1.03, 12);
+
+    // Options follow through their forward: calls up, puts down, C - P up by the discounted forward move.
+    const callAfter = m.fair(tok(ce))!;
+    const putAfter = m.fair(tok(pe))!;
+    expect(callAfter.forward / call.forward).toBeCloseTo(1.03, 12);
+    expect(callAfter.price).toBeGreaterThan(call.price);
+    expect(putAfter.price).toBeLessThan(put.price);
+    const parityMove = callAfter.price - putAfter.price - (call.price - put.price);
+    expect(parityMove).toBeCloseTo(Math.exp(-call.rate * call.years) * call.forward * 0.03, 6);
+
+    // Subscribers hear spot first; every live record (subscribed or not) now shows the new level.
+    expect(seen).toEqual([NIFTY, NIFTY_FUT, ce].map((i) => m.indexOf(tok(i))));
+    expect(Math.abs(m.quote(tok(NIFTY))!.ltp - r.after)).toBeLessThanOrEqual(0.025 + 1e-9);
+    expect(Math.abs(m.quote(tok(NIFTY_FUT))!.ltp - r.futures[0]!.after)).toBeLessThanOrEqual(0.05 + 1e-9);
+    for (const [inst, fair] of [[ce, callAfter], [pe, putAfter]] as const) {
+      const q = m.quote(tok(inst))!;
+      expect(q.lastTradeMs).toBe(m.now);
+      expect(Math.abs(q.ltp - fair.price)).toBeLessThanOrEqual(0.025 + 1e-9);
+    }
+
+    // The walk goes on from the new level.
+    run(m, 1_000, 50);
+    expect(Math.abs(m.fair(tok(NIFTY))!.spot / r.after - 1)).toBeLessThan(0.01);
+  });
+
+  it('moves MCX futures and their options, NSE and BSE listings together; refuses unknown symbols and bad percentages', () => {
+    const m = model();
+    const fut = m.fair(tok(CRUDE_FUT))!.price;
+    const call = m.fair(tok(CRUDE_CE))!;
+    const crude = m.move('CRUDEOIL', -5);
+    expect(crude?.underlyings).toEqual(['commodity:CRUDEOIL']);
+    expect(crude!.after / crude!.before).toBeCloseTo(0.95, 12);
+    expect(crude!.futures.map((f) => f.securityId)).toEqual([CRUDE_FUT.securityId]);
+    expect(crude!.futures[0]!.after / fut).toBeCloseTo(0.95, 12);
+    expect(m.fair(tok(CRUDE_CE))!.forward / call.forward).toBeCloseTo(0.95, 12);
+    expect(m.fair(tok(CRUDE_CE))!.price).toBeLessThan(call.price);
+    // Untouched before the move, the future was created and re-printed at the new level.
+    expect(Math.abs(m.quote(tok(CRUDE_FUT))!.ltp - crude!.futures[0]!.after)).toBeLessThanOrEqual(0.5);
+
+    const reliance = m.move('reliance', 10); // upper-cased when the exact spelling names nothing
+    expect(reliance?.symbol).toBe('reliance');
+    expect(reliance!.futures).toEqual([]);
+    for (const listing of [RELIANCE, RELIANCE_BSE]) {
+      expect(m.fair(tok(listing))!.spot).toBeCloseTo(reliance!.after, 9);
+      expect(Math.abs(m.quote(tok(listing))!.ltp - reliance!.after)).toBeLessThanOrEqual(0.05 + 1e-9);
+    }
+
+    expect(m.move('NOSUCH', 1)).toBeUndefined();
+    for (const pct of [-100, -150, 1000.5, Number.NaN, Infinity]) expect(() => m.move('NIFTY', pct)).toThrow(RangeError);
+    expect(m.move('NIFTY', 1000)?.after).toBeGreaterThan(0);
+  });
+
+  it('is deterministic: the same calls with a move in the middle give the same quotes', () => {
+    const session = (): string => {
+      const m = model(4);
+      m.subscribe([tok(NIFTY), tok(NIFTY_FUT), ...OPTIONS.slice(200, 260).map(tok)]);
+      m.setAggregateRate(2_000);
+      run(m, 500, 50);
+      m.move('NIFTY', -2);
+      run(m, 500, 50);
+      return JSON.stringify(INSTRUMENTS.map((i) => m.quote(tok(i))));
+    };
+    expect(session()).toBe(session());
+  });
+});

@@ -15,19 +15,25 @@
  *   of ticks in one call.
  * - Determinism: the same options and the same sequence of calls give the same quotes. Prices,
  *   schedule and trade sizes come from seeded streams (seeded-random), never Math.random.
+ * - `move` (the control API's market jump) gaps an underlying at the model clock and re-prints
+ *   at once everything already priced off it: one trade per live record at the new fair value,
+ *   spot first, then futures, then options. A client re-centres a chain on the underlying's tick,
+ *   and a snapshot read right after sees the new level, whatever the tick rates (even a still
+ *   market). The underlying's spot listings and futures are created if nobody had touched them;
+ *   untouched options are not (their first read prices them off the moved underlying anyway).
  */
 import { tokenOf } from '../shared/instruments';
 import { MarketCatalog, quoteSizing } from './market-catalog';
 import { L_DRIVER, L_EXPIRY, L_FORM, L_RATE, M_LIQUIDITY, M_REFS, M_TICK_RATE, SlotStore } from './market-layout';
-import { FORM_SPOT, Pricer, tradeRate, type Form } from './market-pricing';
+import { FORM_FUTURE, FORM_OPTION, FORM_SPOT, Pricer, tradeRate, type Form } from './market-pricing';
 import { initQuote, trade, writeLink } from './market-quotes';
 import { TickSchedule } from './market-schedule';
 import { QuoteView } from './market-view';
-import type { FairValue, MarketModelOptions, QuoteState, SimInstrument } from './market-types';
+import type { FairValue, MarketModelOptions, MovedFuture, MoveResult, QuoteState, SimInstrument } from './market-types';
 import { classify, Driver, underlyingSpec, type AssetClass } from './market-underlyings';
 import { createRandom, type Random } from './seeded-random';
 
-export type { FairValue, MarketModelOptions, QuoteState, SimInstrument } from './market-types';
+export type { FairValue, MarketModelOptions, MovedFuture, MoveResult, QuoteState, SimInstrument } from './market-types';
 
 const DAY_MS = 86_400_000;
 /** Re-add the rate sum from scratch this often, so incremental float error cannot drift. */
@@ -259,6 +265,78 @@ export class MarketModel {
     }
     if (tokens) tokens.length = count;
     return count;
+  }
+
+  /**
+   * Jumps the underlying `symbol` names (a stock, an index by its symbol or its derivatives' root,
+   * an MCX commodity, a currency pair; see MarketCatalog.underlyingsNamed) by `pct` percent at
+   * the model clock: its spot, every future and, through the forward, every option move with it.
+   * Every live record priced off it trades once at its new fair value (spot, then futures, then
+   * options); `onTrade(index)` runs right after each trade of a subscribed instrument, as in `due`.
+   * Returns undefined when no instrument carries the symbol; throws RangeError unless
+   * -100 < pct <= 1000.
+   */
+  move(symbol: string, pct: number, onTrade?: (index: number) => void): MoveResult | undefined {
+    if (!(Number.isFinite(pct) && pct > -100 && pct <= 1000)) throw new RangeError(`move pct must be above -100 and at most 1000, got ${pct}`);
+    const named = this.catalog.underlyingsNamed(symbol);
+    if (!named) return undefined;
+    const now = this.clockMs;
+    const factor = 1 + pct / 100;
+    const moved = new Set<number>();
+    const futures: { index: number; slot: number; before: number }[] = [];
+    const result: MoveResult = { symbol, underlyings: [], before: Number.NaN, after: Number.NaN, futures: [] };
+    for (const u of named) {
+      const id = this.driverOf(u.assetClass, u.name);
+      const driver = this.drivers[id];
+      // Records made before the jump, so their previous close and opening book are pre-jump.
+      for (const i of u.listed) {
+        const slot = this.slotFor(i);
+        const f = this.store.chunk(slot);
+        const b = this.store.base(slot);
+        if (f[b + L_FORM] === FORM_FUTURE) futures.push({ index: i, slot, before: this.pricer.evaluate(f, b, driver, now).price });
+      }
+      const jump = driver.jump(now, factor);
+      if (moved.size === 0) {
+        result.before = jump.before;
+        result.after = jump.after;
+      }
+      moved.add(id);
+      result.underlyings.push(driver.spec.key);
+    }
+    for (const { index, slot, before } of futures) {
+      const f = this.store.chunk(slot);
+      const b = this.store.base(slot);
+      const inst = this.instruments[index];
+      const after = this.pricer.evaluate(f, b, this.drivers[f[b + L_DRIVER]], now).price;
+      const future: MovedFuture = { segment: inst.segment, securityId: inst.securityId, expiry: inst.expiry ?? '', before, after };
+      result.futures.push(future);
+    }
+    this.reprint(moved, now, onTrade);
+    return result;
+  }
+
+  /** One trade at fair value on every live record priced off `drivers`: spot, then futures, then options. */
+  private reprint(drivers: ReadonlySet<number>, now: number, onTrade: ((index: number) => void) | undefined): void {
+    const byForm: [number[], number[], number[]] = [[], [], []];
+    for (let slot = 0; slot < this.store.size; slot += 1) {
+      const f = this.store.chunk(slot);
+      const b = this.store.base(slot);
+      if (drivers.has(f[b + L_DRIVER])) byForm[f[b + L_FORM] as Form].push(slot);
+    }
+    for (const form of [FORM_SPOT, FORM_FUTURE, FORM_OPTION] as const) {
+      for (const slot of byForm[form]) {
+        const f = this.store.chunk(slot);
+        const b = this.store.base(slot);
+        const driver = this.drivers[f[b + L_DRIVER]];
+        this.pricer.evaluate(f, b, driver, now);
+        if (!(form === FORM_SPOT || now < f[b + L_EXPIRY])) continue;
+        const subscribed = f[b + M_REFS] > 0;
+        // As in `due`: the rate (and the liquidity the book's spread reads) first, then the trade.
+        if (subscribed) this.setRate(f, b, tradeRate(f, b, driver.spec, this.pricer, now));
+        trade(f, b, now, this.pricer.price, this.rng);
+        if (subscribed && onTrade) onTrade(this.slotInstrument[slot]);
+      }
+    }
   }
 
   private scale(): number {

@@ -97,3 +97,29 @@ export interface MarketModelOptions {
   /** Ticks missed by more than this (a stalled caller) are skipped, not replayed (default 1000 ms). */
   maxCatchUpMs?: number;
 }
+
+/** One future's model price either side of a `move`. */
+export interface MovedFuture {
+  segment: Segment;
+  securityId: number;
+  expiry: string;
+  before: number;
+  after: number;
+}
+
+/** What `MarketModel.move` did (prices unrounded, at the model clock). */
+export interface MoveResult {
+  /** The symbol as asked. */
+  symbol: string;
+  /** The underlyings moved, as `<class>:<name>` (one in practice: see MarketCatalog.underlyingsNamed). */
+  underlyings: string[];
+  /**
+   * The underlying's price just before and just after the jump: the spot or index level for
+   * stocks, indices and currencies; for MCX commodities the model's notional spot their futures
+   * carry from (the futures themselves are in `futures`).
+   */
+  before: number;
+  after: number;
+  /** Every future of the moved underlyings (all expiries, NSE/BSE/MCX alike). */
+  futures: MovedFuture[];
+}

@@ -10,6 +10,8 @@
  * Volatilities sit in the bands traders expect (indices 13-16%, banks ~20%, stocks 20-40%, crude
  * and gas 35-60%, gold 12-15%, currencies 4-6%), jittered per symbol by a hash so two stocks differ.
  * Symbols the universe does not know get a stable pseudo price from a hash of the symbol.
+ * A control-API jump (`Driver.jump`) steps the path to its instant, then rescales the level; the
+ * walk continues from the new level with the same stream, so a jump adds a gap, never a new regime.
  */
 import type { Segment } from '../shared/instruments';
 import { createRandom, deriveSeed, type Random } from './seeded-random';
@@ -195,5 +197,16 @@ export class Driver {
       this.lastMs = ms;
     }
     return this.price;
+  }
+
+  /**
+   * Jumps the path at `ms` by `factor` (1.03 = up 3%): steps to `ms` first, so the jump lands on
+   * the level the walk had reached. Returns the price before and after.
+   */
+  jump(ms: number, factor: number): { before: number; after: number } {
+    if (!(Number.isFinite(factor) && factor > 0)) throw new RangeError(`jump factor must be a positive number, got ${factor}`);
+    const before = this.at(ms);
+    this.price = before * factor;
+    return { before, after: this.price };
   }
 }
