@@ -1,8 +1,13 @@
 /**
  * Injected faults: what can go wrong between Dhan and a client, on demand, and the control API
- * (`/sim/...`) that takes them. One-shot faults act at once (drop, disconnect); stream faults
+ * (`/sim/...`) that takes them, along with the market's rate and market moves (a jump of one
+ * underlying, for tests and demos). One-shot faults act at once (drop, disconnect); stream faults
  * (mute, garbage, truncated, stacked, latency) and refuse-upgrade hold for `seconds` or until
  * cleared.
+ *
+ * Control-API answers use the product's envelope. A bad request is 400 and names the field at
+ * fault; a symbol no instrument carries is 404 (UNKNOWN_SYMBOL), so a typo is told apart from a
+ * malformed call.
  *
  * Policy: a stream fault aimed at "all" also covers sockets that connect while it holds, so a
  * reconnecting client meets the same weather; one aimed at a socket id dies with that socket.
@@ -13,6 +18,7 @@ import { z } from 'zod';
 import { PACKET_SIZE } from '../core/feed/feed-protocol';
 import { AppError } from '../shared/errors';
 import { readJsonBody, sendJson } from './rest-api';
+import type { MoveResult } from './market-types';
 import type { Random } from './seeded-random';
 
 /** Faults that change what a socket sends while they hold. */
@@ -252,18 +258,60 @@ export function applyFault(f: Fault, board: FaultBoard, sockets: readonly Faulta
   }
 }
 
+/** A market move as `POST /sim/move` takes it. */
+export interface MoveRequest {
+  symbol: string;
+  /** Percent: 3 = up 3%, -2.5 = down 2.5%; above -100 (a price stays positive), at most 1000. */
+  pct: number;
+}
+
+/** Validate a `POST /sim/move` body; throws AppError('BAD_REQUEST') naming the field at fault. */
+export function parseMove(body: unknown): MoveRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError('BAD_REQUEST', 'the body must be a JSON object { "symbol": <string>, "pct": <number> }');
+  }
+  const { symbol, pct } = body as { symbol?: unknown; pct?: unknown };
+  if (typeof symbol !== 'string' || symbol.trim() === '') {
+    throw new AppError('BAD_REQUEST', '`symbol` must be a non-empty string: an underlying such as "RELIANCE", "NIFTY" or "CRUDEOIL"');
+  }
+  if (pct === undefined) throw new AppError('BAD_REQUEST', '`pct` is required: the move in percent, e.g. 3 or -2.5');
+  if (typeof pct !== 'number' || !Number.isFinite(pct)) {
+    throw new AppError('BAD_REQUEST', `\`pct\` must be a finite number (percent), got ${typeof pct === 'number' ? String(pct) : JSON.stringify(pct)}`);
+  }
+  if (!(pct > -100 && pct <= 1000)) throw new AppError('BAD_REQUEST', `\`pct\` must be above -100 and at most 1000, got ${pct}`);
+  return { symbol, pct };
+}
+
+/** Rounded for the answer: prices to 4 places (a currency tick is 0.0025). */
+const price4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** The `POST /sim/move` answer of a move. */
+function moveAnswer(m: MoveResult): object {
+  return {
+    symbol: m.symbol,
+    underlyings: m.underlyings,
+    before: price4(m.before),
+    after: price4(m.after),
+    futures: m.futures.map((f) => ({ ...f, before: price4(f.before), after: price4(f.after) })),
+  };
+}
+
 /** What the control API shows and does. */
 export interface ControlTarget {
   view(): unknown;
   stats(): unknown;
   fault(f: Fault): void;
   setRate(packetsPerSecond: number | null): void;
+  /** Undefined when no instrument carries the symbol. */
+  move(symbol: string, pct: number): MoveResult | undefined;
 }
 
 /**
- * The control API: `GET /sim/subscriptions`, `GET /sim/stats`, `POST /sim/faults`, and
- * `POST /sim/rate` with `{ "rate": <packets/s> | null }`. Answers use
- * the product's envelope; a bad request is 400 with `{ ok: false, error: { code, message } }`.
+ * The control API: `GET /sim/subscriptions`, `GET /sim/stats`, `POST /sim/faults`,
+ * `POST /sim/rate` with `{ "rate": <packets/s> | null }`, and `POST /sim/move` with
+ * `{ "symbol", "pct" }` (answers `{ symbol, underlyings, before, after, futures }`). Answers use
+ * the product's envelope; a bad request is 400 with `{ ok: false, error: { code, message } }`,
+ * an unknown symbol 404 the same way.
  */
 export async function handleControl(sim: ControlTarget, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   try {
@@ -285,9 +333,18 @@ export async function handleControl(sim: ControlTarget, req: IncomingMessage, re
       sim.setRate(rate);
       return sendJson(res, 200, { ok: true, value: { rate } });
     }
+    if (req.method === 'POST' && path === '/sim/move') {
+      const body = await readJsonBody(req).catch(() => {
+        throw new AppError('BAD_REQUEST', 'the body is not JSON');
+      });
+      const { symbol, pct } = parseMove(body);
+      const moved = sim.move(symbol, pct);
+      if (!moved) throw new AppError('UNKNOWN_SYMBOL', `no instrument has the symbol ${JSON.stringify(symbol)}`);
+      return sendJson(res, 200, { ok: true, value: moveAnswer(moved) });
+    }
     sendJson(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: `no control API ${req.method} ${path}` } });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    sendJson(res, 400, { ok: false, error: err.toInfo() });
+    sendJson(res, err.code === 'UNKNOWN_SYMBOL' ? 404 : 400, { ok: false, error: err.toInfo() });
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encodeDisconnectRequest } from '../core/feed/feed-requests';
 import type { InstrumentRef } from '../shared/instruments';
-import { connectFeed, feedUrl, http, startTestSim, testMaster, SIM_AS_OF, upgradeStatus, type FeedClient, type Packet, type TestSim } from '../../test/helpers/sim';
+import { connectFeed, feedUrl, http, moveMarket, startTestSim, testMaster, SIM_AS_OF, upgradeStatus, type FeedClient, type Packet, type TestSim } from '../../test/helpers/sim';
 import { buildSimUniverse } from './sim-instruments';
 
 const RELIANCE: InstrumentRef = { segment: 'NSE_EQ', securityId: 2885 };
@@ -192,5 +192,101 @@ describe('stop()', () => {
     await expect(connectFeed(s.sim)).rejects.toThrow(/ECONNREFUSED/);
     await expect(fetch(`${s.sim.apiUrl}/profile`)).rejects.toThrow();
     await s.stop(); // idempotent
+  });
+});
+
+describe('control API: market moves', () => {
+  /** Within half a tick, plus float32 rounding of the packet's price. */
+  const near = (price: number, expected: number, tick: number): boolean => Math.abs(price - expected) <= tick / 2 + expected * 1e-6;
+
+  it('POST /sim/move: subscribers get the jump as ticks at once (spot first), REST shows it, futures and options follow', async () => {
+    const s = await sim({ rate: 0 }); // a still market: the only trades are the moves'
+    const c = await client(s);
+    const option = niftyOption();
+    c.subscribe('quote', [RELIANCE, NIFTY, option]);
+    for (const ref of [RELIANCE, NIFTY, option]) await c.waitPackets((p) => is(ref)(p) && p.code === 6);
+
+    const moved = await moveMarket(s.sim, 'RELIANCE', 3);
+    expect(moved).toMatchObject({ symbol: 'RELIANCE', underlyings: ['equity:RELIANCE'] });
+    expect(moved.after / moved.before).toBeCloseTo(1.03, 5);
+    expect(moved.futures.length).toBeGreaterThan(0);
+    for (const f of moved.futures) expect(f.after / f.before).toBeCloseTo(1.03, 5);
+    const [tick] = await c.waitPackets((p) => is(RELIANCE)(p) && p.code === 4, 1, 2000);
+    expect(near(tick!.ltp, moved.after, 0.1)).toBe(true);
+
+    // One snapshot (the quote APIs allow one request a second): both listings and every future.
+    const wanted: Record<string, number[]> = { NSE_EQ: [2885], BSE_EQ: [500325] };
+    for (const f of moved.futures) (wanted[f.segment] ??= []).push(f.securityId);
+    const rest = await http(s.sim, 'POST', `${s.sim.apiUrl}/marketfeed/ltp`, wanted);
+    expect(rest.status).toBe(200);
+    const ltp = (segment: string, id: number): number => (rest.json as { data: Record<string, Record<string, { last_price: number }>> }).data[segment]![String(id)]!.last_price;
+    expect(near(ltp('NSE_EQ', 2885), moved.after, 0.1)).toBe(true);
+    expect(near(ltp('BSE_EQ', 500325), moved.after, 0.1)).toBe(true);
+    for (const f of moved.futures) expect(near(ltp(f.segment, f.securityId), f.after, 0.1)).toBe(true);
+
+    // NIFTY down then up: the index ticks before its option each time, and the call follows.
+    const down = await moveMarket(s.sim, 'NIFTY', -2);
+    const firstOption = await c.waitPackets((p) => is(option)(p) && p.code === 4, 1, 2000);
+    const downIndex = c.packets.findIndex((p) => is(NIFTY)(p) && p.code === 4);
+    expect(downIndex).toBeGreaterThanOrEqual(0);
+    expect(downIndex).toBeLessThan(c.packets.indexOf(firstOption[0]!));
+    expect(near(c.packets[downIndex]!.ltp, down.after, 0.05)).toBe(true);
+    const up = await moveMarket(s.sim, 'NIFTY', 2);
+    expect(Math.abs(up.before / down.after - 1)).toBeLessThan(0.002); // the walk went on between the calls
+    const [, secondOption] = await c.waitPackets((p) => is(option)(p) && p.code === 4, 2, 2000);
+    const indexTicks = await c.waitPackets((p) => is(NIFTY)(p) && p.code === 4, 2, 2000);
+    expect(near(indexTicks[1]!.ltp, up.after, 0.05)).toBe(true);
+    expect(secondOption!.ltp).toBeGreaterThan(firstOption[0]!.ltp);
+  });
+
+  it('moves an MCX commodity: every future by the percentage, the near one ticks at the new level, its options follow', async () => {
+    const s = await sim({ rate: 0 });
+    const c = await client(s);
+    const listed = buildSimUniverse(testMaster(), SIM_AS_OF).instruments.filter((i) => i.symbol === 'CRUDEOIL');
+    const crude = listed.filter((i) => i.kind === 'FUTCOM');
+    const puts = listed.filter((i) => i.optionType === 'PE' && i.expiry === listed.find((o) => o.optionType === 'PE')!.expiry);
+    expect(crude.length).toBeGreaterThan(0);
+    const put = puts.reduce((a, b) => (Math.abs(b.strike! - 5_600) < Math.abs(a.strike! - 5_600) ? b : a));
+    const future = { segment: crude[0]!.segment, securityId: crude[0]!.securityId };
+    const option = { segment: put.segment, securityId: put.securityId };
+    c.subscribe('quote', [future, option]);
+    for (const ref of [future, option]) await c.waitPackets((p) => is(ref)(p) && p.code === 6);
+
+    const down = await moveMarket(s.sim, 'CRUDEOIL', -4);
+    expect(down.underlyings).toEqual(['commodity:CRUDEOIL']);
+    expect(down.futures.map((f) => f.securityId).sort()).toEqual(crude.map((i) => i.securityId).sort());
+    for (const f of down.futures) expect(f.after / f.before).toBeCloseTo(0.96, 5);
+    const [tick] = await c.waitPackets((p) => is(future)(p) && p.code === 4, 1, 2000);
+    expect(near(tick!.ltp, down.futures.find((f) => f.securityId === future.securityId)!.after, crude[0]!.tickSize)).toBe(true);
+    // Back up: the put priced off the future falls again.
+    await moveMarket(s.sim, 'CRUDEOIL', 4);
+    const [afterDown, afterUp] = await c.waitPackets((p) => is(option)(p) && p.code === 4, 2, 2000);
+    expect(afterUp!.ltp).toBeLessThan(afterDown!.ltp);
+  });
+
+  it('refuses an unknown symbol (404) and bad input (400), naming the problem', async () => {
+    const s = await sim();
+    const url = `${s.sim.controlUrl}/move`;
+    const cases: [body: unknown, status: number, code: string, message: RegExp][] = [
+      [{ symbol: 'NOSUCH', pct: 1 }, 404, 'UNKNOWN_SYMBOL', /"NOSUCH"/],
+      [{ symbol: 'RELIANCE' }, 400, 'BAD_REQUEST', /`pct` is required/],
+      [{ symbol: 'RELIANCE', pct: '3' }, 400, 'BAD_REQUEST', /`pct` must be a finite number.*"3"/],
+      ['{"symbol":"RELIANCE","pct":1e999}', 400, 'BAD_REQUEST', /`pct` must be a finite number.*Infinity/],
+      [{ symbol: 'RELIANCE', pct: -100 }, 400, 'BAD_REQUEST', /`pct` must be above -100 and at most 1000, got -100/],
+      [{ symbol: 'RELIANCE', pct: 1000.5 }, 400, 'BAD_REQUEST', /`pct` must be above -100.*1000\.5/],
+      [{ pct: 3 }, 400, 'BAD_REQUEST', /`symbol` must be a non-empty string/],
+      [{ symbol: 7, pct: 3 }, 400, 'BAD_REQUEST', /`symbol`/],
+      ['{"symbol": "RELIANCE", pct: 3', 400, 'BAD_REQUEST', /not JSON/],
+      [[1, 2], 400, 'BAD_REQUEST', /JSON object/],
+    ];
+    for (const [body, status, code, message] of cases) {
+      const res = await http(s.sim, 'POST', url, body);
+      expect({ body, status: res.status }).toEqual({ body, status });
+      const json = res.json as { ok: boolean; error: { code: string; message: string } };
+      expect(json.ok).toBe(false);
+      expect(json.error.code).toBe(code);
+      expect(json.error.message).toMatch(message);
+    }
+    await expect(moveMarket(s.sim, 'NOSUCH', 1)).rejects.toThrow(/HTTP 404/);
   });
 });

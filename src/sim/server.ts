@@ -1,7 +1,7 @@
 /**
  * The simulator's composition: one `http.Server` on loopback carrying Dhan's live feed
  * (WebSocket at `/`), Dhan's data REST API (`/v2/...`) and the simulator's control API
- * (`/sim/...`: subscriptions, stats, faults).
+ * (`/sim/...`: subscriptions, stats, faults, rate, market moves).
  *
  * Upgrade policy: wrong path -> 404; a refuse-upgrade fault -> its HTTP code; `version` other
  * than 2 -> 400; bad credentials -> a code-50 packet (807 for the configured expired token, 809
@@ -10,7 +10,9 @@
  *
  * Emit loop: every `tickIntervalMs` the market says which subscribed instruments ticked; each
  * tick is encoded once into a scratch record and written by every socket that subscribed it, in
- * its modes (see feed-session.ts for buffers, backpressure and faults).
+ * its modes (see feed-session.ts for buffers, backpressure and faults). A market move runs an
+ * emit round first (trades due before the jump keep their place), then writes the jump's ticks
+ * and flushes them at once rather than waiting for the next round.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,7 +22,7 @@ import { istDate } from '../shared/market-calendar';
 import { applyFault, FaultBoard, handleControl, type Fault } from './faults';
 import { FeedSession, newFeedStats, refuseSocket, type SessionHost, type FeedStats, type Subscription, type SubscriptionView } from './feed-session';
 import { MarketModel } from './market-model';
-import type { MarketModelOptions } from './market-types';
+import type { MarketModelOptions, MoveResult } from './market-types';
 import { RestApi, sendJson, type RestStats } from './rest-api';
 import { createRandom, type Random } from './seeded-random';
 import { buildSimUniverse, fillPacketFields, loadMaster, newPacketFields, type SimMarket, type SimMarketFactory, type SimUniverse } from './sim-instruments';
@@ -99,6 +101,12 @@ export interface RunningSimulator {
   stats(): SimStats;
   /** Set (or with null, clear) the aggregate packet rate, as `--rate` does. */
   setRate(packetsPerSecond: number | null): void;
+  /**
+   * Jump an underlying by `pct` percent now (also `POST /sim/move`): spot, futures and options
+   * move, subscribers get the ticks at once. Undefined for an unknown symbol; throws RangeError
+   * unless -100 < pct <= 1000.
+   */
+  move(symbol: string, pct: number): MoveResult | undefined;
 }
 
 /** Dhan's data-API wording of the auth failures (annexure). */
@@ -151,7 +159,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     hub.refreshFaults();
   };
   const setRate = (pps: number | null): void => hub.setAggregateRate(pps);
-  const sim = { view, stats, fault, setRate };
+  const move = (symbol: string, pct: number): MoveResult | undefined => hub.move(symbol, pct);
+  const sim = { view, stats, fault, setRate, move };
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -241,6 +250,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     fault,
     stats,
     setRate,
+    move,
   };
 }
 
@@ -385,6 +395,17 @@ class FeedHub implements SessionHost {
     this.refreshFaults();
     this.stats.trades += this.market.due(this.now(), this.onTrade, MAX_TRADES_PER_TICK);
     for (let i = 0; i < this.sessions.length; i++) this.sessions[i]!.endTick();
+  }
+
+  /** A market move: the trades due by now first, then the jump, its ticks flushed at once. */
+  move(symbol: string, pct: number): MoveResult | undefined {
+    this.tick();
+    const result = this.market.move(symbol, pct, (index) => {
+      this.stats.trades++;
+      this.onTrade(index);
+    });
+    for (let i = 0; i < this.sessions.length; i++) this.sessions[i]!.endTick();
+    return result;
   }
 
   keepAlive(intervalMs: number, timeoutMs: number): void {

@@ -22,7 +22,7 @@ import { generateMaster } from './master-generator';
 import type { PacketFields } from '../core/feed/feed-encoder';
 import { DEPTH_STRIDE } from '../core/feed/feed-codec';
 import { DEPTH_LEVELS } from '../core/feed/feed-protocol';
-import type { FairValue, MarketModelOptions, QuoteState, SimInstrument } from './market-types';
+import type { FairValue, MarketModelOptions, MoveResult, QuoteState, SimInstrument } from './market-types';
 
 export type { SimInstrument };
 
@@ -195,6 +195,12 @@ export interface SimMarket {
   quote(token: string): Readonly<QuoteState> | undefined;
   quoteAt(index: number): Readonly<QuoteState>;
   fairValue(token: string): FairValue | undefined;
+  /**
+   * Jump the underlying `symbol` names by `pct` percent at the market's clock (see
+   * MarketModel.move); `onTrade` as in `due`, for each subscribed instrument re-printed.
+   * Undefined for a symbol no instrument carries.
+   */
+  move(symbol: string, pct: number, onTrade?: (index: number) => void): MoveResult | undefined;
 }
 
 export type SimMarketFactory = (options: MarketModelOptions) => SimMarket;

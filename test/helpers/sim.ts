@@ -199,3 +199,20 @@ export async function http(sim: RunningSimulator, method: 'GET' | 'POST', url: s
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
+
+/** The simulator's answer to a market move (`POST /sim/move`), prices rounded to 4 places. */
+export interface MarketMove {
+  symbol: string;
+  underlyings: string[];
+  /** The underlying's spot/index level (MCX: the notional spot its futures carry from). */
+  before: number;
+  after: number;
+  futures: { segment: string; securityId: number; expiry: string; before: number; after: number }[];
+}
+
+/** Jump `symbol`'s underlying by `pct` percent through the control API; rejects on a refusal. */
+export async function moveMarket(sim: RunningSimulator, symbol: string, pct: number): Promise<MarketMove> {
+  const { status, json } = await http(sim, 'POST', `${sim.controlUrl}/move`, { symbol, pct });
+  if (status !== 200) throw new Error(`POST /sim/move ${symbol} ${pct}: HTTP ${status} ${JSON.stringify(json)}`);
+  return (json as { value: MarketMove }).value;
+}
