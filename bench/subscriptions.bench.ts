@@ -1,9 +1,10 @@
 /**
  * Subscription-core benchmark on the generated ~289k master with a WAL database file: filling an
  * empty manager to 25,000 with stock chains, adding a 203-instrument index chain at 24,900+
- * occupied (evicting LRU chains, database write included), and re-centring a chain (decision
- * alone, and with its subscription diff written). Targets (issue 3): add <= 2 ms, re-centre
- * <= 0.5 ms, fill <= 1 s.
+ * occupied (evicting LRU chains, database write included), re-centring a chain (decision
+ * alone, and with its subscription diff written), and REST views joining an open chain (the
+ * 500th must cost what the first did). Targets (issue 3): add <= 2 ms, re-centre <= 0.5 ms,
+ * fill <= 1 s.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,13 +40,13 @@ export const subscriptionsBenchmark: Benchmark = {
       const openStock = () => {
         const c = stockChains[next++ % stockChains.length]!;
         t += 1;
-        core.chains.open(`watch:bench:${c.symbol}:${c.expiry}`, 'TIER_A', c, price(c.symbol));
+        core.owners.holdChain(`watch:bench:${c.symbol}:${c.expiry}`, 'TIER_A', c, price(c.symbol));
       };
 
       const fill0 = performance.now();
-      while (core.manager.size < 24_950) openStock();
+      while (core.owners.size < 24_950) openStock();
       const fillMs = performance.now() - fill0;
-      const filled = core.manager.size;
+      const filled = core.owners.size;
 
       // Index chains with at least 101 strikes, to add at the cap.
       const indexChains: { symbol: string; expiry: string }[] = [];
@@ -59,18 +60,18 @@ export const subscriptionsBenchmark: Benchmark = {
       for (let i = 0; i < 60; i++) {
         const c = indexChains[i % indexChains.length]!;
         const owner = `watch:bench-idx:${c.symbol}:${c.expiry}`;
-        while (core.manager.size < 24_900) openStock();
+        while (core.owners.size < 24_900) openStock();
         t += 1;
         const t0 = performance.now();
-        const res = core.chains.open(owner, 'TIER_A', c, price(c.symbol));
+        const res = core.owners.holdChain(owner, 'TIER_A', c, price(c.symbol));
         addTimes.push(performance.now() - t0);
         evicted += res.change.evicted.length;
-        core.chains.close(owner);
+        core.owners.release(owner, 'bench');
       }
 
       // Re-centre: one index chain, price stepping up and down by one strike.
       const c = indexChains[0]!;
-      const open = core.chains.open('tierb:bench', 'TIER_B', c, price(c.symbol));
+      const open = core.owners.holdChain('tierb:bench', 'TIER_B', c, price(c.symbol));
       const step = open.state.chain.step;
       const decideTimes: number[] = [];
       const fullTimes: number[] = [];
@@ -79,15 +80,25 @@ export const subscriptionsBenchmark: Benchmark = {
         p += i % 2 ? -step : step;
         t += 1;
         const t0 = performance.now();
-        const r = core.chains.onPrice(c.symbol, c.expiry, p);
+        const r = core.owners.onPrice(c.symbol, c.expiry, p);
         fullTimes.push(performance.now() - t0);
         if (r.decision.kind !== 'recentre') throw new Error('bench: expected a re-centre');
       }
       for (let i = 0; i < 2000; i++) {
         const t0 = performance.now();
-        core.atm.decide(c.symbol, c.expiry, p + step * 0.4);
+        core.owners.onPrice(c.symbol, c.expiry, p + step * 0.4);
         decideTimes.push(performance.now() - t0);
       }
+
+      // REST views joining one open chain: the 500th costs what the first did (no owner is moved).
+      const viewTimes: number[] = [];
+      for (let i = 0; i < 500; i++) {
+        t += 1;
+        const t0 = performance.now();
+        core.owners.holdChain(`view:bench-${i}`, 'TIER_A', c, p);
+        viewTimes.push(performance.now() - t0);
+      }
+      core.owners.releaseMany(Array.from({ length: 500 }, (_, i) => `view:bench-${i}`), 'bench');
 
       // Socket placement: 25,000 tokens onto 5 empty sockets at once (a cold start's Tier B + A).
       const placeTimes: number[] = [];
@@ -108,6 +119,8 @@ export const subscriptionsBenchmark: Benchmark = {
         { name: 'subscriptions.recentre_decision_p50_ms', value: round(median(decideTimes), 4), unit: 'ms (no move)' },
         { name: 'subscriptions.recentre_p50_ms', value: round(median(fullTimes), 3), unit: 'ms (diff + DB write)', target: 0.5 },
         { name: 'subscriptions.recentre_p99_ms', value: round(percentile(fullTimes, 99), 3), unit: 'ms' },
+        { name: 'subscriptions.view_open_first_50_p50_ms', value: round(median(viewTimes.slice(0, 50)), 3), unit: 'ms (join an open chain)' },
+        { name: 'subscriptions.view_open_last_50_p50_ms', value: round(median(viewTimes.slice(-50)), 3), unit: 'ms (views 451-500)' },
       ];
     } finally {
       db.close();

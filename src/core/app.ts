@@ -1,8 +1,11 @@
 /**
  * The composition root: builds every engine service from one config, `start()`s them in order
  * (database, instrument master, restore, feed, Tier B, Tier A) and `stop()`s them in reverse.
- * It knows nothing of where the exchange is: the runtime entry points (the server, the Electron
- * main process) pass Dhan's URLs and credentials, or the embedded simulator's.
+ * It knows nothing of where the exchange is: the runtime entry points (src/host) pass Dhan's URLs
+ * and credentials, or the embedded simulator's.
+ *
+ * What a start builds is one immutable `Services` record; the API and the stream read it through
+ * `app.services` on every call, and a reload (a new day's master) swaps that one reference.
  *
  * Start-up policy: Tier A (watchlists) is restored only while the NSE session has not closed
  * for the day; started after 15:30 IST, on a weekend or a holiday, the day's Tier A is cleaned up
@@ -12,22 +15,25 @@
 import { join } from 'node:path';
 import { AppError } from '../shared/errors';
 import { parseToken, type InstrumentToken } from '../shared/instruments';
-import { FeedPool } from './feed/feed-pool';
-import type { FeedCredentials } from './feed/feed-connection';
-import { MarketData } from './feed/market-data';
-import { QuoteStore } from './feed/quote-store';
-import { loadRegistry, type LoadedRegistry } from './instruments/load-registry';
-import { runEndOfDay, restoreWatchlists } from './lifecycle/end-of-day';
-import { DayScheduler } from './lifecycle/scheduler';
-import { startupDecision } from './lifecycle/session-clock';
-import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
-import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
-import { tokenExpiresAt } from '../shared/token-expiry';
+import { watchlistOwner } from '../shared/keys';
+import type { ApiEngine, ApiServices, EngineStatus } from './api/engine';
 import { AnalyticsBook } from './analytics/analytics-book';
 import { DEFAULT_RATE } from './analytics/chain-analytics';
+import type { FeedCredentials } from './feed/feed-connection';
+import { FeedPool } from './feed/feed-pool';
+import { MarketData } from './feed/market-data';
+import { QuoteStore } from './feed/quote-store';
+import { tokenExpiresAt } from '../shared/token-expiry';
+import { loadRegistry, type LoadedRegistry } from './instruments/load-registry';
+import { restoreWatchlists, runEndOfDay, unsubscribeAllTierA } from './lifecycle/end-of-day';
+import { DayScheduler } from './lifecycle/scheduler';
+import { latestSessionStart, startupDecision } from './lifecycle/session-clock';
+import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
+import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
 import { DhanRestClient } from './rest/dhan-rest';
 import { openDatabase, type Db } from './storage/database';
 import { createSubscriptionCore, type SubscriptionCore } from './subscriptions/index';
+import { ViewOwners } from './subscriptions/view-owners';
 
 export interface AppConfig {
   /** Folder for the database, the master and its snapshot. */
@@ -54,6 +60,8 @@ export interface AppConfig {
   mode?: 'live' | 'simulator';
   /** Risk-free rate of the option analytics (a fraction; default 0.065). A saved setting wins. */
   riskFreeRate?: number;
+  /** How long a REST view with no stream client lives without being used (default 10 min). */
+  viewIdleMs?: number;
   now?: () => number;
   /**
    * Called by the pre-session job for the day's instrument master (live mode downloads it).
@@ -83,100 +91,163 @@ export interface AppStatus {
   instruments: number;
 }
 
-export class App {
+/** Everything one start built: read through `app.services`, replaced whole by a reload. */
+export interface Services extends ApiServices {
+  readonly db: Db;
+  readonly loaded: LoadedRegistry;
+  readonly core: SubscriptionCore;
+  readonly pool: FeedPool;
+  readonly marketData: MarketData;
+  readonly scheduler: DayScheduler;
+  readonly rest: DhanRestClient;
+}
+
+export class App implements ApiEngine {
   readonly config: AppConfig;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
-  db!: Db;
-  loaded!: LoadedRegistry;
-  core!: SubscriptionCore;
-  store!: QuoteStore;
-  rest!: DhanRestClient;
-  pool!: FeedPool;
-  marketData!: MarketData;
-  scheduler!: DayScheduler;
-  analytics!: AnalyticsBook;
-  status!: AppStatus;
+  private masterPath: string;
+  private current: Services | null = null;
+  private appStatus: AppStatus | null = null;
   private pendingTierB: TierBChainPlan[] = [];
-  private started = false;
 
   constructor(config: AppConfig) {
     this.config = config;
+    this.masterPath = config.masterPath;
     this.now = config.now ?? Date.now;
     this.log = config.log ?? ((line) => console.log(line));
+  }
+
+  /** The running services. @throws AppError INTERNAL before start() or after stop(). */
+  get services(): Services {
+    if (!this.current) throw new AppError('INTERNAL', 'the engine is not running');
+    return this.current;
+  }
+
+  /** What the last start reported (and warnings since). */
+  get status(): AppStatus {
+    if (!this.appStatus) throw new AppError('INTERNAL', 'the engine has not started');
+    return this.appStatus;
   }
 
   /** Start everything, in order. */
   async start(): Promise<AppStatus> {
     const c = this.config;
-    this.db = openDatabase(join(c.dataDir, 'strikedesk.db'));
-    this.loaded = loadRegistry({ masterPath: c.masterPath, cacheDir: join(c.dataDir, 'cache'), now: this.now });
-    const registry = this.loaded.registry;
-    this.log(`instrument master: ${registry.size} instruments from the ${this.loaded.source} in ${Math.round(this.loaded.loadMs)} ms`);
-    this.store = new QuoteStore({ now: this.now });
-    this.core = createSubscriptionCore({
+    const db = openDatabase(join(c.dataDir, 'strikedesk.db'));
+    try {
+      return await this.startOn(db);
+    } catch (err) {
+      await this.stop();
+      if (db.isOpen) db.close();
+      throw err;
+    }
+  }
+
+  private async startOn(db: Db): Promise<AppStatus> {
+    const c = this.config;
+    const loaded = loadRegistry({ masterPath: this.masterPath, cacheDir: join(c.dataDir, 'cache'), now: this.now });
+    const registry = loaded.registry;
+    this.log(`instrument master: ${registry.size} instruments from the ${loaded.source} in ${Math.round(loaded.loadMs)} ms`);
+    const store = new QuoteStore({ now: this.now });
+    const core = createSubscriptionCore({
       registry,
-      db: this.db,
+      db,
       now: this.now,
-      prices: this.store,
+      prices: store,
       ...(c.sockets ? { sockets: c.sockets } : {}),
       ...(c.perSocket ? { perSocket: c.perSocket } : {}),
     });
-    const savedRate = this.core.repos.settings.get<unknown>(RATE_KEY);
-    this.analytics = new AnalyticsBook({
-      store: this.store,
+    const savedRate = core.repos.settings.get<unknown>(RATE_KEY);
+    const analytics = new AnalyticsBook({
+      store,
       now: this.now,
       rate: typeof savedRate === 'number' ? savedRate : (c.riskFreeRate ?? DEFAULT_RATE),
-      isOpen: (key) => this.core.atm.list().some((s) => s.key === key),
+      isOpen: (key) => core.owners.openChains().some((o) => o.key === key),
     });
-    this.rest = new DhanRestClient({ baseUrl: c.apiUrl, credentials: c.credentials, now: this.now });
-    this.pool = new FeedPool({
-      placement: this.core.placement,
+    const rest = new DhanRestClient({ baseUrl: c.apiUrl, credentials: c.credentials, now: this.now });
+    let marketData: MarketData | null = null;
+    const pool = new FeedPool({
+      placement: core.placement,
       url: c.feedUrl,
       credentials: c.credentials,
-      rebalance: (kind, socket) => this.core.manager.rebalance(kind, socket),
-      onPacket: (p) => this.marketData.onPacket(p),
+      rebalance: (kind, socket) => core.owners.rebalance(kind, socket),
+      onPacket: (p) => marketData!.onPacket(p),
       onError: (err) => this.log(`feed: ${err instanceof Error ? err.message : String(err)}`),
       ...(c.feed?.graceMs !== undefined ? { graceMs: c.feed.graceMs } : {}),
     });
-    this.marketData = new MarketData({
+    marketData = new MarketData({
       registry,
-      manager: this.core.manager,
-      chains: this.core.chains,
-      pool: this.pool,
-      store: this.store,
-      rest: this.rest,
+      owners: core.owners,
+      pool,
+      store,
+      rest,
+      sessionStart: () => latestSessionStart(this.now()),
       onError: (m) => this.log(m),
+    });
+    const views = new ViewOwners({ owners: core.owners, now: this.now, ...(c.viewIdleMs !== undefined ? { idleMs: c.viewIdleMs } : {}) });
+    const scheduler = this.buildScheduler();
+    this.current = Object.freeze({
+      db,
+      loaded,
+      core,
+      registry,
+      search: loaded.search,
+      owners: core.owners,
+      views,
+      watchlists: core.watchlists,
+      placement: core.placement,
+      store,
+      analytics,
+      pool,
+      feed: pool,
+      rest,
+      log: core.repos.subscriptionLog,
+      marketData,
+      scheduler,
     });
 
     // Restore what was subscribed before (a crash or a restart), then decide about Tier A.
-    this.marketData.start();
-    this.core.restore();
+    marketData.start();
+    core.restore();
     const decision = startupDecision(this.now());
     if (!decision.restoreTierA) {
-      const eod = runEndOfDay(this.core, { keepWatchlists: this.keepWatchlists });
+      const eod = runEndOfDay(core, { keepWatchlists: this.keepWatchlists });
       if (eod.unsubscribed) this.log(`market closed: released ${eod.unsubscribed} Tier A instruments left from the session`);
     }
-    this.pool.start();
+    pool.start();
+    views.start();
 
-    // Tier B: prices of the underlyings from a snapshot, then open every chain.
+    // Tier B: prices of the underlyings from a snapshot, then open every chain. Chains restored
+    // from the database keep their persisted window (they re-centre on the next full-step move).
     const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
     this.log(describeTierBPlan(plan));
-    for (const p of plan.problems) this.log(`tier B: ${p}`);
-    // Chains restored from the database keep their persisted window (they re-centre on the next
-    // full-step move); only the rest are opened now.
-    const toOpen = plan.owners.filter((o) => !(o.kind === 'chain' && this.core.manager.hasOwner(o.owner) && this.core.chains.adopt(o.owner, 'TIER_B', o.spec)));
+    for (const p of plan.problems) this.log(`tier B: ${p.field} ${p.symbol}: ${p.message}`);
+    const toOpen = plan.owners.filter((o) => o.kind !== 'chain' || !core.owners.owner(o.owner)?.chain);
     await this.snapshotPrices(toOpen.flatMap((o) => (o.kind === 'chain' ? [o.underlyingToken] : [])));
-    const applied = applyTierB(this.core, { owners: toOpen }, (t) => this.store.ltp(t));
+    const applied = applyTierB(core, { owners: toOpen }, (t) => store.ltp(t));
     this.pendingTierB = applied.pending.map((p) => p.plan);
     for (const f of applied.failed) this.log(`tier B ${f.owner}: ${f.message}`);
 
     if (decision.restoreTierA) await this.restoreKeptWatchlists();
 
-    this.scheduler = new DayScheduler({
+    scheduler.start();
+    this.appStatus = {
+      market: decision.status,
+      tierBPlanned: plan.plannedInstruments,
+      tierBPending: this.pendingTierB.map((p) => p.owner),
+      masterSource: loaded.source,
+      instruments: registry.size,
+      ...(c.masterWarning ? { masterWarning: c.masterWarning } : {}),
+    };
+    return this.appStatus;
+  }
+
+  private buildScheduler(): DayScheduler {
+    const c = this.config;
+    return new DayScheduler({
       now: this.now,
       onEndOfDay: () => {
-        const r = runEndOfDay(this.core, { keepWatchlists: this.keepWatchlists });
+        const r = runEndOfDay(this.services.core, { keepWatchlists: this.keepWatchlists });
         this.log(`end of day: ${r.unsubscribed} Tier A instruments unsubscribed, ${r.entriesCleared} watchlist entries cleared`);
       },
       onPreSession: async () => {
@@ -184,73 +255,85 @@ export class App {
         // planned again (expiries roll), kept watchlists come back re-centred.
         if (c.refreshMaster) {
           const path = await c.refreshMaster();
-          if (path && path !== this.config.masterPath) {
+          if (path && path !== this.masterPath) {
             this.log(`instrument master: reloading on ${path}`);
             await this.reload(path);
             return; // the fresh start did the rest of the pre-session work
           }
         }
+        const { core, registry } = this.services;
         const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
-        const pruned = pruneTierB(this.core, plan);
+        const pruned = pruneTierB(core, plan);
         if (pruned.released.length) this.log(`tier B: released ${pruned.released.length} expired chains`);
-        this.core.repos.atmCache.deleteExpired(registry.today());
-        const fresh = plan.owners.filter((o) => !this.core.manager.hasOwner(o.owner));
+        core.repos.atmCache.deleteExpired(registry.today());
+        const fresh = plan.owners.filter((o) => !core.owners.hasOwner(o.owner));
         this.pendingTierB = [...this.pendingTierB.filter((p) => !fresh.some((f) => f.owner === p.owner)), ...fresh.filter((o): o is TierBChainPlan => o.kind === 'chain')];
-        for (const o of fresh) if (o.kind === 'instruments') applyTierB(this.core, { owners: [o] }, () => undefined);
+        for (const o of fresh) if (o.kind === 'instruments') applyTierB(core, { owners: [o] }, () => undefined);
         await this.retryPendingTierB();
         if (this.keepWatchlists) await this.restoreKeptWatchlists();
       },
       onTokenExpiryWarning: (w) => {
         const text = w.expired ? 'the Dhan access token has expired: the feed stops until a new one is given' : `the Dhan access token expires in ${Math.round(w.msLeft / 60_000)} min: generate a new one in Dhan`;
-        if (this.status) this.status.tokenWarning = text;
+        if (this.appStatus) this.appStatus.tokenWarning = text;
         this.log(`warning: ${text}`);
       },
       tokenExpiresAt: tokenExpiryOf(c.credentials()),
       onError: (job, err) => this.log(`scheduled ${job} failed: ${err instanceof Error ? err.message : String(err)}`),
     });
-    this.scheduler.start();
-    this.started = true;
-    this.status = {
-      market: decision.status,
-      tierBPlanned: plan.plannedInstruments,
-      tierBPending: this.pendingTierB.map((p) => p.owner),
-      masterSource: this.loaded.source,
-      instruments: registry.size,
-      ...(c.masterWarning ? { masterWarning: c.masterWarning } : {}),
+  }
+
+  engineStatus(): EngineStatus {
+    const s = this.appStatus;
+    return {
+      market: s?.market ?? '',
+      mode: this.config.mode ?? 'live',
+      ...(s?.tokenWarning ? { tokenWarning: s.tokenWarning } : {}),
+      ...(s?.masterWarning ? { masterWarning: s.masterWarning } : {}),
     };
-    return this.status;
+  }
+
+  clientId(): string | null {
+    return (this.config.mode ?? 'live') === 'live' ? (this.config.credentials()?.clientId ?? null) : null;
   }
 
   /** The end-of-day behaviour in force: the user's saved choice, else the config's default. */
   get keepWatchlists(): boolean {
-    const saved = this.db?.isOpen ? this.core?.repos.settings.get<unknown>(KEEP_WATCHLISTS_KEY) : undefined;
+    const db = this.current?.db;
+    const saved = db?.isOpen ? this.current!.core.repos.settings.get<unknown>(KEEP_WATCHLISTS_KEY) : undefined;
     return typeof saved === 'boolean' ? saved : (this.config.keepWatchlists ?? false);
   }
 
   /** Save the end-of-day behaviour (it survives restarts). */
   setKeepWatchlists(keep: boolean): void {
-    this.core.repos.settings.set(KEEP_WATCHLISTS_KEY, keep);
+    this.services.core.repos.settings.set(KEEP_WATCHLISTS_KEY, keep);
     this.log(`setting: watchlists are ${keep ? 'kept' : 'cleared'} at end of day`);
   }
 
   /** Save the option analytics' risk-free rate (a fraction, 0-0.5); every chain recomputes. */
   setRiskFreeRate(rate: number): void {
-    this.analytics.setRate(rate);
-    this.core.repos.settings.set(RATE_KEY, rate);
+    this.services.analytics.setRate(rate);
+    this.services.core.repos.settings.set(RATE_KEY, rate);
     this.log(`setting: risk-free rate ${(rate * 100).toFixed(2)}%`);
   }
 
-  /** Next session with kept watchlists: subscribe them again, re-centred on fresh prices. */
+  /** The admin's "unsubscribe all Tier A": released, and kept released across restarts. */
+  unsubscribeAllTierA(): { unsubscribed: number } {
+    const r = unsubscribeAllTierA(this.services.core);
+    this.log(`admin: unsubscribed all Tier A (${r.owners} owners, ${r.unsubscribed} instruments; ${r.entriesReleased} watchlist entries released)`);
+    return { unsubscribed: r.unsubscribed };
+  }
+
+  /** Next session with kept watchlists: subscribe ACTIVE entries again, re-centred on fresh prices. */
   async restoreKeptWatchlists(): Promise<number> {
-    const registry = this.loaded.registry;
-    const entries = this.core.repos.watchlist.listAll().filter((e) => !this.core.manager.hasOwner(`watch:${e.userId}:${e.symbol}:${e.expiryDate}`));
+    const { core, registry, store } = this.services;
+    const entries = core.repos.watchlist.listAll().filter((e) => e.state === 'ACTIVE' && !core.owners.hasOwner(watchlistOwner(e.userId, e.symbol, e.expiryDate)));
     if (!entries.length) return 0;
     const spots = entries.flatMap((e) => {
       const spot = registry.spot(e.symbol);
       return spot ? [`${spot.segment}:${spot.securityId}`] : [];
     });
     await this.snapshotPrices(spots);
-    const restored = restoreWatchlists(this.core, registry, (t) => this.store.ltp(t));
+    const restored = restoreWatchlists(core, registry, (t) => store.ltp(t));
     this.log(`watchlists kept over end of day: ${restored.restored.length} subscribed again, ${restored.pending.length} waiting for a price, ${restored.dropped.length} expired`);
     return restored.restored.length;
   }
@@ -264,10 +347,11 @@ export class App {
     if (!this.config.credentialsHolder) throw new AppError('BAD_REQUEST', 'credentials are fixed in this mode (the simulator)');
     this.config.credentialsHolder.current = creds;
     const expiresAt = tokenExpiresAt(creds.token);
-    this.scheduler?.setTokenExpiry(expiresAt);
-    if (this.status) delete this.status.tokenWarning;
-    const before = this.pool.health().filter((h) => h.state === 'failed').length;
-    this.pool.resume();
+    const { scheduler, pool } = this.services;
+    scheduler.setTokenExpiry(expiresAt);
+    if (this.appStatus) delete this.appStatus.tokenWarning;
+    const before = pool.health().filter((h) => h.state === 'failed').length;
+    pool.resume();
     // Tier B chains that could not get a price with the old token try again now.
     void this.retryPendingTierB().catch((err: unknown) => this.log(`tier B retry failed: ${err instanceof Error ? err.message : String(err)}`));
     return { resumed: before, tokenExpiresAt: expiresAt };
@@ -276,17 +360,18 @@ export class App {
   /** Retry Tier B chains that had no price at start-up. */
   async retryPendingTierB(): Promise<number> {
     if (!this.pendingTierB.length) return 0;
+    const { core, store } = this.services;
     await this.snapshotPrices(this.pendingTierB.map((p) => p.underlyingToken));
-    const applied = applyTierB(this.core, { owners: this.pendingTierB }, (t) => this.store.ltp(t));
+    const applied = applyTierB(core, { owners: this.pendingTierB }, (t) => store.ltp(t));
     this.pendingTierB = applied.pending.map((p) => p.plan);
-    this.status.tierBPending = this.pendingTierB.map((p) => p.owner);
+    if (this.appStatus) this.appStatus.tierBPending = this.pendingTierB.map((p) => p.owner);
     return applied.opened.length;
   }
 
   /** Reload on another master: stop, then a warm start that restores every subscription. */
   async reload(masterPath: string): Promise<AppStatus> {
     await this.stop();
-    (this.config as { masterPath: string }).masterPath = masterPath;
+    this.masterPath = masterPath;
     const status = await this.start();
     if (this.keepWatchlists) await this.restoreKeptWatchlists();
     return status;
@@ -294,23 +379,26 @@ export class App {
 
   /** Stop everything, in reverse; safe to call twice. */
   async stop(): Promise<void> {
-    if (!this.started && !this.db) return;
-    this.started = false;
-    this.scheduler?.stop();
-    this.pool?.stop();
-    this.marketData?.stop();
-    if (this.db?.isOpen) this.db.close();
+    const s = this.current;
+    if (!s) return;
+    this.current = null;
+    s.scheduler.stop();
+    s.views.stop();
+    s.pool.stop();
+    s.marketData.stop();
+    if (s.db.isOpen) s.db.close();
   }
 
   private async snapshotPrices(tokens: InstrumentToken[]): Promise<void> {
-    const refs = [...new Set(tokens)].filter((t) => this.store.ltp(t) === undefined).flatMap((t) => {
+    const { store, rest } = this.services;
+    const refs = [...new Set(tokens)].filter((t) => store.ltp(t) === undefined).flatMap((t) => {
       const ref = parseToken(t);
       return ref ? [ref] : [];
     });
     if (!refs.length) return;
     try {
-      const quotes = await this.rest.quotes(refs, 'ltp');
-      for (const [token, q] of quotes) this.store.seed(token, { ltp: q.last_price });
+      const quotes = await rest.quotes(refs, 'ltp');
+      for (const [token, q] of quotes) store.seed(token, { ltp: q.last_price });
     } catch (err) {
       this.log(`price snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
     }

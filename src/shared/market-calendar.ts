@@ -19,7 +19,8 @@ export const IST_OFFSET_MINUTES = 330;
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
-const IST_OFFSET_MS = IST_OFFSET_MINUTES * MS_PER_MINUTE;
+/** The same offset in milliseconds. */
+export const IST_OFFSET_MS = IST_OFFSET_MINUTES * MS_PER_MINUTE;
 
 /** Day-of-week numbers as returned by `dayOfWeek` (0 = Sunday, like `Date#getUTCDay`). */
 export const WEEKDAY = {

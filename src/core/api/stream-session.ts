@@ -21,8 +21,8 @@
  */
 import type { StatusView } from '../../shared/contract';
 import type { StreamAck, StreamBatch, StreamChain, StreamClientMessage, StreamErrorMessage, StreamLeg, StreamLogEntry } from '../../shared/events';
-import type { App } from '../app';
-import type { ChainState } from '../chain/atm-engine';
+import { chainKey } from '../../shared/keys';
+import type { ApiEngine, ApiServices } from './engine';
 import { isSegment, tokenOf } from '../../shared/instruments';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
 import { legQuote, statusView } from './views';
@@ -47,18 +47,12 @@ export interface PendingBatch {
   commit(): void;
 }
 
-/** The open chain of (symbol, expiry): one the engine holds and some owner uses. */
-function openChain(app: App, symbol: string, expiry: string): ChainState | undefined {
-  if (app.core.chains.ownersOf(symbol, expiry).length === 0) return undefined;
-  return app.core.atm.get(symbol, expiry);
-}
-
 /** Every how often a chain view carries all legs' analytics (IV and greeks move with the forward and the clock). */
 export const ANALYTICS_REFRESH_MS = 1000;
 
 /** What a chain view contributes to a batch (undefined: nothing changed), and its next cursor. */
-function chainDelta(app: App, sub: ChainSub, at: number): { part: StreamChain; since: number; tokenSet: string; refreshed: boolean } | undefined {
-  const state = openChain(app, sub.symbol, sub.expiry);
+function chainDelta(app: ApiServices, sub: ChainSub, at: number): { part: StreamChain; since: number; tokenSet: string; refreshed: boolean } | undefined {
+  const state = app.owners.chain(sub.symbol, sub.expiry);
   if (!state) return undefined;
   const { chain, optionTokens, underlyingToken } = state;
   const tokenSet = optionTokens.join(',');
@@ -106,11 +100,25 @@ export class StreamSession {
   /** Last log id sent; null when not subscribed. */
   private logSince: number | null = null;
 
-  constructor(private readonly app: App) {}
+  private static clients = 0;
+  /** This client's id, for binding REST views to it. */
+  readonly clientId = `stream-${++StreamSession.clients}`;
+
+  constructor(private readonly engine: ApiEngine) {}
+
+  /** The client went away: REST views bound to it close. Call once, from the transport. */
+  dispose(): void {
+    this.chains.clear();
+    try {
+      this.engine.services.views.clientGone(this.clientId);
+    } catch {
+      // the engine stopped first: its views went with it
+    }
+  }
 
   /** Apply a subscribe/unsubscribe: the ack, or the error to answer. */
   handle(m: StreamClientMessage): StreamAck | StreamErrorMessage {
-    const app = this.app;
+    const app = this.engine.services;
     const ack = (key?: string): StreamAck => ({
       type: m.op === 'subscribe' ? 'subscribed' : 'unsubscribed',
       view: m.view,
@@ -124,20 +132,23 @@ export class StreamSession {
     }
     if (m.view === 'log') {
       // Only what is written from now on.
-      this.logSince = m.op === 'subscribe' ? (this.logSince ?? app.core.repos.subscriptionLog.recent(1)[0]?.id ?? 0) : null;
+      this.logSince = m.op === 'subscribe' ? (this.logSince ?? app.log.recent(1)[0]?.id ?? 0) : null;
       return ack();
     }
     const symbol = m.symbol.toUpperCase();
-    const registry = app.loaded.registry;
+    const registry = app.registry;
     const expiry = m.expiry ?? registry.expiries(symbol)[0];
     if (m.op === 'unsubscribe') {
-      if (expiry) this.chains.delete(`${symbol}|${expiry}`);
-      return ack(expiry ? `${symbol}|${expiry}` : undefined);
+      if (expiry) this.chains.delete(chainKey(symbol, expiry));
+      return ack(expiry ? chainKey(symbol, expiry) : undefined);
     }
     if (!expiry) return fail(registry.rowsOfSymbol(symbol).length ? 'NOT_FOUND' : 'UNKNOWN_SYMBOL', `${symbol} has no live option expiry`);
-    const key = `${symbol}|${expiry}`;
-    if (!openChain(app, symbol, expiry)) {
+    const key = chainKey(symbol, expiry);
+    if (!app.owners.chain(symbol, expiry)) {
       return fail('NOT_FOUND', `the ${key} chain is not open: add it first (watchlist:add or option-chain:subscribe)`);
+    }
+    if (m.view_id !== undefined && !app.views.bind(m.view_id, this.clientId)) {
+      return fail('NOT_FOUND', `no view "${m.view_id}" is open: open it first (option-chain:subscribe)`);
     }
     if (!this.chains.has(key) && this.chains.size >= MAX_CHAIN_VIEWS) return fail('BAD_REQUEST', `at most ${MAX_CHAIN_VIEWS} chain views per connection`);
     this.chains.set(key, { symbol, expiry, since: -1, tokenSet: '', analyticsAt: 0 });
@@ -148,8 +159,8 @@ export class StreamSession {
    * The batch of everything that changed for this client's views since its last committed batch,
    * or null when nothing did. `status` gives the status JSON (shared by every session of a tick).
    */
-  build(at: number, status: () => string = () => JSON.stringify(statusView(this.app))): PendingBatch | null {
-    const app = this.app;
+  build(at: number, status: () => string = () => JSON.stringify(statusView(this.engine))): PendingBatch | null {
+    const app = this.engine.services;
     const batch: StreamBatch = { type: 'batch', seq: 0, at, chains: {} };
     const advance: (() => void)[] = [];
     for (const [key, sub] of this.chains) {
@@ -170,9 +181,9 @@ export class StreamSession {
       }
     }
     if (this.logSince !== null) {
-      const rows = app.core.repos.subscriptionLog.recent(MAX_LOG_PER_BATCH, this.logSince);
+      const rows = app.log.recent(MAX_LOG_PER_BATCH, this.logSince);
       if (rows.length) {
-        const registry = app.loaded.registry;
+        const registry = app.registry;
         const entries: StreamLogEntry[] = rows.reverse().map((e) => ({
           id: e.id,
           action: e.action,

@@ -4,11 +4,11 @@
  */
 import type { LegQuote, StatusView } from '../../shared/contract';
 import type { InstrumentToken } from '../../shared/instruments';
-import type { App } from '../app';
+import type { ApiEngine, ApiServices } from './engine';
 
 /** The latest quote of one instrument from the app's quote store. */
-export function legQuote(app: App, token: InstrumentToken): LegQuote {
-  const q = app.store.get(token);
+export function legQuote(services: Pick<ApiServices, 'store'>, token: InstrumentToken): LegQuote {
+  const q = services.store.get(token);
   const ltp = q?.ltp ?? null;
   const prev = q?.prevClose ?? null;
   const d = q?.depth[0];
@@ -27,8 +27,9 @@ export function legQuote(app: App, token: InstrumentToken): LegQuote {
 }
 
 /** The subscriptions status, with the seed's field names. */
-export function statusView(app: App): StatusView {
-  const s = app.core.manager.stats();
+export function statusView(engine: ApiEngine): StatusView {
+  const s = engine.services.owners.stats();
+  const e = engine.engineStatus();
   return {
     total_subscriptions: s.total,
     ws_usage: Object.fromEntries(Object.entries(s.perSocket)),
@@ -36,9 +37,9 @@ export function statusView(app: App): StatusView {
     tier_a_count: s.tierA,
     tier_b_count: s.tierB,
     max_capacity: s.cap,
-    market: app.status?.market ?? '',
-    mode: app.config.mode ?? 'live',
-    ...(app.status?.tokenWarning ? { token_warning: app.status.tokenWarning } : {}),
-    ...(app.status?.masterWarning ? { master_warning: app.status.masterWarning } : {}),
+    market: e.market,
+    mode: e.mode,
+    ...(e.tokenWarning ? { token_warning: e.tokenWarning } : {}),
+    ...(e.masterWarning ? { master_warning: e.masterWarning } : {}),
   };
 }

@@ -1,8 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { AtmEngine } from './atm-engine';
+import { describe, expect, it } from 'vitest';
+import { AtmEngine, chainTokens } from './atm-engine';
 import { InstrumentRegistry } from '../instruments/registry';
-import { openDatabase, type Db } from '../storage/database';
-import { AtmCacheRepo } from '../storage/atm-cache-repo';
 import { parseText } from '../../../test/helpers/fixtures';
 
 const HEADER =
@@ -23,64 +21,43 @@ function acmeMaster(): string {
 }
 
 const registry = new InstrumentRegistry(parseText(acmeMaster()), { now: () => Date.parse('2026-11-24T05:00:00Z') });
-let db: Db | null = null;
-afterEach(() => db?.close());
 
 describe('ATM engine', () => {
+  const spec = { symbol: 'ACME', expiry: '2026-12-29' };
+
   it('centres on round(2641.5 / 5) * 5 = 2640 with 25 strikes, 12 each side', () => {
     const engine = new AtmEngine({ registry });
-    const state = engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
+    const state = engine.build(spec, 2641.5);
     expect(state.chain).toMatchObject({ atm: 2640, step: 5, lotSize: 250 });
     expect(state.chain.strikes.map((s) => s.strike)).toEqual(Array.from({ length: 25 }, (_, i) => 2580 + i * 5));
     expect(state.optionTokens).toHaveLength(50);
     expect(state.underlyingToken).toBe('NSE_EQ:777');
-  });
-
-  it('keeps the cached chain until forced (the user reopens it)', () => {
-    const engine = new AtmEngine({ registry });
-    const first = engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
-    expect(engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2700)).toBe(first);
-    expect(engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2700, { force: true }).chain.atm).toBe(2700);
+    expect(chainTokens(state)).toHaveLength(51);
   });
 
   it('re-centres only on a full step, reporting the strikes entering and leaving', () => {
     const engine = new AtmEngine({ registry });
-    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
-    expect(engine.decide('ACME', '2026-12-29', 2644.99)).toMatchObject({ kind: 'none', reason: 'within-step' });
-    expect(engine.decide('ACME', '2026-12-29', 2635.01)).toMatchObject({ kind: 'none', reason: 'within-step' });
-    const d = engine.decide('ACME', '2026-12-29', 2652);
+    const current = engine.build(spec, 2641.5);
+    expect(engine.decide(current, spec, 2644.99)).toMatchObject({ kind: 'none', reason: 'within-step' });
+    expect(engine.decide(current, spec, 2635.01)).toMatchObject({ kind: 'none', reason: 'within-step' });
+    const d = engine.decide(current, spec, 2652);
     if (d.kind !== 'recentre') throw new Error(`expected a re-centre, got ${d.kind}`);
     expect(d.next.chain.atm).toBe(2650);
     expect(d.entering).toHaveLength(4); // 2705 and 2710, CE and PE
     expect(d.leaving).toHaveLength(4);
-    expect(engine.get('ACME', '2026-12-29')!.chain.atm).toBe(2650);
-    expect(engine.decide('ACME', '2027-01-26', 2700)).toMatchObject({ kind: 'none', reason: 'no-chain' });
+    expect(engine.decide(undefined, { symbol: 'ACME', expiry: '2027-01-26' }, 2700)).toMatchObject({ kind: 'none', reason: 'no-chain' });
   });
 
   it('says why a bad or stale price does not move the chain', () => {
     const engine = new AtmEngine({ registry });
-    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
-    for (const bad of [0, -1, Number.NaN]) expect(engine.decide('ACME', '2026-12-29', bad)).toMatchObject({ kind: 'none', reason: 'bad-ltp', message: expect.stringMatching(/not a usable price/) });
-    expect(engine.decide('ACME', '2026-12-29', 2700, { ltt: 1, sessionStart: 2 })).toMatchObject({ kind: 'none', reason: 'stale-ltp' });
-    expect(engine.get('ACME', '2026-12-29')!.chain.atm).toBe(2640);
+    const current = engine.build(spec, 2641.5);
+    for (const bad of [0, -1, Number.NaN]) expect(engine.decide(current, spec, bad)).toMatchObject({ kind: 'none', reason: 'bad-ltp', message: expect.stringMatching(/not a usable price/) });
+    expect(engine.decide(current, spec, 2700, { ltt: 1, sessionStart: 2 })).toMatchObject({ kind: 'none', reason: 'stale-ltp' });
   });
 
   it('does not move at the edge of the ladder when no nearer strike is listed', () => {
     const engine = new AtmEngine({ registry });
-    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2800);
-    expect(engine.decide('ACME', '2026-12-29', 2900)).toMatchObject({ kind: 'none', reason: 'within-step' });
-  });
-
-  it('persists each window in atm_cache and restores it after a restart', () => {
-    db = openDatabase(':memory:');
-    const cache = new AtmCacheRepo(db);
-    const engine = new AtmEngine({ registry, cache, now: () => 1234 });
-    engine.chain({ symbol: 'ACME', expiry: '2026-12-29' }, 2641.5);
-    engine.decide('ACME', '2026-12-29', 2663);
-    expect(cache.get('ACME', '2026-12-29')).toMatchObject({ atmStrike: 2665, underlyingLtp: 2663, strikeStep: 5, segment: 'NSE_EQ', updatedAt: 1234 });
-    const after = new AtmEngine({ registry, cache });
-    expect(after.restore({ symbol: 'ACME', expiry: '2026-12-29' })?.chain.atm).toBe(2665);
-    after.invalidate('ACME', '2026-12-29');
-    expect(cache.get('ACME', '2026-12-29')).toBeUndefined();
+    const current = engine.build(spec, 2800);
+    expect(engine.decide(current, spec, 2900)).toMatchObject({ kind: 'none', reason: 'within-step' });
   });
 });

@@ -4,20 +4,31 @@
  * packets go to the quote store; a tick of a chain's underlying feeds the ATM engine's re-centre
  * decision, whose diff goes through the subscription manager like any other change.
  */
-import { parseToken, SEGMENT_FEED_CODE, type InstrumentToken } from '../../shared/instruments';
+import { IST_OFFSET_MS } from '../../shared/market-calendar';
+import { parseToken, SEGMENT_FEED_CODE, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { DhanRestClient, RestQuote } from '../rest/dhan-rest';
-import type { ChainSubscriptions } from '../subscriptions/chain-subscriptions';
-import type { SubscriptionChange, SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { FeedPacket } from './feed-codec';
 import { RESPONSE_CODE } from './feed-protocol';
 import type { FeedPool } from './feed-pool';
 import type { QuoteStore } from './quote-store';
 
+/** What market data needs of the owner registry: its changes, its open chains, and re-centring. */
+export interface ChainHolder {
+  onChange(listener: (change: SubscriptionChangeLike) => void): () => void;
+  openChains(): { state: { chain: { symbol: string; expiry: string; underlying: { segment: Segment; securityId: number } | null } } }[];
+  onPrice(symbol: string, expiry: string, ltp: number, options: { ltt?: number; sessionStart?: number }): { decision: { kind: string } };
+}
+
+/** The upstream change the feed pool applies. */
+export interface SubscriptionChangeLike {
+  subscribed: { token: InstrumentToken; socket: number }[];
+  unsubscribed: { token: InstrumentToken; socket: number }[];
+}
+
 export interface MarketDataOptions {
   registry: InstrumentRegistry;
-  manager: SubscriptionManager;
-  chains: ChainSubscriptions;
+  owners: ChainHolder;
   pool: Pick<FeedPool, 'apply'>;
   store: QuoteStore;
   rest?: Pick<DhanRestClient, 'quotes'>;
@@ -28,7 +39,7 @@ export interface MarketDataOptions {
 
 /** IST wall-clock epoch seconds (Dhan's LTT) -> real epoch ms. */
 export function lttToEpochMs(ltt: number): number {
-  return (ltt - 19_800) * 1000;
+  return ltt * 1000 - IST_OFFSET_MS;
 }
 
 export class MarketData {
@@ -48,7 +59,7 @@ export class MarketData {
   }
 
   start(): void {
-    this.disposers.push(this.o.manager.onChange((change) => this.onChange(change)));
+    this.disposers.push(this.o.owners.onChange((change) => this.onChange(change)));
     this.rebuildDrivers();
   }
 
@@ -67,7 +78,7 @@ export class MarketData {
     if (ltp === undefined) return;
     for (const c of chains) {
       try {
-        const res = this.o.chains.onPrice(c.symbol, c.expiry, ltp, {
+        const res = this.o.owners.onPrice(c.symbol, c.expiry, ltp, {
           ltt: lttToEpochMs(p.ltt),
           ...(this.o.sessionStart ? { sessionStart: this.o.sessionStart() } : {}),
         });
@@ -78,7 +89,7 @@ export class MarketData {
     }
   };
 
-  private onChange(change: SubscriptionChange): void {
+  private onChange(change: SubscriptionChangeLike): void {
     this.o.pool.apply(change);
     const fresh: InstrumentToken[] = [];
     for (const { token } of change.subscribed) {
@@ -108,7 +119,7 @@ export class MarketData {
 
   private rebuildDrivers(): void {
     const next: Map<number, { symbol: string; expiry: string }[]>[] = [];
-    for (const state of this.o.chains.atm.list()) {
+    for (const { state } of this.o.owners.openChains()) {
       const u = state.chain.underlying;
       const code = u ? SEGMENT_FEED_CODE[u.segment] : null;
       if (!u || code === null) continue;

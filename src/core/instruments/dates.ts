@@ -2,6 +2,7 @@
  * Calendar dates as epoch days (days since 1970-01-01, UTC calendar). Expiries are dates, never
  * instants, so no timezone enters here.
  */
+import { IST_OFFSET_MS } from '../../shared/market-calendar';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -31,5 +32,5 @@ export function epochDayToIso(day: number): string {
 
 /** Today's date in India (IST, UTC+05:30) as an epoch day. */
 export function istEpochDay(nowMs: number): number {
-  return Math.floor((nowMs + 330 * 60_000) / MS_PER_DAY);
+  return Math.floor((nowMs + IST_OFFSET_MS) / MS_PER_DAY);
 }

@@ -15,9 +15,10 @@
  */
 import { AppError } from '../../shared/errors';
 import { tokenOf, type InstrumentToken } from '../../shared/instruments';
+import { watchlistOwner } from '../../shared/keys';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { WatchlistEntry } from '../storage/watchlist-repo';
-import { watchlistOwner, type SubscriptionCore } from '../subscriptions/index';
+import type { SubscriptionCore } from '../subscriptions/index';
 
 export interface EndOfDayResult {
   /** Instruments unsubscribed upstream. */
@@ -28,18 +29,37 @@ export interface EndOfDayResult {
   entriesKept: number;
 }
 
-type EodCore = Pick<SubscriptionCore, 'manager' | 'chains' | 'watchlists' | 'repos'>;
+type EodCore = Pick<SubscriptionCore, 'owners' | 'repos'>;
 
-/** Unsubscribe all Tier A (EOD_CLEANUP); clear the watchlists unless `keepWatchlists`. Tier B stays. */
+/**
+ * Unsubscribe all Tier A (EOD_CLEANUP); clear the watchlists unless `keepWatchlists`, in the same
+ * transaction. Tier B stays.
+ */
 export function runEndOfDay(core: EodCore, options: { keepWatchlists?: boolean } = {}): EndOfDayResult {
-  const tierA = core.manager.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
-  if (!options.keepWatchlists) {
-    const { unsubscribed, entriesCleared } = core.watchlists.endOfDay();
-    return { unsubscribed, ownersReleased: tierA.length, entriesCleared, entriesKept: 0 };
-  }
-  const unsubscribed = core.manager.unsubscribeAllTierA('end of day (15:30 IST), watchlists kept');
-  core.chains.forgetOwners(tierA);
-  return { unsubscribed, ownersReleased: tierA.length, entriesCleared: 0, entriesKept: core.repos.watchlist.listAll().length };
+  const tierA = core.owners.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
+  let entriesCleared = 0;
+  const keep = options.keepWatchlists === true;
+  const reason = keep ? 'end of day (15:30 IST), watchlists kept' : 'end of day (15:30 IST)';
+  const change = core.owners.releaseMany(tierA, reason, 'EOD_CLEANUP', keep ? undefined : () => (entriesCleared = core.repos.watchlist.clearAll()));
+  return {
+    unsubscribed: change.unsubscribed.length,
+    ownersReleased: tierA.length,
+    entriesCleared,
+    entriesKept: keep ? core.repos.watchlist.listAll().length : 0,
+  };
+}
+
+/**
+ * The admin's "unsubscribe all Tier A": every Tier A owner released (ADMIN_UNSUBSCRIBE) and every
+ * watchlist entry marked RELEASED in the same transaction, so nothing comes back at a restart or
+ * the next session until the trader adds it again.
+ */
+export function unsubscribeAllTierA(core: EodCore): { unsubscribed: number; owners: number; entriesReleased: number } {
+  const tierA = core.owners.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
+  const reason = 'admin: unsubscribe all Tier A';
+  let entriesReleased = 0;
+  const change = core.owners.releaseMany(tierA, reason, 'ADMIN_UNSUBSCRIBE', () => (entriesReleased = core.repos.watchlist.releaseAllActive(reason)));
+  return { unsubscribed: change.unsubscribed.length, owners: tierA.length, entriesReleased };
 }
 
 export interface RestoreResult {
@@ -60,12 +80,12 @@ function spotToken(registry: InstrumentRegistry, symbol: string): InstrumentToke
 }
 
 /**
- * Re-subscribe kept watchlist rows as Tier A at the start of a session, each option chain centred
- * on `priceOf(its underlying)`. Entries already live are left alone, so this is safe to call again
- * for the pending ones.
+ * Re-subscribe ACTIVE watchlist rows that are not live as Tier A at the start of a session, each
+ * option chain centred on `priceOf(its underlying)` (a chain open elsewhere is joined at its
+ * window). EVICTED and RELEASED entries wait for the trader. Safe to call again for the pending.
  */
 export function restoreWatchlists(
-  core: Pick<SubscriptionCore, 'manager' | 'chains' | 'repos'>,
+  core: Pick<SubscriptionCore, 'owners' | 'repos'>,
   registry: InstrumentRegistry,
   priceOf: (token: InstrumentToken) => number | undefined,
 ): RestoreResult {
@@ -73,12 +93,12 @@ export function restoreWatchlists(
   const today = registry.today();
   for (const entry of core.repos.watchlist.listAll()) {
     const owner = watchlistOwner(entry.userId, entry.symbol, entry.expiryDate);
-    if (core.manager.hasOwner(owner)) continue;
+    if (entry.state !== 'ACTIVE' || core.owners.hasOwner(owner)) continue;
     try {
       if (entry.instrumentType === 'EQUITY') {
         const token = spotToken(registry, entry.symbol);
         if (!token) throw new AppError('UNKNOWN_SYMBOL', `${entry.symbol} is no longer in the instrument master`);
-        result.subscribed += core.manager.setOwner(owner, 'TIER_A', [token], 'watchlist restored').subscribed.length;
+        result.subscribed += core.owners.holdInstruments(owner, 'TIER_A', [token], { reason: 'watchlist restored' }).subscribed.length;
         result.restored.push({ owner, instruments: 1, atm: null });
         continue;
       }
@@ -89,18 +109,16 @@ export function restoreWatchlists(
         result.dropped.push({ entry, reason: `${entry.symbol} ${entry.expiryDate} options expired before ${today}` });
         continue;
       }
-      const ladder = registry.ladder(entry.symbol, entry.expiryDate, segment);
-      if (!ladder) throw new AppError('UNKNOWN_EXPIRY', `${entry.symbol} has no options expiring ${entry.expiryDate} in the master`);
-      const row = ladder.ce.find((r) => r >= 0) ?? ladder.pe.find((r) => r >= 0)!;
-      const under = registry.underlyingOf(registry.table.get(row));
+      const under = registry.chainUnderlying(entry.symbol, entry.expiryDate, segment);
       if (!under) throw new AppError('NOT_FOUND', `the master lists no underlying for ${entry.symbol} ${entry.expiryDate}`);
       const underlyingToken = tokenOf(under);
       const ltp = priceOf(underlyingToken);
-      if (ltp === undefined || !(Number.isFinite(ltp) && ltp > 0)) {
+      const open = core.owners.chain(entry.symbol, entry.expiryDate);
+      if (!open && (ltp === undefined || !(Number.isFinite(ltp) && ltp > 0))) {
         result.pending.push({ entry, underlyingToken, reason: ltp === undefined ? `no price yet for ${underlyingToken}` : `unusable price ${ltp}` });
         continue;
       }
-      const { state, change } = core.chains.open(owner, 'TIER_A', { symbol: entry.symbol, expiry: entry.expiryDate, segment }, ltp);
+      const { state, change } = core.owners.holdChain(owner, 'TIER_A', { symbol: entry.symbol, expiry: entry.expiryDate, segment }, ltp, { reason: 'watchlist restored' });
       result.subscribed += change.subscribed.length;
       result.restored.push({ owner, instruments: state.optionTokens.length + (state.underlyingToken ? 1 : 0), atm: state.chain.atm });
     } catch (err) {

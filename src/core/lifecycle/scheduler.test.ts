@@ -191,23 +191,23 @@ describe('end of day through the scheduler (subscription core)', () => {
     core = makeCore();
     const c = core;
     const expiry = testRegistry().expiries('NIFTY')[0]!;
-    const tierB = c.chains.open('tierb:NIFTY:' + expiry, 'TIER_B', { symbol: 'NIFTY', expiry }, basePrice('NIFTY'));
+    const tierB = c.owners.holdChain('tierb:NIFTY:' + expiry, 'TIER_B', { symbol: 'NIFTY', expiry }, basePrice('NIFTY'));
     c.watchlists.add({ userId: 'u1', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: basePrice('RELIANCE') });
     c.watchlists.add({ userId: 'u2', symbol: 'TCS', instrumentType: 'EQUITY' });
-    expect(c.manager.stats()).toMatchObject({ tierA: 52, tierB: 203 });
+    expect(c.owners.stats()).toMatchObject({ tierA: 52, tierB: 203 });
 
     const eodRuns: { f: ScheduledFire; out: ReturnType<typeof runEndOfDay> }[] = [];
     const { time } = harness(ist('2026-11-25', '15:29'), { onEndOfDay: (f) => void eodRuns.push({ f, out: runEndOfDay(c) }) });
     time.advanceTo(ist('2026-11-25', '15:30') - 1);
     expect(eodRuns).toEqual([]);
-    expect(c.manager.stats().tierA).toBe(52);
+    expect(c.owners.stats().tierA).toBe(52);
     time.advanceTo(ist('2026-11-25', '15:31'));
     expect(eodRuns.map((r) => r.f.at)).toEqual([ist('2026-11-25', '15:30')]);
     expect(eodRuns[0]!.out).toEqual({ unsubscribed: 52, ownersReleased: 2, entriesCleared: 2, entriesKept: 0 });
-    expect(c.manager.stats()).toMatchObject({ total: 203, tierA: 0, tierB: 203 });
+    expect(c.owners.stats()).toMatchObject({ total: 203, tierA: 0, tierB: 203 });
     expect(c.watchlists.list('u1')).toEqual([]);
     expect(c.watchlists.list('u2')).toEqual([]);
-    expect(tierB.state.optionTokens.every((t) => c.manager.tierOf(t) === 'TIER_B')).toBe(true);
+    expect(tierB.state.optionTokens.every((t) => c.owners.tierOf(t) === 'TIER_B')).toBe(true);
     const logged = c.db.sqlite.prepare("SELECT COUNT(*) n FROM subscription_log WHERE action = 'EOD_CLEANUP'").get() as { n: number };
     expect(logged.n).toBe(52);
   });

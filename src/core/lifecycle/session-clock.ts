@@ -12,7 +12,7 @@
  * - Start-up after 15:30 or on a non-trading day restores no Tier A: the market is closed.
  */
 import {
-  addDays, dayOfWeek, formatDate, holidayName, istDate, istEpochMs, istMinutesOfDay, isWeekend, nextTradingDay, parseDate, WEEKDAY,
+  addDays, dayOfWeek, formatDate, holidayName, istDate, istEpochMs, istMinutesOfDay, isWeekend, nextTradingDay, parseDate, previousTradingDay, WEEKDAY,
 } from '../../shared/market-calendar';
 
 /** Minutes after IST midnight. */
@@ -149,4 +149,16 @@ export function startupDecision(nowMs: number): { restoreTierA: boolean; status:
     case 'weekend':
       return { restoreTierA: false, status: `market closed (weekend); next session ${istDate(s.nextOpenAt)} 09:15 IST`, session: s };
   }
+}
+
+/**
+ * The start (09:00 IST, the first open of the day across NSE and MCX) of the latest session at or
+ * before `nowMs`: today's once it has begun, else the previous trading day's. A last-trade time
+ * before it is from an earlier session, so it never moves a chain.
+ */
+export function latestSessionStart(nowMs: number): number {
+  const today = istDate(nowMs);
+  let day = previousTradingDay('NSE', today, true);
+  if (day === today && istEpochMs(day, MCX_OPEN_MINUTES) > nowMs) day = previousTradingDay('NSE', today);
+  return istEpochMs(day, MCX_OPEN_MINUTES);
 }

@@ -125,9 +125,9 @@ describe('applyTierB', () => {
     expect(out.failed).toEqual([]);
     expect(out.pending).toEqual([]);
     expect(out.opened.map((o) => o.owner)).toEqual(plan.owners.map((o) => o.owner));
-    expect(core.manager.stats()).toMatchObject({ tierA: 0, tierB: plan.plannedInstruments, total: plan.plannedInstruments });
+    expect(core.owners.stats()).toMatchObject({ tierA: 0, tierB: plan.plannedInstruments, total: plan.plannedInstruments });
     expect(out.subscribed).toBe(plan.plannedInstruments);
-    expect(core.manager.listOwners().every((o) => o.tier === 'TIER_B')).toBe(true);
+    expect(core.owners.listOwners().every((o) => o.tier === 'TIER_B')).toBe(true);
     // Applying again changes nothing.
     expect(applyTierB(core, plan, (t) => prices.get(t)).subscribed).toBe(0);
   });
@@ -141,13 +141,13 @@ describe('applyTierB', () => {
     expect(out.failed).toEqual([]);
     expect(out.pending.map((p) => p.plan.owner)).toEqual(nifty.map((c) => c.owner));
     expect(out.pending[0]!.reason).toMatch(/no price yet for IDX_I:13/);
-    expect(core.manager.isSubscribed(niftyIndex)).toBe(true);
+    expect(core.owners.isSubscribed(niftyIndex)).toBe(true);
     const niftyOptions = nifty.reduce((n, c) => n + c.options, 0);
-    expect(core.manager.stats().tierB).toBe(plan.plannedInstruments - niftyOptions);
+    expect(core.owners.stats().tierB).toBe(plan.plannedInstruments - niftyOptions);
     // The REST snapshot arrives: the pending chains open.
     const retry = applyTierB(core, { owners: out.pending.map((p) => p.plan) }, (t) => prices.get(t));
     expect(retry.pending).toEqual([]);
-    expect(core.manager.stats().tierB).toBe(plan.plannedInstruments);
+    expect(core.owners.stats().tierB).toBe(plan.plannedInstruments);
   });
 
   it('pruneTierB drops the chains and futures that expired by the next day', () => {
@@ -159,7 +159,7 @@ describe('applyTierB', () => {
     expect(gone).toContain(`tierb:SENSEX:2026-11-26`);
     const out = pruneTierB(core, later);
     expect(out.released.sort()).toEqual(gone.sort());
-    expect(core.manager.hasOwner('tierb:SENSEX:2026-11-26')).toBe(false);
-    expect(core.manager.hasOwner('tierb:fut:GOLD')).toBe(true);
+    expect(core.owners.hasOwner('tierb:SENSEX:2026-11-26')).toBe(false);
+    expect(core.owners.hasOwner('tierb:fut:GOLD')).toBe(true);
   });
 });

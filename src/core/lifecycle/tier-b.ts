@@ -17,16 +17,17 @@
  */
 import { AppError } from '../../shared/errors';
 import { isFutureKind, tokenOf, type InstrumentToken, type Segment } from '../../shared/instruments';
+import { TIER_B_OWNER_PREFIX, tierBChainOwner, tierBFuturesOwner } from '../../shared/keys';
 import type { InstrumentRegistry, StrikeLadder } from '../instruments/registry';
 import type { SubscriptionCore } from '../subscriptions/index';
 import type { TierBChainEntry, TierBConfig } from './tier-b-config';
 
+export { TIER_B_OWNER_PREFIX, tierBChainOwner, tierBFuturesOwner } from '../../shared/keys';
 export { DEFAULT_TIER_B_CONFIG, parseTierBConfig, parseTierBConfigJson, type TierBConfig } from './tier-b-config';
 
 import { INSTRUMENT_CAP } from '../../shared/product';
 
 export { INSTRUMENT_CAP };
-export const TIER_B_OWNER_PREFIX = 'tierb:';
 
 const FUTURES_SEGMENTS: readonly Segment[] = ['MCX_COMM', 'NSE_FNO', 'BSE_FNO', 'NSE_COMM'];
 
@@ -68,15 +69,6 @@ export interface TierBPlan {
   problems: TierBProblem[];
 }
 
-/** The owner of a Tier B chain. */
-export function tierBChainOwner(symbol: string, expiry: string): string {
-  return `${TIER_B_OWNER_PREFIX}${symbol}:${expiry}`;
-}
-
-/** The owner of a Tier B futures entry. */
-export function tierBFuturesOwner(symbol: string): string {
-  return `${TIER_B_OWNER_PREFIX}fut:${symbol}`;
-}
 
 /** The most CE+PE legs any window of `count` consecutive strikes of the ladder holds. */
 function maxLegsInWindow(ladder: StrikeLadder, count: number): number {
@@ -193,7 +185,7 @@ export interface TierBApplyResult {
  * Idempotent: an owner already open keeps its window.
  */
 export function applyTierB(
-  core: Pick<SubscriptionCore, 'chains' | 'manager'>,
+  core: Pick<SubscriptionCore, 'owners'>,
   plan: Pick<TierBPlan, 'owners'>,
   priceOf: (token: InstrumentToken) => number | undefined,
 ): TierBApplyResult {
@@ -201,18 +193,19 @@ export function applyTierB(
   for (const o of plan.owners) {
     try {
       if (o.kind === 'instruments') {
-        result.subscribed += core.manager.setOwner(o.owner, 'TIER_B', o.tokens, `tier B futures ${o.symbol}`).subscribed.length;
+        result.subscribed += core.owners.holdInstruments(o.owner, 'TIER_B', o.tokens, { reason: `tier B futures ${o.symbol}` }).subscribed.length;
         result.opened.push({ owner: o.owner, instruments: o.tokens.length });
         continue;
       }
       const ltp = priceOf(o.underlyingToken);
-      if (ltp === undefined || !(Number.isFinite(ltp) && ltp > 0)) {
+      const open = core.owners.chain(o.spec.symbol, o.spec.expiry);
+      if (!open && (ltp === undefined || !(Number.isFinite(ltp) && ltp > 0))) {
         const reason = ltp === undefined ? `no price yet for ${o.underlyingToken}` : `unusable price ${ltp} for ${o.underlyingToken}`;
-        result.subscribed += core.manager.setOwner(o.owner, 'TIER_B', [o.underlyingToken], `tier B ${o.spec.symbol} waiting for a price`).subscribed.length;
+        result.subscribed += core.owners.holdInstruments(o.owner, 'TIER_B', [o.underlyingToken], { reason: `tier B ${o.spec.symbol} waiting for a price` }).subscribed.length;
         result.pending.push({ plan: o, reason });
         continue;
       }
-      const { state, change } = core.chains.open(o.owner, 'TIER_B', o.spec, ltp);
+      const { state, change } = core.owners.holdChain(o.owner, 'TIER_B', o.spec, ltp, { reason: `tier B chain ${o.spec.symbol} ${o.spec.expiry}` });
       result.subscribed += change.subscribed.length;
       result.opened.push({ owner: o.owner, instruments: state.optionTokens.length + (state.underlyingToken ? 1 : 0) });
     } catch (err) {
@@ -227,14 +220,12 @@ export function applyTierB(
  * Release Tier B owners the plan no longer has (expired chains and futures after the master
  * refresh, or entries removed from the config). Returns the owners released.
  */
-export function pruneTierB(core: Pick<SubscriptionCore, 'chains' | 'manager'>, plan: Pick<TierBPlan, 'owners'>): { released: string[]; unsubscribed: number } {
+export function pruneTierB(core: Pick<SubscriptionCore, 'owners'>, plan: Pick<TierBPlan, 'owners'>): { released: string[]; unsubscribed: number } {
   const keep = new Set(plan.owners.map((o) => o.owner));
-  const released: string[] = [];
-  let unsubscribed = 0;
-  for (const { owner, tier } of core.manager.listOwners()) {
-    if (tier !== 'TIER_B' || !owner.startsWith(TIER_B_OWNER_PREFIX) || keep.has(owner)) continue;
-    unsubscribed += core.chains.close(owner, 'tier B: expired or no longer configured').unsubscribed.length;
-    released.push(owner);
-  }
-  return { released, unsubscribed };
+  const released = core.owners
+    .listOwners()
+    .filter(({ owner, tier }) => tier === 'TIER_B' && owner.startsWith(TIER_B_OWNER_PREFIX) && !keep.has(owner))
+    .map((o) => o.owner);
+  const change = core.owners.releaseMany(released, 'tier B: expired or no longer configured');
+  return { released, unsubscribed: change.unsubscribed.length };
 }

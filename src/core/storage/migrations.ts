@@ -4,9 +4,11 @@
  */
 import type { Migration } from './migration-runner';
 import { migration001InitialSchema } from './migrations/001-initial-schema';
+import { migration002OwnerRegistry } from './migrations/002-owner-registry';
 
 export type { Migration } from './migration-runner';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration001InitialSchema,
+  migration002OwnerRegistry,
 ];

@@ -49,10 +49,12 @@ describe('query plans of hot queries', () => {
     expect(text).not.toContain('TEMP B-TREE');
   });
 
-  it('owners are read, written and touched by primary key', () => {
-    expectIndexed(plan(statement(/SELECT .* FROM subscription_owners WHERE owner = \?/), ['watch:1']));
+  it('owners are deleted by primary key', () => {
     expectIndexed(plan(statement(/DELETE FROM subscription_owners WHERE owner = \?/), ['watch:1']));
-    expectIndexed(plan(statement(/UPDATE subscription_owners SET last_used_at = \? WHERE owner = \?/), [1, 'x']));
+  });
+
+  it("a watchlist entry's state is set by its unique key", () => {
+    expectIndexed(plan(statement(/UPDATE watchlist SET state = \?, state_reason = \? WHERE user_id = \?/), ['ACTIVE', null, 'u', 'S', '']));
   });
 
   it('subscriptions are deleted and re-placed by primary key', () => {

@@ -48,7 +48,7 @@ describe('SubscriptionLogRepo', () => {
     reader.close();
 
     expect(before.get()?.n).toBe(291);
-    expect(repo.countByAction()).toEqual({ SUBSCRIBE: 250, UNSUBSCRIBE: 1, RATE_LIMIT_EVICT: 40, EOD_CLEANUP: 0 });
+    expect(repo.countByAction()).toEqual({ SUBSCRIBE: 250, UNSUBSCRIBE: 1, RATE_LIMIT_EVICT: 40, EOD_CLEANUP: 0, ADMIN_UNSUBSCRIBE: 0 });
   });
 
   it('writes nothing when any entry of the batch is invalid', () => {

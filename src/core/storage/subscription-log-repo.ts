@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import type { InstrumentRef, Segment } from '../../shared/instruments';
 import type { Db } from './database';
 
-export const SUBSCRIPTION_LOG_ACTIONS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'RATE_LIMIT_EVICT', 'EOD_CLEANUP'] as const;
+export const SUBSCRIPTION_LOG_ACTIONS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'RATE_LIMIT_EVICT', 'EOD_CLEANUP', 'ADMIN_UNSUBSCRIBE'] as const;
 export type SubscriptionLogAction = (typeof SUBSCRIPTION_LOG_ACTIONS)[number];
 
 export interface SubscriptionLogInput extends InstrumentRef {
@@ -111,7 +111,7 @@ export class SubscriptionLogRepo {
   /** How many entries each action has (zero where none). */
   countByAction(): Record<SubscriptionLogAction, number> {
     const counts: Record<SubscriptionLogAction, number> = {
-      SUBSCRIBE: 0, UNSUBSCRIBE: 0, RATE_LIMIT_EVICT: 0, EOD_CLEANUP: 0,
+      SUBSCRIBE: 0, UNSUBSCRIBE: 0, RATE_LIMIT_EVICT: 0, EOD_CLEANUP: 0, ADMIN_UNSUBSCRIBE: 0,
     };
     for (const { action, n } of this.countActions.all()) counts[action] = n;
     return counts;

@@ -20,10 +20,21 @@ export interface NewWatchlistEntry {
   addedAt: number;
 }
 
+/**
+ * ACTIVE: the entry wants to be live (and is subscribed again after a restart or at the next
+ * session); EVICTED: pushed out at the cap; RELEASED: unsubscribed by "unsubscribe all Tier A".
+ * Whether it is live right now is the owner registry's to say, not this row's.
+ */
+export const WATCHLIST_STATES = ['ACTIVE', 'EVICTED', 'RELEASED'] as const;
+export type WatchlistState = (typeof WATCHLIST_STATES)[number];
+
 export interface WatchlistEntry extends NewWatchlistEntry {
   id: number;
   /** 1, 2, 3, ... per user, in the order entries were added. */
   addedOrder: number;
+  state: WatchlistState;
+  /** Why the entry is EVICTED or RELEASED (null when ACTIVE). */
+  stateReason: string | null;
 }
 
 interface WatchlistRecord {
@@ -34,9 +45,11 @@ interface WatchlistRecord {
   instrument_type: WatchlistInstrumentType;
   added_at: number;
   added_order: number;
+  state: WatchlistState;
+  state_reason: string | null;
 }
 
-const COLUMNS = 'id, user_id, symbol, expiry_date, instrument_type, added_at, added_order';
+const COLUMNS = 'id, user_id, symbol, expiry_date, instrument_type, added_at, added_order, state, state_reason';
 
 export class WatchlistRepo {
   private readonly insert: Database.Statement<[NewWatchlistEntry], WatchlistRecord>;
@@ -46,6 +59,8 @@ export class WatchlistRepo {
   private readonly selectAll: Database.Statement<[], WatchlistRecord>;
   private readonly deleteByUser: Database.Statement<[string]>;
   private readonly deleteAll: Database.Statement<[]>;
+  private readonly updateState: Database.Statement<[WatchlistState, string | null, string, string, string]>;
+  private readonly releaseActive: Database.Statement<[string]>;
 
   constructor(db: Db) {
     const sql = db.sqlite;
@@ -63,6 +78,18 @@ export class WatchlistRepo {
     this.selectAll = sql.prepare(`SELECT ${COLUMNS} FROM watchlist ORDER BY user_id, added_order`);
     this.deleteByUser = sql.prepare('DELETE FROM watchlist WHERE user_id = ?');
     this.deleteAll = sql.prepare('DELETE FROM watchlist');
+    this.updateState = sql.prepare('UPDATE watchlist SET state = ?, state_reason = ? WHERE user_id = ? AND symbol = ? AND expiry_date = ?');
+    this.releaseActive = sql.prepare("UPDATE watchlist SET state = 'RELEASED', state_reason = ? WHERE state = 'ACTIVE'");
+  }
+
+  /** Every ACTIVE entry becomes RELEASED (the admin's "unsubscribe all Tier A"); returns how many. */
+  releaseAllActive(reason: string): number {
+    return this.releaseActive.run(reason).changes;
+  }
+
+  /** Set an entry's state (and why); returns whether the entry exists. */
+  setState(userId: string, symbol: string, expiryDate: string, state: WatchlistState, reason: string | null = null): boolean {
+    return this.updateState.run(state, state === 'ACTIVE' ? null : reason, userId, symbol, expiryDate).changes > 0;
   }
 
   /**
@@ -130,5 +157,7 @@ function toEntry(record: WatchlistRecord): WatchlistEntry {
     instrumentType: record.instrument_type,
     addedAt: record.added_at,
     addedOrder: record.added_order,
+    state: record.state,
+    stateReason: record.state_reason,
   };
 }

@@ -1,20 +1,19 @@
 /**
- * The subscription core assembled: placement model, store, manager, ATM engine, chain owners and
+ * The subscription core assembled: placement model, store, the owner registry, the ATM engine and
  * watchlists over one registry and database. The app's composition root and the tests use this.
  */
+import { parseWatchlistOwner } from '../../shared/keys';
 import { AtmEngine } from '../chain/atm-engine';
-import { SocketPlacement } from './placement';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { Db } from '../storage/database';
 import { createRepositories, type Repositories } from '../storage/index';
-import { ChainSubscriptions } from './chain-subscriptions';
-import { SubscriptionManager, type SubscriptionChange } from './subscription-manager';
-import { SubscriptionStore } from './subscription-store';
-import { WatchlistManager, watchlistOwner, type PriceSource } from './watchlist-manager';
+import { OwnerRegistry, type SubscriptionChange } from './owner-registry';
+import { SocketPlacement } from './placement';
+import { SubscriptionStore, type GoneOwner } from './subscription-store';
+import { WatchlistManager, type PriceSource } from './watchlist-manager';
 
-export { ChainSubscriptions } from './chain-subscriptions';
-export { SubscriptionManager, type SubscriptionChange, type SubscriptionStats, type Tier } from './subscription-manager';
-export { WatchlistManager, watchlistOwner, type PriceSource, type WatchlistAddRequest, type WatchlistAddResult } from './watchlist-manager';
+export { OwnerRegistry, type OpenChain, type OwnerView, type SubscriptionChange, type SubscriptionStats, type Tier } from './owner-registry';
+export { WatchlistManager, type PriceSource, type WatchlistAddRequest, type WatchlistAddResult, type WatchlistEntryView } from './watchlist-manager';
 
 export interface SubscriptionCoreOptions {
   registry: InstrumentRegistry;
@@ -31,12 +30,20 @@ export interface SubscriptionCoreOptions {
 export interface SubscriptionCore {
   repos: Repositories;
   placement: SocketPlacement;
-  manager: SubscriptionManager;
+  owners: OwnerRegistry;
   atm: AtmEngine;
-  chains: ChainSubscriptions;
   watchlists: WatchlistManager;
   /** Rebuild from the database after a restart; returns the set to subscribe upstream. */
   restore(): SubscriptionChange;
+}
+
+/** An evicted watchlist entry says so (in the eviction's own transaction). */
+function markEvicted(repos: Repositories, gone: readonly GoneOwner[]): void {
+  for (const g of gone) {
+    if (g.action !== 'RATE_LIMIT_EVICT') continue;
+    const w = parseWatchlistOwner(g.owner);
+    if (w) repos.watchlist.setState(w.userId, w.symbol, w.expiry, 'EVICTED', g.reason);
+  }
 }
 
 export function createSubscriptionCore(options: SubscriptionCoreOptions): SubscriptionCore {
@@ -45,15 +52,20 @@ export function createSubscriptionCore(options: SubscriptionCoreOptions): Subscr
   const clock = options.now ?? Date.now;
   const now = () => Math.floor(clock());
   const repos = createRepositories(db, { now });
-  const placement = new SocketPlacement({ sockets: options.sockets ?? 5, perSocket: options.perSocket ?? 5000 });
-  const store = new SubscriptionStore(db, repos.subscriptions, repos.subscriptionLog, registry);
-  const manager = new SubscriptionManager({ registry, placement, store, now, ...(options.cap ? { cap: options.cap } : {}) });
-  const atm = new AtmEngine({ registry, cache: repos.atmCache, now });
-  const chains = new ChainSubscriptions(atm, manager);
+  const placement = new SocketPlacement({ ...(options.sockets ? { sockets: options.sockets } : {}), ...(options.perSocket ? { perSocket: options.perSocket } : {}) });
+  const store = new SubscriptionStore({
+    db,
+    subscriptions: repos.subscriptions,
+    log: repos.subscriptionLog,
+    atmCache: repos.atmCache,
+    registry,
+    onOwnersGone: (gone) => markEvicted(repos, gone),
+  });
+  const atm = new AtmEngine({ registry, now });
+  const owners = new OwnerRegistry({ registry, atm, placement, store, now, ...(options.cap ? { cap: options.cap } : {}) });
   const watchlists = new WatchlistManager({
     registry,
-    chains,
-    subscriptions: manager,
+    owners,
     repo: repos.watchlist,
     atmCache: repos.atmCache,
     now,
@@ -62,18 +74,9 @@ export function createSubscriptionCore(options: SubscriptionCoreOptions): Subscr
   return {
     repos,
     placement,
-    manager,
+    owners,
     atm,
-    chains,
     watchlists,
-    restore() {
-      const change = manager.restore(repos.subscriptions);
-      for (const e of repos.watchlist.listAll()) {
-        if (e.instrumentType === 'EQUITY') continue;
-        const owner = watchlistOwner(e.userId, e.symbol, e.expiryDate);
-        if (manager.hasOwner(owner)) chains.adopt(owner, 'TIER_A', { symbol: e.symbol, expiry: e.expiryDate });
-      }
-      return change;
-    },
+    restore: () => owners.restore(repos.subscriptions, repos.atmCache),
   };
 }

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../sim/seeded-random';
 import { basePrice, makeCore, testRegistry, type TestCore } from '../../../test/helpers/core';
+import { runEndOfDay, unsubscribeAllTierA } from '../lifecycle/end-of-day';
 
 let core: TestCore;
 afterEach(() => core?.dispose());
@@ -17,7 +18,7 @@ const PER_SOCKET = 200;
 /** Every invariant that must hold between operations; returns what is broken (plain checks: expect() per token is too slow here). */
 function brokenInvariants(c: TestCore, deep: boolean): string[] {
   const problems: string[] = [];
-  const m = c.manager;
+  const m = c.owners;
   const stats = m.stats();
   if (stats.total > m.cap) problems.push(`total ${stats.total} over the cap ${m.cap}`);
   const loads = c.placement.loads();
@@ -29,13 +30,31 @@ function brokenInvariants(c: TestCore, deep: boolean): string[] {
     if (!c.placement.has(t)) problems.push(`${t} is subscribed but on no socket`);
     if (m.tierOf(t) === 'TIER_B') tierB++;
   }
-  for (const o of m.listOwners()) {
-    for (const t of m.tokensOf(o.owner)) if (!m.isSubscribed(t)) problems.push(`${o.owner} owns ${t}, which is not subscribed`);
+  // What is subscribed is exactly the union of what the owners hold.
+  const union = new Set<string>();
+  const owners = m.listOwners();
+  for (const o of owners) for (const t of m.tokensOf(o.owner)) union.add(t);
+  if (union.size !== stats.total || m.tokens().some((t) => !union.has(t))) problems.push(`owners hold ${union.size} instruments, ${stats.total} are subscribed`);
+  // Every chain owner exists in the registry, and every open chain has owners that hold it.
+  const known = new Set(owners.map((o) => o.owner));
+  for (const chain of m.openChains()) {
+    if (chain.owners.length === 0) problems.push(`${chain.key} is open with no owner`);
+    for (const o of chain.owners) {
+      if (!known.has(o.owner)) problems.push(`${chain.key} lists ${o.owner}, which the registry does not know`);
+      else if (m.owner(o.owner)!.chain !== chain.key) problems.push(`${o.owner} is listed on ${chain.key} but holds ${m.owner(o.owner)!.chain}`);
+    }
+  }
+  for (const o of owners) if (o.chain && !m.openChains().some((ch) => ch.key === o.chain)) problems.push(`${o.owner} holds ${o.chain}, which is not open`);
+  // A watchlist entry is live exactly while its owner exists; one that is not says why.
+  for (const e of c.watchlists.listAll()) {
+    if (e.live !== known.has(`watch:${e.userId}:${e.symbol}:${e.expiryDate}`)) problems.push(`watchlist ${e.symbol} live=${e.live} disagrees with the registry`);
+    if (!e.live && e.state === 'ACTIVE') problems.push(`watchlist ${e.userId} ${e.symbol} ${e.expiryDate} is not live but says ACTIVE`);
+    if (e.live && e.state !== 'ACTIVE') problems.push(`watchlist ${e.symbol} is live but says ${e.state}`);
   }
   if (stats.tierB !== tierB) problems.push(`stats say ${stats.tierB} Tier B, counted ${tierB}`);
   if (deep) {
     const db = c.db.sqlite;
-    const rows = db.prepare('SELECT segment, security_id, tier, ws_connection_id FROM subscriptions WHERE active = 1').all() as {
+    const rows = db.prepare('SELECT segment, security_id, tier, ws_connection_id FROM subscriptions').all() as {
       segment: string;
       security_id: number;
       tier: string;
@@ -47,12 +66,18 @@ function brokenInvariants(c: TestCore, deep: boolean): string[] {
       if (m.tierOf(t) !== r.tier) problems.push(`database tier of ${t} is ${r.tier}, memory ${m.tierOf(t)}`);
       if (c.placement.socketOf(t) !== r.ws_connection_id) problems.push(`database socket of ${t} is ${r.ws_connection_id}, memory ${c.placement.socketOf(t)}`);
     }
-    const owners = db.prepare('SELECT owner, tier, tokens FROM subscription_owners').all() as { owner: string; tier: string; tokens: string }[];
-    if (owners.length !== m.listOwners().length) problems.push(`database has ${owners.length} owners, memory ${m.listOwners().length}`);
-    for (const o of owners) {
-      const stored = (JSON.parse(o.tokens) as string[]).sort().join();
-      const held = m.tokensOf(o.owner).sort().join();
-      if (stored !== held) problems.push(`database holdings of ${o.owner} differ from memory`);
+    const stored = c.repos.subscriptions.listOwners();
+    if (stored.length !== owners.length) problems.push(`database has ${stored.length} owners, memory ${owners.length}`);
+    for (const o of stored) {
+      const mem = m.owner(o.owner);
+      if (!mem) problems.push(`database owner ${o.owner} is not in memory`);
+      else if (o.holding.kind === 'chain' ? mem.chain !== `${o.holding.symbol}|${o.holding.expiry}` : [...o.holding.tokens].sort().join() !== m.tokensOf(o.owner).sort().join()) {
+        problems.push(`database holding of ${o.owner} differs from memory`);
+      }
+    }
+    for (const ch of m.openChains()) {
+      const w = c.repos.atmCache.get(ch.state.chain.symbol, ch.state.chain.expiry);
+      if (w?.atmStrike !== ch.state.chain.atm) problems.push(`atm_cache of ${ch.key} says ATM ${w?.atmStrike}, memory ${ch.state.chain.atm}`);
     }
   }
   return problems;
@@ -71,7 +96,7 @@ describe('randomised trading-day sequence', () => {
     let duplicates = 0;
     let evictions = 0;
     let recentres = 0;
-    core.chains.open('tierb:NIFTY', 'TIER_B', { symbol: 'NIFTY', expiry: reg.expiries('NIFTY')[0]! }, basePrice('NIFTY'));
+    core.owners.holdChain('tierb:NIFTY', 'TIER_B', { symbol: 'NIFTY', expiry: reg.expiries('NIFTY')[0]! }, basePrice('NIFTY'));
     for (let step = 0; step < 1500; step++) {
       core.clock.advance(rnd.int(1, 5000));
       const op = rnd.next();
@@ -92,11 +117,20 @@ describe('randomised trading-day sequence', () => {
           // A large ad-hoc view (a trader's custom strike ladder): Tier A, may not fit at all.
           const size = rnd.int(20, 400);
           const from = rnd.int(0, VIEW_POOL.length - size);
-          core.manager.setOwner(`view:${rnd.int(1, 4)}`, 'TIER_A', VIEW_POOL.slice(from, from + size));
+          if (rnd.chance(0.5)) core.owners.holdInstruments(`list:${rnd.int(1, 4)}`, 'TIER_A', VIEW_POOL.slice(from, from + size));
+          else {
+            // A REST view joins (or opens) a chain, or an open view closes.
+            const id = `view:${rnd.int(1, 6)}`;
+            if (core.owners.hasOwner(id) && rnd.chance(0.5)) core.owners.release(id, 'view closed');
+            else {
+              const symbol = rnd.pick(STOCKS);
+              core.owners.holdChain(id, 'TIER_A', { symbol, expiry: reg.expiries(symbol)[0]! }, ltp(symbol));
+            }
+          }
         } else if (op < 0.39) {
           // Tier B grows (a settings change): index chains that are never evicted.
           const symbol = rnd.pick(INDEXES);
-          core.chains.open(`tierb:${symbol}`, 'TIER_B', { symbol, expiry: reg.expiries(symbol)[0]! }, ltp(symbol));
+          core.owners.holdChain(`tierb:${symbol}`, 'TIER_B', { symbol, expiry: reg.expiries(symbol)[0]! }, ltp(symbol));
         } else if (op < 0.55) {
           const user = `u${rnd.int(1, 3)}`;
           const entries = core.watchlists.list(user);
@@ -106,24 +140,26 @@ describe('randomised trading-day sequence', () => {
             core.watchlists.remove(user, e.symbol, e.expiryDate);
           }
         } else if (op < 0.85) {
-          const open = core.atm.list();
+          const open = core.owners.openChains();
           if (open.length) {
-            const chain = rnd.pick(open).chain;
+            const chain = rnd.pick(open).state.chain;
             const next = Math.max(chain.step, ltp(chain.symbol) + (rnd.next() - 0.5) * chain.step * 6);
             prices.set(chain.symbol, next);
-            if (core.chains.onPrice(chain.symbol, chain.expiry, next).decision.kind === 'recentre') recentres++;
+            if (core.owners.onPrice(chain.symbol, chain.expiry, next).decision.kind === 'recentre') recentres++;
           }
         } else if (op < 0.93) {
           const socket = rnd.int(1, 5);
           core.placement.setUp(socket, false);
-          core.manager.rebalance('failover', socket);
+          core.owners.rebalance('failover', socket);
         } else if (op < 0.99) {
           for (let s = 1; s <= 5; s++) core.placement.setUp(s, true);
-          core.manager.rebalance('even-out');
-        } else if (op < 0.995) {
-          core.watchlists.endOfDay();
+          core.owners.rebalance('even-out');
+        } else if (op < 0.993) {
+          runEndOfDay(core);
+        } else if (op < 0.996) {
+          unsubscribeAllTierA(core);
         } else {
-          core.chains.close(`tierb:${rnd.pick(INDEXES)}`);
+          core.owners.release(`tierb:${rnd.pick(INDEXES)}`, 'closed');
         }
       } catch (err) {
         const code = (err as { code?: string }).code;

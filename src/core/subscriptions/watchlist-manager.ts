@@ -3,18 +3,23 @@
  * around the ATM (25 strikes for a stock, 101 for an index, CE and PE) and subscribes it with its
  * underlying; adding an equity subscribes the stock itself. Every refusal (duplicate, unknown
  * symbol or expiry, expired, a non-F&O stock as an option, no price, no room) is a clear error
- * and changes nothing.
+ * and changes nothing: the row and the subscription are written in one transaction.
+ *
+ * Whether an entry is live is the owner registry's to say. The row keeps only the trader's
+ * intent: ACTIVE (wants to be live), EVICTED (pushed out at the cap) or RELEASED (the admin's
+ * "unsubscribe all Tier A"). Adding an EVICTED or RELEASED entry again re-subscribes it: the
+ * one-click re-add.
  */
-import type { OptionChain } from '../../shared/chain';
 import { AppError } from '../../shared/errors';
 import { tokenOf, type InstrumentToken, type Segment } from '../../shared/instruments';
+import { watchlistOwner } from '../../shared/keys';
+import type { ChainState } from '../chain/atm-engine';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { AtmCacheRepo } from '../storage/atm-cache-repo';
 import type { WatchlistEntry, WatchlistInstrumentType, WatchlistRepo } from '../storage/watchlist-repo';
-import { ChainSubscriptions } from './chain-subscriptions';
-import type { SubscriptionManager } from './subscription-manager';
+import type { OwnerRegistry } from './owner-registry';
 
-/** Latest known prices (the quote store, once the feed lands). */
+/** Latest known prices (the quote store). */
 export interface PriceSource {
   ltp(token: InstrumentToken): number | undefined;
 }
@@ -25,36 +30,35 @@ export interface WatchlistAddRequest {
   /** YYYY-MM-DD; for options defaults to the nearest live expiry. Ignored for EQUITY. */
   expiry?: string;
   instrumentType: WatchlistInstrumentType;
-  /** The underlying's price to centre the chain on; defaults to the latest known price. */
+  /** A hint for the underlying's price, used only when no live price is known. */
   underlyingLtp?: number;
 }
 
-/** The seed's response shape. */
 export interface WatchlistAddResult {
-  success: true;
   message: string;
-  option_chain: OptionChain | null;
-  strikes_subscribed: number;
+  /** The chain's window (null for an equity). */
+  chain: ChainState | null;
   entry: WatchlistEntry;
   /** Instruments newly subscribed upstream by this add. */
   subscribed: number;
   /** Tier A owners evicted to make room. */
   evicted: string[];
+  /** True when an EVICTED or RELEASED entry was added again. */
+  readded: boolean;
+}
+
+/** An entry with whether it is live now (from the registry). */
+export interface WatchlistEntryView extends WatchlistEntry {
+  live: boolean;
 }
 
 export interface WatchlistManagerOptions {
   registry: InstrumentRegistry;
-  chains: ChainSubscriptions;
-  subscriptions: SubscriptionManager;
+  owners: OwnerRegistry;
   repo: WatchlistRepo;
   atmCache?: AtmCacheRepo;
   prices?: PriceSource;
   now?: () => number;
-}
-
-/** The subscription owner of a watchlist entry. */
-export function watchlistOwner(userId: string, symbol: string, expiry: string): string {
-  return `watch:${userId}:${symbol}:${expiry}`;
 }
 
 export class WatchlistManager {
@@ -67,7 +71,7 @@ export class WatchlistManager {
   }
 
   /**
-   * Add an entry and subscribe it as Tier A.
+   * Add an entry and subscribe it as Tier A (or add an evicted/released one again).
    * @throws AppError BAD_REQUEST, UNKNOWN_SYMBOL, NOT_FNO, UNKNOWN_EXPIRY, EXPIRED, BAD_LTP, DUPLICATE, CAPACITY
    */
   add(req: WatchlistAddRequest): WatchlistAddResult {
@@ -81,7 +85,6 @@ export class WatchlistManager {
     if (req.instrumentType !== 'STOCK_OPTION' && req.instrumentType !== 'INDEX_OPTION') {
       throw new AppError('BAD_REQUEST', `instrument_type must be EQUITY, STOCK_OPTION or INDEX_OPTION, got "${String(req.instrumentType)}"`);
     }
-
     const segment = registry.optionSegments(symbol)[0];
     if (!segment) throw new AppError('NOT_FNO', `${symbol} has no options listed: add it as EQUITY`);
     const live = registry.expiries(symbol, { segment });
@@ -99,84 +102,86 @@ export class WatchlistManager {
     if (req.instrumentType === 'STOCK_OPTION' && ladder.indexOptions) {
       throw new AppError('BAD_REQUEST', `${symbol} is an index: add it as INDEX_OPTION`);
     }
-    const ltp = req.underlyingLtp ?? this.latestPrice(symbol, expiry, segment);
-    if (ltp === undefined) {
+    const hint = req.underlyingLtp;
+    if (hint !== undefined && !(Number.isFinite(hint) && hint > 0)) throw new AppError('BAD_LTP', `underlying_ltp must be a price above zero, got ${hint}`);
+    const ltp = this.livePrice(symbol, expiry, segment) ?? hint ?? this.lastPrice(symbol, expiry);
+    const owner = watchlistOwner(userId, symbol, expiry);
+    if (ltp === undefined && !this.o.owners.chain(symbol, expiry)) {
       throw new AppError('BAD_LTP', `no price is known for ${symbol} yet: pass underlying_ltp`);
     }
-    if (!(Number.isFinite(ltp) && ltp > 0)) throw new AppError('BAD_LTP', `underlying_ltp must be a price above zero, got ${ltp}`);
-
-    const entry = this.o.repo.add({ userId, symbol, expiryDate: expiry, instrumentType: req.instrumentType, addedAt: this.now() });
-    const owner = watchlistOwner(userId, symbol, expiry);
-    try {
-      const { state, change } = this.o.chains.open(owner, 'TIER_A', { symbol, expiry, segment }, ltp);
-      return {
-        success: true,
-        message: `${symbol} ${expiry} added: ${state.chain.strikes.length} strikes around ATM ${state.chain.atm} (step ${state.chain.step})`,
-        option_chain: state.chain,
-        strikes_subscribed: state.chain.strikes.length,
-        entry,
-        subscribed: change.subscribed.length,
-        evicted: change.evicted,
-      };
-    } catch (err) {
-      this.o.repo.remove(userId, symbol, expiry);
-      throw err;
-    }
+    const row = this.rowWrite(userId, symbol, expiry, req.instrumentType);
+    const { state, change } = this.o.owners.holdChain(owner, 'TIER_A', { symbol, expiry, segment }, ltp, { reason: `watchlist ${symbol} ${expiry}`, extra: row.write });
+    return {
+      message: `${symbol} ${expiry} ${row.readded ? 're-added' : 'added'}: ${state.chain.strikes.length} strikes around ATM ${state.chain.atm} (step ${state.chain.step})`,
+      chain: state,
+      entry: row.entry(),
+      subscribed: change.subscribed.length,
+      evicted: change.evicted,
+      readded: row.readded,
+    };
   }
 
-  /** Remove an entry and release what it held. Returns how many instruments went upstream. */
-  remove(userId: string, symbol: string, expiry = ''): { success: boolean; message: string; unsubscribed: number } {
+  /** Remove an entry (live or not) and release what it held. Returns how many instruments went upstream. */
+  remove(userId: string, symbol: string, expiry = ''): { message: string; unsubscribed: number } {
     const sym = symbol.trim().toUpperCase();
-    const existing = this.o.repo.get(userId, sym, expiry);
-    if (!existing) throw new AppError('NOT_FOUND', `${sym}${expiry ? ` ${expiry}` : ''} is not on ${userId}'s watchlist`);
-    const owner = watchlistOwner(userId, sym, expiry);
-    const change = existing.instrumentType === 'EQUITY' ? this.o.subscriptions.release(owner, 'removed from watchlist') : this.o.chains.close(owner, 'removed from watchlist');
-    this.o.repo.remove(userId, sym, expiry);
-    return { success: true, message: `${sym}${expiry ? ` ${expiry}` : ''} removed`, unsubscribed: change.unsubscribed.length };
+    const what = `${sym}${expiry ? ` ${expiry}` : ''}`;
+    if (!this.o.repo.get(userId, sym, expiry)) throw new AppError('NOT_FOUND', `${what} is not on the watchlist`);
+    const change = this.o.owners.release(watchlistOwner(userId, sym, expiry), 'removed from watchlist', 'UNSUBSCRIBE', () => {
+      this.o.repo.remove(userId, sym, expiry);
+    });
+    return { message: `${what} removed`, unsubscribed: change.unsubscribed.length };
   }
 
-  list(userId: string): WatchlistEntry[] {
-    return this.o.repo.list(userId);
+  /** One user's entries, each with whether it is live now. */
+  list(userId: string): WatchlistEntryView[] {
+    return this.o.repo.list(userId).map((e) => this.view(e));
   }
 
-  /** Clear one user's watchlist; returns how many entries went. */
-  clearUser(userId: string): number {
-    const entries = this.o.repo.list(userId);
-    for (const e of entries) this.remove(userId, e.symbol, e.expiryDate);
-    return entries.length;
+  /** Every user's entries, each with whether it is live now. */
+  listAll(): WatchlistEntryView[] {
+    return this.o.repo.listAll().map((e) => this.view(e));
+  }
+
+  private view(e: WatchlistEntry): WatchlistEntryView {
+    return { ...e, live: this.o.owners.hasOwner(watchlistOwner(e.userId, e.symbol, e.expiryDate)) };
   }
 
   /**
-   * End of day: unsubscribe all Tier A (logged as EOD_CLEANUP) and clear every watchlist.
-   * Returns the instruments unsubscribed and the entries cleared.
+   * The row half of an add, run inside the subscription's transaction: a new row, or an
+   * EVICTED/RELEASED row made ACTIVE again. A live or ACTIVE entry is a DUPLICATE.
    */
-  endOfDay(): { unsubscribed: number; entriesCleared: number } {
-    const tierA = this.o.subscriptions.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
-    const unsubscribed = this.o.subscriptions.unsubscribeAllTierA();
-    this.o.chains.forgetOwners(tierA);
-    const entriesCleared = this.o.repo.clearAll();
-    return { unsubscribed, entriesCleared };
+  private rowWrite(userId: string, symbol: string, expiry: string, type: WatchlistInstrumentType): { write: () => void; entry: () => WatchlistEntry; readded: boolean } {
+    const repo = this.o.repo;
+    const existing = repo.get(userId, symbol, expiry);
+    const readded = existing !== undefined && existing.state !== 'ACTIVE';
+    let entry: WatchlistEntry | undefined;
+    const write = () => {
+      if (readded) {
+        repo.setState(userId, symbol, expiry, 'ACTIVE');
+        entry = repo.get(userId, symbol, expiry)!;
+      } else {
+        entry = repo.add({ userId, symbol, expiryDate: expiry, instrumentType: type, addedAt: this.now() });
+      }
+    };
+    return { write, entry: () => entry!, readded };
   }
 
   private addEquity(userId: string, symbol: string): WatchlistAddResult {
     const spot = this.o.registry.spot(symbol);
     if (!spot) throw new AppError('BAD_REQUEST', `${symbol} is not an equity or index: add it as an option`);
-    const entry = this.o.repo.add({ userId, symbol, expiryDate: '', instrumentType: 'EQUITY', addedAt: this.now() });
-    try {
-      const change = this.o.subscriptions.setOwner(watchlistOwner(userId, symbol, ''), 'TIER_A', [tokenOf(spot)], 'watchlist equity');
-      return { success: true, message: `${symbol} added`, option_chain: null, strikes_subscribed: 0, entry, subscribed: change.subscribed.length, evicted: change.evicted };
-    } catch (err) {
-      this.o.repo.remove(userId, symbol, '');
-      throw err;
-    }
+    const row = this.rowWrite(userId, symbol, '', 'EQUITY');
+    const change = this.o.owners.holdInstruments(watchlistOwner(userId, symbol, ''), 'TIER_A', [tokenOf(spot)], { reason: 'watchlist equity', extra: row.write });
+    return { message: `${symbol} ${row.readded ? 're-added' : 'added'}`, chain: null, entry: row.entry(), subscribed: change.subscribed.length, evicted: change.evicted, readded: row.readded };
   }
 
-  /** Latest price of the chain's underlying: the price source, else the last chain built. */
-  private latestPrice(symbol: string, expiry: string, segment: Segment): number | undefined {
+  /** The live price of the chain's underlying, from the price source. */
+  private livePrice(symbol: string, expiry: string, segment: Segment): number | undefined {
     const under = this.o.prices ? this.o.registry.chainUnderlying(symbol, expiry, segment) : null;
-    const p = under ? this.o.prices!.ltp(tokenOf(under)) : undefined;
-    if (p !== undefined) return p;
-    return this.o.chains.atm.get(symbol, expiry)?.chain.ltp ?? this.o.atmCache?.get(symbol, expiry)?.underlyingLtp;
+    return under ? this.o.prices!.ltp(tokenOf(under)) : undefined;
   }
 
+  /** The price the chain was last centred on (a restart before the first tick). */
+  private lastPrice(symbol: string, expiry: string): number | undefined {
+    return this.o.atmCache?.get(symbol, expiry)?.underlyingLtp;
+  }
 }
