@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CredentialStore, type SafeStorageLike } from '../src/main/credential-store';
 import { registerIpc, sendStream, type EngineLink, type IpcDeps, type IpcEventLike, type IpcMainLike, type WebContentsLike } from '../src/main/ipc';
+import { COMMAND_NAMES } from '../src/shared/commands';
 import { requestSchemas, type CommandName, type Envelope } from '../src/shared/contract';
 import type { StreamClientMessage } from '../src/shared/events';
+import { commandChannel } from '../src/shared/ipc-channels';
+import { COMMAND_SAMPLES, parsedSample } from './helpers/command-samples';
 
 vi.mock('electron', () => {
   throw new Error('the IPC layer must not load electron itself: it is handed ipcMain');
@@ -126,7 +129,7 @@ function setup(options: { safe?: SafeStorageLike; devServerUrl?: string; callTim
 describe('registerIpc', () => {
   it('registers one handler per contract command, and the stream channel', () => {
     const { ipc, dispose } = setup();
-    expect([...ipc.handlers.keys()].sort()).toEqual(Object.keys(requestSchemas).map((k) => `api:${k}`).sort());
+    expect([...ipc.handlers.keys()].sort()).toEqual(COMMAND_NAMES.map(commandChannel).sort());
     expect([...ipc.listeners.keys()]).toEqual(['stream:send']);
     dispose();
     expect(ipc.handlers.size + ipc.listeners.size).toBe(0);
@@ -139,6 +142,21 @@ describe('registerIpc', () => {
     expect(engine.calls).toEqual([{ command: 'watchlist:add', request: { user_id: 'trader', symbol: 'RELIANCE', instrument_type: 'STOCK_OPTION' } }]);
   });
 
+  it('carries every command of the table on its channel, forwarding the parsed request validated once', async () => {
+    const { ipc, engine, event } = setup();
+    engine.mode = 'live'; // so admin:set-credentials is forwarded too (after saving), not a restart
+    const spies = COMMAND_NAMES.map((name) => [name, vi.spyOn(requestSchemas[name], 'safeParse')] as const);
+    try {
+      for (const name of COMMAND_NAMES) {
+        expect(await ipc.invoke(commandChannel(name), event(), COMMAND_SAMPLES[name]), name).toEqual({ ok: true, value: { echoed: name } });
+      }
+      expect(engine.calls).toEqual(COMMAND_NAMES.map((command) => ({ command, request: parsedSample(command) })));
+      expect(Object.fromEntries(spies.map(([name, spy]) => [name, spy.mock.calls.length]))).toEqual(Object.fromEntries(COMMAND_NAMES.map((n) => [n, 1])));
+    } finally {
+      for (const [, spy] of spies) spy.mockRestore();
+    }
+  });
+
   it('refuses bad input with BAD_REQUEST and forwards nothing', async () => {
     const { ipc, engine, event } = setup();
     const bad: [string, unknown][] = [
@@ -148,6 +166,7 @@ describe('registerIpc', () => {
       ['api:instruments:search', { q: 42 }],
       ['api:subscriptions:get', { token: '../../etc/passwd' }],
       ['api:settings:set', 'keep'],
+      ['api:option-chain:unsubscribe', { view_id: '' }],
     ];
     for (const [channel, request] of bad) {
       expect(await ipc.invoke(channel, event(), request), channel).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });

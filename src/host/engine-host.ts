@@ -8,9 +8,11 @@
  *   then the loopback REST API + event stream for scripts (port from the config; a port in use is
  *   a warning, the desktop app carries on without it), then says `ready`. A boot failure is one
  *   `fatal` message; the process then exits and main restarts it with backoff.
- * - `call`: runs a contract command through createApi, which validates the request again. An
- *   AppError crosses as its code and message (masked of secrets); anything else is INTERNAL with a
- *   generic message, its details only in the log. Calls that arrive while the engine boots wait.
+ * - `call`: runs a contract command. This port is an edge of its own (a process boundary), so the
+ *   request is validated here once (`withValidation`), whatever main did first, and the handler
+ *   gets the parsed request. An AppError crosses as its code and message (masked of secrets);
+ *   anything else is INTERNAL with a generic message, its details only in the log. Calls that
+ *   arrive while the engine boots wait.
  * - `stream`: one StreamSession for the window. A 100 ms timer builds one batch of everything
  *   that changed for the window's views and posts it as one message: never a message per tick.
  *   A MessagePort gives no backpressure signal, so each built batch is committed as it is posted.
@@ -20,10 +22,10 @@ import { StreamSession } from '../core/api/stream-session';
 import { loadOrCreateApiToken } from '../server/api-token';
 import { startLocalApi, type LocalApi } from '../server/local-api';
 import { isCommandName } from '../shared/commands';
-import type { Envelope } from '../shared/contract';
+import type { Api, Envelope } from '../shared/contract';
 import { AppError, type ErrorInfo } from '../shared/errors';
 import type { StreamErrorMessage } from '../shared/events';
-import { parseStreamMessage, validateRequest } from '../shared/validate';
+import { parseStreamMessage, withValidation } from '../shared/validate';
 import { bootEngine, MasterUnavailableError, SecretMask, type Engine, type EngineBootOptions } from './engine-boot';
 import { isMainToEngine, type EngineStartConfig, type EngineToMain, type MainToEngine } from './engine-protocol';
 
@@ -57,6 +59,8 @@ export function runEngineHost(port: EnginePort, options: EngineHostOptions = {})
   const intervalMs = options.streamIntervalMs ?? 100;
   const mask = new SecretMask();
   let engine: Engine | null = null;
+  /** The engine's api behind the validating adapter: what `call` runs. */
+  let api: Api | null = null;
   let booting: Promise<Engine | null> | null = null;
   let failure: ErrorInfo | null = null;
   let local: LocalApi | null = null;
@@ -126,6 +130,7 @@ export function runEngineHost(port: EnginePort, options: EngineHostOptions = {})
         ...options.boot,
       });
       engine = e;
+      api = withValidation(e.api);
       session = new StreamSession(e.app);
       timer = setInterval(flush, intervalMs);
       const apiPort = await startApi(e, config);
@@ -152,6 +157,7 @@ export function runEngineHost(port: EnginePort, options: EngineHostOptions = {})
     local = null;
     await engine?.stop().catch((err: unknown) => log(`stopping the engine: ${err instanceof Error ? err.message : String(err)}`, 'error'));
     engine = null;
+    api = null;
   };
 
   const stop = (): Promise<void> =>
@@ -165,16 +171,15 @@ export function runEngineHost(port: EnginePort, options: EngineHostOptions = {})
   const call = async (m: Extract<MainToEngine, { type: 'call' }>): Promise<void> => {
     let envelope: Envelope<unknown>;
     const e = await running();
-    if (!e) {
+    if (!e || !api) {
       envelope = { ok: false, error: notRunning() };
     } else if (!isCommandName(m.command)) {
       envelope = { ok: false, error: { code: 'BAD_REQUEST', message: `unknown command "${String(m.command)}"` } };
     } else {
       try {
-        validateRequest(m.command, m.request);
-        // createApi validates the request again and narrows it; the indexed generic cannot be
-        // expressed for a command only known at run time, hence the cast.
-        const fn = e.api[m.command] as (request: unknown) => Promise<unknown>;
+        // withValidation parses the request before the handler runs; the indexed generic cannot
+        // be expressed for a command only known at run time, hence the cast.
+        const fn = api[m.command] as (request: unknown) => Promise<unknown>;
         envelope = { ok: true, value: await fn(m.request) };
       } catch (err) {
         envelope = { ok: false, error: errorInfo(err, m.command) };

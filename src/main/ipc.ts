@@ -1,12 +1,14 @@
 /**
  * The contract over Electron IPC: one `ipcMain.handle('api:<command>')` per contract command,
- * generated from COMMAND_NAMES (a command cannot be left out), and the stream's two channels.
+ * generated from the command table (src/shared/commands.ts: a command cannot be left out), and the
+ * stream's two channels.
  *
  * Every message is checked before anything reaches the engine:
  * - The sender must be the main window's webContents, from its top frame, on one of the app's own
  *   pages (app-pages.ts). Anything else (another webContents, an iframe, a page the window was
  *   somehow navigated to) is refused and logged; nothing is forwarded.
- * - The request is validated with the contract's schema: a BAD_REQUEST envelope, nothing forwarded.
+ * - The request is validated once with the contract's schema (src/shared/validate.ts): a
+ *   BAD_REQUEST envelope, nothing forwarded; the parsed request is what goes to the engine.
  * - Every handler answers an envelope and never throws; an engine that does not answer in time
  *   gives an error envelope saying so.
  *

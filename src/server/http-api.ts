@@ -10,12 +10,12 @@
  * - `Authorization: Bearer <per-install token>`, compared in constant time (both sides hashed
  *   first, so neither the length nor a prefix leaks): 401 otherwise.
  * - Bodies are JSON objects of at most 1 MB (413 past it, 400 when not JSON or not an object).
- * A refused request changes nothing: validation happens before the api is called, and the api
- * validates again and is all-or-nothing itself.
+ * A refused request changes nothing: validation happens once, here, before the api is called
+ * (handlers get the parsed request and do not validate again), and the api is all-or-nothing itself.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Api, CommandName, CommandRequest, CommandResponse } from '../shared/contract';
+import type { Api, CommandName, CommandResponse } from '../shared/contract';
 import { AppError, type ErrorCode, type ErrorInfo } from '../shared/errors';
 import { publicError } from './http-status';
 import { serveStatic } from './static-files';
@@ -90,12 +90,9 @@ async function readJsonObject(req: IncomingMessage): Promise<Record<string, unkn
   return parsed as Record<string, unknown>;
 }
 
-/** Validate at the edge, then call the api. */
+/** Validate at the edge (once per call), then call the api with the parsed request. */
 async function dispatch<K extends CommandName>(api: Api, name: K, input: unknown): Promise<CommandResponse<K>> {
-  // validateRequest's return is the schema's output, which is CommandRequest<K>; TypeScript cannot
-  // see through the indexed generic, hence the cast.
-  const request = validateRequest(name, input) as CommandRequest<K>;
-  return api[name](request);
+  return api[name](validateRequest(name, input));
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

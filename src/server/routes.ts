@@ -6,7 +6,8 @@
  * a 400 like an unknown body field.
  */
 import { AppError } from '../shared/errors';
-import { API_PREFIX, ROUTES, type HttpMethod, type Route } from '../shared/rest-routes';
+import type { HttpMethod } from '../shared/commands';
+import { API_PREFIX, ROUTES, type Route } from '../shared/rest-routes';
 
 export type RouteMatch = { kind: 'match'; route: Route; params: Record<string, string> } | { kind: 'method'; allow: HttpMethod[] } | { kind: 'none' };
 

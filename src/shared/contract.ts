@@ -1,17 +1,26 @@
 /**
- * The API, declared once. Commands are request -> response; the REST API v2, Electron IPC and
- * in-process calls are all derived from this map, so a command left unimplemented is a compile
- * error. Field names are the seed's (snake_case), so a client written against the seed's REST API
- * keeps working. Requests are validated at each transport's edge with the zod schemas below.
+ * The API, declared once. Commands are request -> response: their names and REST routes are the
+ * command table (commands.ts); here each command's request schema and response type, in maps keyed
+ * by exactly the table's names (`satisfies Record<CommandName, ...>` and the check below make a
+ * missing or extra entry a compile error). The REST API v2, Electron IPC and in-process calls are
+ * all derived from these, so a command left unimplemented is a compile error too. Field names are
+ * the seed's (snake_case), so a client written against the seed's REST API keeps working.
+ * Requests are validated once per call at each transport's edge (validate.ts) with the zod
+ * schemas below; handlers receive the parsed, typed request.
  */
 import { z } from 'zod';
 import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
+import type { CommandName } from './commands';
 import type { ErrorInfo } from './errors';
+
+export type { CommandName } from './commands';
 
 export const INSTRUMENT_TYPES = ['EQUITY', 'STOCK_OPTION', 'INDEX_OPTION'] as const;
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const symbol = z.string().trim().min(1).max(40);
 const userId = z.string().trim().min(1).max(64);
+/** A REST chain view's id (option-chain:subscribe), also how the stream binds one (events.ts). */
+export const viewIdSchema = z.string().trim().min(1).max(64);
 
 export const requestSchemas = {
   'watchlist:add': z.strictObject({
@@ -28,8 +37,10 @@ export const requestSchemas = {
     symbol,
     expiry: date.optional(),
     underlying_ltp: z.number().positive().finite().optional(),
-    view_id: z.string().trim().min(1).max(64).optional(),
+    view_id: viewIdSchema.optional(),
   }),
+  /** Close a REST chain view: its chain is released when no other owner holds it. */
+  'option-chain:unsubscribe': z.strictObject({ view_id: viewIdSchema }),
   'subscriptions:status': z.strictObject({}),
   'subscriptions:active': z.strictObject({ tier: z.enum(['TIER_A', 'TIER_B']).optional() }),
   'subscriptions:get': z.strictObject({ token: z.string().regex(/^[A-Z_]+:\d{1,10}$/, 'a token <SEGMENT>:<securityId>') }),
@@ -48,9 +59,8 @@ export const requestSchemas = {
    * them) and the risk-free rate of the option analytics (a fraction, 0.065 = 6.5%). Either or both.
    */
   'settings:set': z.strictObject({ keep_watchlists: z.boolean().optional(), risk_free_rate: z.number().min(0).max(0.5).optional() }),
-} as const;
+} satisfies Record<CommandName, z.ZodType>;
 
-export type CommandName = keyof typeof requestSchemas;
 export type CommandRequest<K extends CommandName> = z.infer<(typeof requestSchemas)[K]>;
 
 /** A leg's latest values: what changes tick to tick (the stream sends only these). */
@@ -149,6 +159,7 @@ export interface Responses {
   'watchlist:list': { user_id: string; entries: { symbol: string; expiry_date: string; instrument_type: string; added_at: number; added_order: number }[] };
   'option-chain:get': ChainView;
   'option-chain:subscribe': ChainView & { view_id: string; subscribed: number };
+  'option-chain:unsubscribe': { success: true; message: string; view_id: string; unsubscribed: number };
   'subscriptions:status': StatusView;
   'subscriptions:active': { subscriptions: SubscriptionView[] };
   'subscriptions:get': SubscriptionView;
@@ -169,6 +180,11 @@ export interface Responses {
     per_connection: { id: number; state: string; instruments: number; frames: number; packets: number; last_frame_age_ms: number | null; reconnects: number; last_error: string | null }[];
   };
 }
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** Compile-time proof that Responses has exactly the command table's names (no value at run time). */
+export type ResponsesMatchCommands = Assert<Same<keyof Responses, CommandName>>;
 
 export type CommandResponse<K extends CommandName> = Responses[K];
 

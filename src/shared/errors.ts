@@ -28,8 +28,6 @@ export interface ErrorInfo {
   message: string;
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
 /** An error with a product error code. */
 export class AppError extends Error {
   override name = 'AppError';

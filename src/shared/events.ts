@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
-import type { LegQuote, StatusView } from './contract';
+import { viewIdSchema, type LegQuote, type StatusView } from './contract';
 
 /** The views a client can subscribe to. */
 export const STREAM_VIEWS = ['chain', 'status', 'log'] as const;
@@ -22,6 +22,8 @@ export const streamClientMessageSchema = z.discriminatedUnion('view', [
     view: z.literal('chain'),
     symbol: z.string().trim().min(1).max(40),
     expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expiry must be YYYY-MM-DD').optional(),
+    /** Binds that REST view (option-chain:subscribe) to this stream client: the view closes when the client goes away. */
+    view_id: viewIdSchema.optional(),
     id: correlationId.optional(),
   }),
   z.strictObject({ op: z.enum(['subscribe', 'unsubscribe']), view: z.literal('status'), id: correlationId.optional() }),

@@ -1,9 +1,10 @@
 /**
  * Electron IPC channel names, shared by the main process and the preload so the two cannot drift.
- * One invoke channel per contract command (`api:<command>`), so main can register exactly the
- * contract and nothing else; the stream uses two one-way channels.
+ * One invoke channel per contract command (`api:<command>`), derived from the command table
+ * (commands.ts), so main registers exactly the contract and nothing else; the stream uses two
+ * one-way channels.
  */
-import type { CommandName } from './contract';
+import type { CommandName } from './commands';
 
 /** renderer -> main: a stream subscribe/unsubscribe (fire and forget; the answer comes on STREAM_MESSAGE_CHANNEL). */
 export const STREAM_SEND_CHANNEL = 'stream:send';

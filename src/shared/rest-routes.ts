@@ -1,11 +1,16 @@
 /**
- * The REST API v2 route table: method + path pattern -> contract command. Shared by the server
- * (src/server/routes.ts matches requests against it) and by clients such as the renderer's browser
- * mode (`restRequest` builds a request from a command), so both always agree on paths.
+ * The REST API v2 route table, derived from the command table (commands.ts): method + path
+ * pattern -> contract command. Shared by the server (src/server/routes.ts matches requests against
+ * it) and by clients such as the renderer's browser mode (`restRequest` builds a request from a
+ * command), so both always agree on paths.
+ *
+ * Order: where a literal segment and a parameter could both match, the literal route comes
+ * first, so `subscriptions/status` is never taken as a token. ROUTES is sorted by each route's
+ * shape (literal before parameter, segment by segment); routes of the same shape keep the table's
+ * order.
  */
-import type { CommandName, CommandRequest } from './contract';
-
-export type HttpMethod = 'GET' | 'POST';
+import { COMMAND_NAMES, COMMANDS, type CommandName, type HttpMethod } from './commands';
+import type { CommandRequest } from './contract';
 
 export interface Route {
   method: HttpMethod;
@@ -16,40 +21,25 @@ export interface Route {
   numeric?: readonly string[];
 }
 
-const route = (method: HttpMethod, path: string, command: CommandName, numeric?: readonly string[]): Route => ({
-  method,
-  segments: path.split('/'),
-  command,
-  ...(numeric ? { numeric } : {}),
-});
-
-/** Literal routes first: `subscriptions/status` must not be taken as a token. */
-export const ROUTES: readonly Route[] = [
-  route('POST', 'watchlist/add', 'watchlist:add'),
-  route('POST', 'watchlist/remove', 'watchlist:remove'),
-  route('GET', 'watchlist/:user_id', 'watchlist:list'),
-  route('POST', 'option-chain/subscribe', 'option-chain:subscribe'),
-  route('GET', 'option-chain/:symbol', 'option-chain:get'),
-  route('GET', 'subscriptions/status', 'subscriptions:status'),
-  route('GET', 'subscriptions/active', 'subscriptions:active'),
-  route('GET', 'subscriptions/:token', 'subscriptions:get'),
-  route('GET', 'instruments/search', 'instruments:search', ['limit']),
-  route('GET', 'instruments/:symbol/expiries', 'instruments:expiries'),
-  route('POST', 'admin/unsubscribe-all-tier-a', 'admin:unsubscribe-all-tier-a'),
-  route('POST', 'admin/rebalance-ws', 'admin:rebalance-ws'),
-  route('GET', 'admin/ws-status', 'admin:ws-status'),
-  route('POST', 'admin/credentials', 'admin:set-credentials'),
-  route('GET', 'chains', 'chains:list'),
-  route('GET', 'settings', 'settings:get'),
-  route('POST', 'settings', 'settings:set'),
-];
-
 export const API_PREFIX = '/api/v2/';
+
+const routeOfSpec = (command: CommandName): Route => {
+  const spec: { method: HttpMethod; path: string; numeric?: readonly string[] } = COMMANDS[command];
+  return { method: spec.method, segments: spec.path.split('/'), command, ...(spec.numeric ? { numeric: spec.numeric } : {}) };
+};
+
+/** A route's shape as a sortable key: one character per segment, literal ('0') before parameter ('1'). */
+const shape = (r: Route): string => r.segments.map((s) => (s.startsWith(':') ? '1' : '0')).join('');
+
+const BY_COMMAND = new Map<CommandName, Route>(COMMAND_NAMES.map((c) => [c, routeOfSpec(c)]));
+
+/** Every command's route, literal routes before parameter routes (see above). */
+export const ROUTES: readonly Route[] = [...BY_COMMAND.values()].sort((a, b) => (shape(a) < shape(b) ? -1 : shape(a) > shape(b) ? 1 : 0));
 
 /** The route of a command (every command has exactly one). */
 export function routeOf(command: CommandName): Route {
-  const r = ROUTES.find((x) => x.command === command);
-  if (!r) throw new Error(`no REST route for ${command}`);
+  const r = BY_COMMAND.get(command);
+  if (!r) throw new Error(`no REST route for ${String(command)}`);
   return r;
 }
 

@@ -1,11 +1,14 @@
 /**
  * Validation at the contract's edges, in one place for every adapter: the HTTP routes
- * (src/server), IPC in the Electron main process (src/main) and in-process callers. Each adapter
- * validates a call once, here, and hands the handler a typed request; a bad input is a
- * BAD_REQUEST naming the first problem zod found. Platform-free: zod and the contract only.
+ * (src/server), IPC in the Electron main process (src/main), the engine process's port
+ * (src/host) and in-process callers (`withValidation`). Each adapter validates a call once, here,
+ * and hands the handler the parsed, typed request (trimmed strings, no unknown fields); handlers
+ * do not validate again. A bad input is a BAD_REQUEST naming the first problem zod found.
+ * Platform-free: zod and the contract only.
  */
 import type { ZodError } from 'zod';
-import { requestSchemas, type CommandName, type CommandRequest } from './contract';
+import { COMMAND_NAMES } from './commands';
+import { requestSchemas, type Api, type CommandName, type CommandRequest } from './contract';
 import { AppError } from './errors';
 import { streamClientMessageSchema, type StreamClientMessage, type StreamErrorMessage } from './events';
 
@@ -29,4 +32,19 @@ export function parseStreamMessage(raw: unknown): { ok: true; message: StreamCli
   const parsed = streamClientMessageSchema.safeParse(raw);
   if (parsed.success) return { ok: true, message: parsed.data };
   return { ok: false, error: { type: 'error', error: { code: 'BAD_REQUEST', message: firstIssue(parsed.error, 'message') }, ...(id !== undefined ? { id } : {}) } };
+}
+
+/**
+ * The in-process adapter: `api` with every call's input validated with its command's schema
+ * before the handler runs (a bad input rejects with BAD_REQUEST and the handler is not called).
+ * For tests and in-process callers; the HTTP and IPC adapters call `validateRequest` themselves.
+ */
+export function withValidation(api: Api): Api {
+  const entries = COMMAND_NAMES.map((name) => {
+    // One closure per command; the indexed generic cannot be expressed for a name only known
+    // while iterating, hence the cast of the handler.
+    const handler = api[name] as (request: unknown) => Promise<unknown>;
+    return [name, async (input: unknown) => handler.call(api, validateRequest(name, input))] as const;
+  });
+  return Object.fromEntries(entries) as unknown as Api;
 }

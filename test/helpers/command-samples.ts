@@ -1,0 +1,34 @@
+/**
+ * One valid request per contract command, for tests that carry every command of the table
+ * through an adapter. Keyed by every command name, so a command added to the table without a
+ * sample here is a compile error. Some fields carry padding the schemas trim, so a test can tell
+ * the parsed request from the raw one.
+ */
+import type { CommandName } from '../../src/shared/commands';
+import { requestSchemas, type CommandRequest } from '../../src/shared/contract';
+
+export const COMMAND_SAMPLES: { [K in CommandName]: CommandRequest<K> } = {
+  'watchlist:add': { user_id: 'u1', symbol: ' RELIANCE ', instrument_type: 'STOCK_OPTION', underlying_ltp: 1400 },
+  'watchlist:remove': { user_id: 'u1', symbol: 'RELIANCE', expiry: '2026-11-26' },
+  'watchlist:list': { user_id: 'trader one' },
+  'option-chain:get': { symbol: 'M&M', expiry: '2026-11-26' },
+  'option-chain:subscribe': { symbol: 'NIFTY', view_id: 'v1' },
+  'option-chain:unsubscribe': { view_id: ' v1 ' },
+  'subscriptions:status': {},
+  'subscriptions:active': { tier: 'TIER_B' },
+  'subscriptions:get': { token: 'NSE_FNO:35001' },
+  'instruments:search': { q: 'nifty bank', limit: 5 },
+  'instruments:expiries': { symbol: 'NIFTY' },
+  'admin:unsubscribe-all-tier-a': {},
+  'admin:rebalance-ws': {},
+  'admin:ws-status': {},
+  'admin:set-credentials': { client_id: '1100', access_token: 'a-long-enough-token' },
+  'chains:list': {},
+  'settings:get': {},
+  'settings:set': { keep_watchlists: true },
+};
+
+/** What the command's schema makes of its sample: what a handler must receive. */
+export function parsedSample(name: CommandName): unknown {
+  return requestSchemas[name].parse(COMMAND_SAMPLES[name]);
+}
