@@ -35,6 +35,8 @@ const TESTS = ['**/*.test.ts', '**/*.test.tsx'];
  */
 const layer = (target, allowed, message) => ({ target, from: '.', except: [...allowed, './node_modules'], message });
 
+/** The scrip master's parser (and its symbol conventions), which the simulator reads masters with. */
+const MASTER_CODEC = ['./src/core/instruments/master-parser.ts', './src/core/instruments/symbols.ts'];
 /** The codec in core/feed that the simulator shares with the client: encode/decode and constants only. */
 const FEED_CODEC = ['./src/core/feed/feed-protocol.ts', './src/core/feed/feed-codec.ts', './src/core/feed/feed-encoder.ts', './src/core/feed/feed-requests.ts'];
 
@@ -52,7 +54,9 @@ const zones = [
     message: "subscriptions may use chain, instruments, storage and the feed's placement types only (DESIGN.md).",
   },
   layer('src/server', ['./src/server', './src/core/api', './src/shared'], 'src/server carries the contract: it imports only src/core/api and src/shared (DESIGN.md).'),
-  layer('src/sim', ['./src/sim', './src/shared', ...FEED_CODEC], "src/sim imports only src/shared and the feed codec of src/core/feed (DESIGN.md)."),
+  // The simulator serves any master a trader's copy could load, so it reads it with the
+  // workstation's own parser: the scrip master's codec, shared the way the feed codec is.
+  layer('src/sim', ['./src/sim', './src/shared', ...FEED_CODEC, ...MASTER_CODEC], 'src/sim imports only src/shared, the feed codec of src/core/feed and the master parser of src/core/instruments.'),
   layer('src/host', ['./src/host', './src/core', './src/server', './src/sim', './src/shared', './resources'], 'src/host joins core, server, sim and shared, nothing else (DESIGN.md).'),
   layer('src/main', ['./src/main', './src/shared', './src/host/engine-protocol.ts'], "src/main imports only src/shared and the host's process protocol (src/host/engine-protocol.ts): the engine runs in its own process (DESIGN.md)."),
   layer('src/preload', ['./src/preload', './src/shared'], 'The preload imports only src/shared (DESIGN.md).'),

@@ -43,7 +43,8 @@ export const startupBenchmark: Benchmark = {
         });
         await app.start();
         const started = performance.now() - t0;
-        const want = app.core.manager.tokens().filter((t) => app.core.manager.tierOf(t) === 'TIER_B');
+        const { owners } = app.services.core;
+        const want = owners.tokens().filter((t) => owners.tierOf(t) === 'TIER_B');
         for (;;) {
           const have = await subscribedAtSim(control);
           if (want.every((t) => have.has(t))) break;

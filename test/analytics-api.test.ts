@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../src/core/api/create-api';
 import { ANALYTICS_REFRESH_MS, StreamSession } from '../src/core/api/stream-session';
 import type { Api, ChainView } from '../src/shared/contract';
+import { withValidation } from '../src/shared/validate';
 import { startAppOnSim, type AppOnSim } from './helpers/app';
 import { waitFor } from './helpers/wait';
 
@@ -15,7 +16,7 @@ let api: Api;
 
 beforeAll(async () => {
   h = await startAppOnSim({ prefix: 'strikedesk-analytics-' });
-  api = createApi(h.app);
+  api = withValidation(createApi(h.app));
 });
 afterAll(async () => {
   await h?.stop();
@@ -69,7 +70,7 @@ describe('option analytics on the live chain', () => {
   it('stream: batches carry the chain analytics and every leg refreshed about once a second', async () => {
     await niftyChain();
     const session = new StreamSession(h.app);
-    const expiry = h.app.loaded.registry.expiries('NIFTY')[0]!;
+    const expiry = h.app.services.loaded.registry.expiries('NIFTY')[0]!;
     expect(session.handle({ op: 'subscribe', view: 'chain', symbol: 'NIFTY', expiry }).type).toBe('subscribed');
     const key = `NIFTY|${expiry}`;
     const first = session.build(Date.now())!;

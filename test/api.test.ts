@@ -1,8 +1,9 @@
-/** The contract's in-process transport: validation at the edge, errors by code, nothing changed on refusal. */
+/** The contract's in-process transport (createApi behind withValidation): validation at the edge, errors by code, nothing changed on refusal. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/core/app';
 import { createApi } from '../src/core/api/create-api';
 import { requestSchemas, type Api } from '../src/shared/contract';
+import { withValidation } from '../src/shared/validate';
 import { startAppOnSim, type AppOnSim } from './helpers/app';
 
 let env: AppOnSim;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   // A still market: no re-centres between the reads these tests compare (10:00 IST, a trading day).
   env = await startAppOnSim({ still: true, prefix: 'strikedesk-api-' });
   app = env.app;
-  api = createApi(app);
+  api = withValidation(createApi(app));
 });
 afterAll(async () => {
   await env?.stop();
@@ -21,6 +22,7 @@ afterAll(async () => {
 
 describe('the API in process', () => {
   it('implements every command of the contract', () => {
+    expect(Object.keys(createApi(app)).sort()).toEqual(Object.keys(requestSchemas).sort());
     expect(Object.keys(api).sort()).toEqual(Object.keys(requestSchemas).sort());
   });
 

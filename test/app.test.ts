@@ -49,17 +49,17 @@ describe('the app on the simulator', () => {
     const status = await app.start();
     expect(status).toMatchObject({ masterSource: 'csv', tierBPending: [] });
     expect(status.market).not.toMatch(/closed/i);
-    const tierB = app.core.manager.stats();
+    const tierB = app.services.core.owners.stats();
     expect(tierB.tierB).toBe(status.tierBPlanned);
     expect(tierB.tierB).toBeGreaterThan(500);
-    await waitFor(() => app.core.manager.tokens().every((t) => exchangeTokens(s).has(t)), 10_000, 'Tier B live at the simulator');
+    await waitFor(() => app.services.core.owners.tokens().every((t) => exchangeTokens(s).has(t)), 10_000, 'Tier B live at the simulator');
     expect(logs.some((l) => /Tier B: [\d,]+ instruments planned/.test(l))).toBe(true);
 
-    const added = app.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
-    const before = app.core.manager.tokens().sort();
-    const ownersBefore = app.core.manager.listOwners().map((o) => o.owner).sort();
-    const watchOwner = `watch:u:RELIANCE:${added.option_chain!.expiry}`;
-    const watchTokens = app.core.manager.tokensOf(watchOwner).sort();
+    const added = app.services.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    const before = app.services.core.owners.tokens().sort();
+    const ownersBefore = app.services.core.owners.listOwners().map((o) => o.owner).sort();
+    const watchOwner = `watch:u:RELIANCE:${added.chain!.chain.expiry}`;
+    const watchTokens = app.services.core.owners.tokensOf(watchOwner).sort();
     await waitFor(() => before.every((t) => exchangeTokens(s).has(t)), 10_000, 'the watchlist chain live');
     await app.stop();
     await waitFor(() => exchangeTokens(s).size === 0, 10_000, 'the exchange to see every socket closed');
@@ -68,15 +68,15 @@ describe('the app on the simulator', () => {
     cleanups.push(() => again.stop());
     const status2 = await again.start();
     expect(status2.masterSource).toBe('snapshot');
-    expect(again.core.watchlists.list('u')).toEqual([expect.objectContaining({ symbol: 'RELIANCE', expiryDate: added.option_chain!.expiry })]);
+    expect(again.services.core.watchlists.list('u')).toEqual([expect.objectContaining({ symbol: 'RELIANCE', expiryDate: added.chain!.chain.expiry, state: 'ACTIVE', live: true })]);
     // The same owners and the same watchlist chain; Tier B windows are the persisted ones, which
     // re-centre as usual when an index moves a full step (MIDCPNIFTY's 25-point step often does).
-    expect(again.core.manager.listOwners().map((o) => o.owner).sort()).toEqual(ownersBefore);
-    expect(again.core.manager.tokensOf(watchOwner).sort()).toEqual(watchTokens);
-    expect(Math.abs(again.core.manager.size - before.length)).toBeLessThan(60);
-    // The exchange holds exactly what the restored manager wants.
+    expect(again.services.core.owners.listOwners().map((o) => o.owner).sort()).toEqual(ownersBefore);
+    expect(again.services.core.owners.tokensOf(watchOwner).sort()).toEqual(watchTokens);
+    expect(Math.abs(again.services.core.owners.size - before.length)).toBeLessThan(60);
+    // The exchange holds exactly what the restored registry wants.
     await waitFor(() => {
-      const want = again.core.manager.tokens();
+      const want = again.services.core.owners.tokens();
       const have = exchangeTokens(s);
       return have.size === want.length && want.every((t) => have.has(t));
     }, 10_000, 'the exchange to match the restored set');

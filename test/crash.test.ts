@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InstrumentRegistry } from '../src/core/instruments/registry';
+import { parseMasterBuffer } from '../src/core/instruments/master-parser';
 import { openDatabase } from '../src/core/storage/database';
+import type { Segment } from '../src/shared/instruments';
 import { runningClock, startTestSim, testMaster, type TestSim } from './helpers/sim';
 import { waitFor } from './helpers/wait';
 
@@ -36,6 +39,33 @@ async function serve(s: TestSim, dataDir: string, masterPath: string): Promise<{
     return /strikedesk ready: (http:\/\/127\.0\.0\.1:\d+)\/\?token=([0-9a-f]+)/.exec(out) ?? undefined;
   }, 60_000, 'serve to be ready');
   return { child, base: `${m[1]}/api/v2`, token: m[2]! };
+}
+
+interface OwnerRow {
+  owner: string;
+  chain_symbol: string | null;
+  chain_expiry: string | null;
+  chain_segment: string | null;
+  tokens: string | null;
+}
+
+/**
+ * The instruments an owner row holds: its explicit list, or its chain's stored window (every
+ * listed CE and PE at the window's strikes, and the chain's underlying). A chain owner without a
+ * stored window fails the test.
+ */
+function ownedTokens(registry: InstrumentRegistry, o: OwnerRow, windows: { symbol: string; expiry: string; strikes: string }[]): string[] {
+  if (o.tokens !== null) return JSON.parse(o.tokens) as string[];
+  const symbol = o.chain_symbol!;
+  const expiry = o.chain_expiry!;
+  const w = windows.find((x) => x.symbol === symbol && x.expiry === expiry);
+  expect(w, `the stored window of ${o.owner}`).toBeDefined();
+  const strikes = new Set(JSON.parse(w!.strikes) as number[]);
+  const segment = o.chain_segment ?? registry.optionSegments(symbol)[0];
+  const legs = registry.bySymbolAndExpiry(symbol, expiry).filter((i) => i.segment === segment && i.optionType !== null && i.strike !== null && strikes.has(i.strike));
+  expect(legs.length, `the legs of ${o.owner}`).toBeGreaterThan(0);
+  const under = registry.chainUnderlying(symbol, expiry, segment as Segment);
+  return [...legs.map((i) => `${i.segment}:${i.securityId}`), ...(under ? [`${under.segment}:${under.securityId}`] : [])];
 }
 
 describe('a crash during subscription churn', () => {
@@ -75,17 +105,21 @@ describe('a crash during subscription churn', () => {
     const db = openDatabase(join(dataDir, 'strikedesk.db'));
     expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     const watch = (db.sqlite.prepare('SELECT user_id, symbol, expiry_date FROM watchlist ORDER BY user_id, symbol').all() as { user_id: string; symbol: string; expiry_date: string }[]).map((r) => `${r.user_id}/${r.symbol}/${r.expiry_date}`);
-    const subs = (db.sqlite.prepare('SELECT segment, security_id FROM subscriptions WHERE active = 1').all() as { segment: string; security_id: number }[]).map((r) => `${r.segment}:${r.security_id}`).sort();
-    const owners = (db.sqlite.prepare('SELECT owner, tokens FROM subscription_owners').all() as { owner: string; tokens: string }[]);
+    const subs = (db.sqlite.prepare('SELECT segment, security_id FROM subscriptions').all() as { segment: string; security_id: number }[]).map((r) => `${r.segment}:${r.security_id}`).sort();
+    const owners = db.sqlite.prepare('SELECT owner, chain_symbol, chain_expiry, chain_segment, tokens FROM subscription_owners').all() as OwnerRow[];
+    const windows = db.sqlite.prepare('SELECT symbol, expiry, strikes FROM atm_cache').all() as { symbol: string; expiry: string; strikes: string }[];
     db.close();
     expect(watch.length).toBeGreaterThan(0); // the churn really committed watchlist entries
     expect(owners.filter((o) => o.owner.startsWith('watch:')).length).toBe(watch.length);
-    // Every committed watchlist entry owns its chain, and every owned instrument is subscribed.
-    const owned = new Set(owners.flatMap((o) => JSON.parse(o.tokens) as string[]));
+    // Every committed watchlist entry owns its chain, every chain owner's window is stored, and
+    // what the owners hold (chain windows read against the master, explicit lists) is exactly
+    // what is subscribed.
+    const registry = new InstrumentRegistry(parseMasterBuffer(testMaster()), { now: () => Date.parse('2026-11-25T04:30:00Z') });
+    const owned = new Set(owners.flatMap((o) => ownedTokens(registry, o, windows)));
     expect([...owned].sort()).toEqual(subs);
     for (const w of watch) {
       const [user, symbol, expiry] = w.split('/');
-      expect(owners.some((o) => o.owner === `watch:${user}:${symbol}:${expiry}`), w).toBe(true);
+      expect(owners.some((o) => o.owner === `watch:${user}:${symbol}:${expiry}` && o.chain_symbol === symbol && o.chain_expiry === expiry), w).toBe(true);
     }
 
     // Restart: the same watchlists and subscriptions come back, and the exchange agrees.

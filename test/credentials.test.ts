@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApi } from '../src/core/api/create-api';
 import type { FeedCredentials } from '../src/core/feed/feed-connection';
+import { withValidation } from '../src/shared/validate';
 import { startAppOnSim } from './helpers/app';
 import { waitFor } from './helpers/wait';
 
@@ -28,18 +29,18 @@ describe('token rollover', () => {
     const { s, app, logs, started: status } = env;
     // No prices with a dead token: the Tier B chains wait; every socket stops with the reason.
     expect(status.tierBPending.length).toBeGreaterThan(0);
-    await waitFor(() => app.pool.health().every((h) => h.state === 'failed'), 10_000, 'every socket stopped');
-    expect(app.pool.health()[0]!.lastError).toMatch(/token has expired/);
-    const attempts = app.pool.health().reduce((n, h) => n + h.connectAttempts, 0);
+    await waitFor(() => app.services.pool.health().every((h) => h.state === 'failed'), 10_000, 'every socket stopped');
+    expect(app.services.pool.health()[0]!.lastError).toMatch(/token has expired/);
+    const attempts = app.services.pool.health().reduce((n, h) => n + h.connectAttempts, 0);
 
-    const api = createApi(app);
+    const api = withValidation(createApi(app));
     await expect(api['admin:set-credentials']({ client_id: s.sim.clientId, access_token: 'x' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const res = await api['admin:set-credentials']({ client_id: s.sim.clientId, access_token: s.sim.token });
     expect(res.resumed).toBe(5);
-    await waitFor(() => app.pool.health().every((h) => h.state === 'open'), 10_000, 'every socket open again');
+    await waitFor(() => app.services.pool.health().every((h) => h.state === 'open'), 10_000, 'every socket open again');
     expect(attempts).toBeLessThanOrEqual(5); // it did not keep retrying the dead token
     await waitFor(() => app.status.tierBPending.length === 0, 10_000, 'the pending Tier B chains opened');
-    const tokens = app.core.manager.tokens();
+    const tokens = app.services.core.owners.tokens();
     await waitFor(() => {
       const have = env.exchangeTokens();
       return tokens.every((t) => have.has(t));

@@ -30,20 +30,20 @@ describe('end of day on the app', () => {
     const { app, logs } = env;
     const exchange = env.exchangeTokens;
 
-    const res = app.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
-    const tierA = app.core.manager.tokensOf(`watch:u:RELIANCE:${res.option_chain!.expiry}`);
-    const tierB = app.core.manager.tokens().filter((t) => app.core.manager.tierOf(t) === 'TIER_B');
+    const res = app.services.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    const tierA = app.services.core.owners.tokensOf(`watch:u:RELIANCE:${res.chain!.chain.expiry}`);
+    const tierB = app.services.core.owners.tokens().filter((t) => app.services.core.owners.tierOf(t) === 'TIER_B');
     await waitFor(() => [...tierA, ...tierB].every((t) => exchange().has(t)), 10_000, 'Tier A and Tier B live');
 
-    app.scheduler.check(); // 15:29:30: nothing due yet
-    expect(app.core.manager.stats().tierA).toBe(tierA.length);
+    app.services.scheduler.check(); // 15:29:30: nothing due yet
+    expect(app.services.core.owners.stats().tierA).toBe(tierA.length);
 
     clock.jump(60_000); // 15:30:30
-    app.scheduler.check();
-    expect(app.core.manager.stats()).toMatchObject({ tierA: 0, tierB: tierB.length });
-    expect(app.core.watchlists.list('u')).toEqual([]);
+    app.services.scheduler.check();
+    expect(app.services.core.owners.stats()).toMatchObject({ tierA: 0, tierB: tierB.length });
+    expect(app.services.core.watchlists.list('u')).toEqual([]);
     expect(logs.some((l) => /end of day: \d+ Tier A instruments unsubscribed, 1 watchlist entries cleared/.test(l))).toBe(true);
-    const eod = (app.db.sqlite.prepare("SELECT COUNT(*) n FROM subscription_log WHERE action = 'EOD_CLEANUP'").get() as { n: number }).n;
+    const eod = (app.services.db.sqlite.prepare("SELECT COUNT(*) n FROM subscription_log WHERE action = 'EOD_CLEANUP'").get() as { n: number }).n;
     expect(eod).toBe(tierA.filter((t) => !tierB.includes(t)).length);
     await waitFor(() => {
       const view = exchange();
@@ -56,18 +56,18 @@ describe('end of day on the app', () => {
     const env = await startAppOnSim({ still: true, now: clock.now, prefix: 'strikedesk-eod-keep-', app: { keepWatchlists: true } });
     cleanups.push(() => env.stop());
     const { app, logs } = env;
-    const res = app.core.watchlists.add({ userId: 'u', symbol: 'TCS', instrumentType: 'STOCK_OPTION', underlyingLtp: 3000 });
-    const owner = `watch:u:TCS:${res.option_chain!.expiry}`;
-    expect(app.core.manager.hasOwner(owner)).toBe(true);
+    const res = app.services.core.watchlists.add({ userId: 'u', symbol: 'TCS', instrumentType: 'STOCK_OPTION', underlyingLtp: 3000 });
+    const owner = `watch:u:TCS:${res.chain!.chain.expiry}`;
+    expect(app.services.core.owners.hasOwner(owner)).toBe(true);
 
     clock.jump(60_000); // 15:30:30
-    app.scheduler.check();
-    expect(app.core.manager.hasOwner(owner)).toBe(false);
-    expect(app.core.watchlists.list('u')).toHaveLength(1);
+    app.services.scheduler.check();
+    expect(app.services.core.owners.hasOwner(owner)).toBe(false);
+    expect(app.services.core.watchlists.list('u')).toHaveLength(1);
 
     clock.jump(17 * 3_600_000 + 20 * 60_000); // 08:50:30 IST next day (Thursday), after the 08:45 pre-session job
-    app.scheduler.check();
-    await waitFor(() => app.core.manager.hasOwner(owner), 10_000, 'the kept entry subscribed again');
+    app.services.scheduler.check();
+    await waitFor(() => app.services.core.owners.hasOwner(owner), 10_000, 'the kept entry subscribed again');
     expect(logs.some((l) => /watchlists kept over end of day: 1 subscribed again/.test(l))).toBe(true);
   });
 
@@ -84,16 +84,28 @@ describe('end of day on the app', () => {
     });
     cleanups.push(() => env.stop());
     const { app, logs } = env;
-    app.core.watchlists.add({ userId: 'u', symbol: 'INFY', instrumentType: 'STOCK_OPTION', underlyingLtp: 1500 });
-    const owners = app.core.manager.listOwners().map((o) => o.owner).sort();
+    app.services.core.watchlists.add({ userId: 'u', symbol: 'INFY', instrumentType: 'STOCK_OPTION', underlyingLtp: 1500 });
+    const owners = app.services.core.owners.listOwners().map((o) => o.owner).sort();
+    const first = app.services;
+    /** The running services, or null while the reload has them stopped. */
+    const running = () => {
+      try {
+        return app.services;
+      } catch {
+        return null;
+      }
+    };
 
     clock.jump(21 * 3_600_000 + 20 * 60_000); // 08:50 IST next day: past 15:30 (Tier A released, entries kept) and the pre-session job
-    app.scheduler.check();
-    await waitFor(() => app.config.masterPath.endsWith('master-next.csv') && app.core?.manager.listOwners().length === owners.length, 15_000, 'the reload on the new master');
-    expect(logs.some((l) => /instrument master: reloading on .*master-next\.csv/.test(l))).toBe(true);
-    expect(app.core.manager.listOwners().map((o) => o.owner).sort()).toEqual(owners);
+    app.services.scheduler.check();
     await waitFor(() => {
-      const want = app.core.manager.tokens();
+      const now = running();
+      return now !== null && now !== first && now.core.owners.listOwners().length === owners.length;
+    }, 15_000, 'the reload on the new master');
+    expect(logs.some((l) => /instrument master: reloading on .*master-next\.csv/.test(l))).toBe(true);
+    expect(app.services.core.owners.listOwners().map((o) => o.owner).sort()).toEqual(owners);
+    await waitFor(() => {
+      const want = app.services.core.owners.tokens();
       const have = env.exchangeTokens();
       return have.size === want.length && want.every((t) => have.has(t));
     }, 15_000, 'the exchange to hold the reloaded set');

@@ -103,7 +103,7 @@ beforeAll(async () => {
   server = createHttpServer({ api: createApi(app), token: TOKEN, log: (l) => logs.push(l) });
   stream = attachEventStream(server, { app, token: TOKEN, intervalMs: INTERVAL, log: (l) => logs.push(l), isSlow: (client) => slow || tooMuchBuffered(client) });
   port = await listenHttp(server, 0);
-  await waitFor(() => app.pool.health().every((h) => h.state === 'open'), 10_000, 'every feed socket open');
+  await waitFor(() => app.services.pool.health().every((h) => h.state === 'open'), 10_000, 'every feed socket open');
 });
 
 afterAll(async () => {
@@ -194,9 +194,9 @@ describe('event stream', () => {
       if (part.snapshot) rows.clear();
       for (const [t, leg] of Object.entries(part.legs)) rows.set(t, leg);
     }
-    const state = app.core.atm.get('RELIANCE', expiry)!;
+    const state = app.services.core.owners.chain('RELIANCE', expiry)!;
     expect([...rows.keys()].sort()).toEqual([...state.optionTokens].sort());
-    for (const t of state.optionTokens) expect({ t, ltp: rows.get(t)?.ltp }).toEqual({ t, ltp: app.store.ltp(t) ?? null });
+    for (const t of state.optionTokens) expect({ t, ltp: rows.get(t)?.ltp }).toEqual({ t, ltp: app.services.store.ltp(t) ?? null });
 
     c.send({ op: 'unsubscribe', view: 'chain', symbol: 'RELIANCE', expiry });
     await c.next(isType('unsubscribed'), 'the unsubscribe ack');

@@ -45,12 +45,12 @@ async function setup() {
     placement: core.placement,
     url: s.sim.feedUrl,
     credentials,
-    rebalance: (kind, socket) => core.manager.rebalance(kind, socket),
+    rebalance: (kind, socket) => core.owners.rebalance(kind, socket),
     onPacket: (p) => {
       if (!held.has(`${p.segment}:${p.securityId}`)) md!.onPacket(p);
     },
   });
-  md = new MarketData({ registry, manager: core.manager, chains: core.chains, pool, store, rest, onError: (m) => errors.push(m) });
+  md = new MarketData({ registry, owners: core.owners, pool, store, rest, onError: (m) => errors.push(m) });
   md.start();
   pool.start();
   cleanups.push(() => {
@@ -66,8 +66,8 @@ describe('a watchlist add, end to end against the simulator', () => {
     const { core, store, rest, md, exchangeTokens, errors, held } = await setup();
     const spot = (await rest.quotes([{ segment: 'IDX_I', securityId: 13 }], 'ltp')).get('IDX_I:13')!.last_price;
     const res = core.watchlists.add({ userId: 'u', symbol: 'NIFTY', instrumentType: 'INDEX_OPTION', underlyingLtp: spot });
-    const owner = `watch:u:NIFTY:${res.option_chain!.expiry}`;
-    const tokens = core.manager.tokensOf(owner);
+    const owner = `watch:u:NIFTY:${res.chain!.chain.expiry}`;
+    const tokens = core.owners.tokensOf(owner);
     expect(tokens).toHaveLength(203);
 
     // The exchange holds exactly the chain and its underlying.
@@ -79,13 +79,13 @@ describe('a watchlist add, end to end against the simulator', () => {
     // The underlying moves three strikes: the chain re-centres and the exchange follows. (The
     // simulator's own NIFTY ticks are held back so they cannot move the chain meanwhile.)
     held.add('IDX_I:13');
-    const before = core.manager.tokensOf(owner);
+    const before = core.owners.tokensOf(owner);
     const recentres = md.recentres;
-    const { atm, step } = core.atm.get('NIFTY', res.option_chain!.expiry)!.chain;
+    const { atm, step } = core.owners.chain('NIFTY', res.chain!.chain.expiry)!.chain;
     const tick = Object.assign(new FeedPacket(), { code: RESPONSE_CODE.TICKER, segment: 'IDX_I', securityId: 13, ltp: atm + 3 * step, ltt: Math.floor(Date.now() / 1000) + 19_800 });
     md.onPacket(tick);
     expect(md.recentres).toBe(recentres + 1);
-    const moved = core.manager.tokensOf(owner);
+    const moved = core.owners.tokensOf(owner);
     const leaving = before.filter((t) => !moved.includes(t));
     const entering = moved.filter((t) => !before.includes(t));
     // Three strikes (CE+PE) leave at one end; as many enter at the other as the ladder lists there.
@@ -94,7 +94,7 @@ describe('a watchlist add, end to end against the simulator', () => {
     await waitFor(() => entering.every((t) => exchangeTokens().has(t)) && leaving.every((t) => !exchangeTokens().has(t)), 10_000, 'the simulator to follow the re-centre');
     await waitFor(() => entering.every((t) => store.ltp(t) !== undefined), 10_000, 'first paint of the entering strikes');
 
-    core.watchlists.remove('u', 'NIFTY', res.option_chain!.expiry);
+    core.watchlists.remove('u', 'NIFTY', res.chain!.chain.expiry);
     await waitFor(() => exchangeTokens().size === 0, 10_000, 'the simulator to drop everything');
     expect(errors).toEqual([]);
   });

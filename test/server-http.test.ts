@@ -69,8 +69,8 @@ const counts = async (): Promise<unknown> => {
   const st = await call('GET', '/api/v2/subscriptions/status');
   expect(st.status).toBe(200);
   return {
-    owners: app.core.manager.listOwners().map((o) => `${o.owner}/${o.tier}`).sort(),
-    watch: app.core.repos.watchlist.listAll().map((e) => `${e.userId}/${e.symbol}/${e.expiryDate}`),
+    owners: app.services.core.owners.listOwners().map((o) => `${o.owner}/${o.tier}`).sort(),
+    watch: app.services.core.repos.watchlist.listAll().map((e) => `${e.userId}/${e.symbol}/${e.expiryDate}`),
   };
 };
 
@@ -101,7 +101,7 @@ describe('REST API v2 endpoints', () => {
     expect(typeof st.json.utilization_percent).toBe('number');
     expect(Object.values(st.json.ws_usage as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(st.json.total_subscriptions);
 
-    await waitFor(() => app.pool.health().every((h) => h.state === 'open'), 10_000, 'every feed socket open');
+    await waitFor(() => app.services.pool.health().every((h) => h.state === 'open'), 10_000, 'every feed socket open');
     const ws = await call('GET', '/api/v2/admin/ws-status');
     expect(ws.status).toBe(200);
     expect(ws.json).toMatchObject({ total_connections: 5, connected_connections: 5, max_capacity: 25_000 });
@@ -138,11 +138,19 @@ describe('REST API v2 endpoints', () => {
     expect(plain.json.expiry).toBe(expiries[0]);
   });
 
-  it('option-chain/subscribe opens a view', async () => {
+  it('option-chain/subscribe opens a view; option-chain/unsubscribe closes it', async () => {
     const r = await post('/api/v2/option-chain/subscribe', { symbol: 'BANKNIFTY', view_id: 'sheet-1' });
     expect(r.status, JSON.stringify(r.json)).toBe(200);
     expect(r.json).toMatchObject({ symbol: 'BANKNIFTY', view_id: 'sheet-1', strike_step: 100 });
     expect(typeof r.json.subscribed).toBe('number');
+    expect(app.services.core.owners.hasOwner('view:sheet-1')).toBe(true);
+    const closed = await post('/api/v2/option-chain/unsubscribe', { view_id: 'sheet-1' });
+    expect(closed.status, JSON.stringify(closed.json)).toBe(200);
+    expect(closed.json).toMatchObject({ success: true, view_id: 'sheet-1' });
+    expect(app.services.core.owners.hasOwner('view:sheet-1')).toBe(false);
+    const again = await post('/api/v2/option-chain/unsubscribe', { view_id: 'sheet-1' });
+    expect(again.status).toBe(404);
+    expect(again.json).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
   it('instruments/search puts RELIANCE first and honours limit', async () => {
@@ -166,13 +174,13 @@ describe('REST API v2 endpoints', () => {
     expect(chain.strikes).toHaveLength(25);
     const legTokens = Object.values(chain.strikes_ce_pe).flatMap((l) => [l.CE?.token, l.PE?.token]).filter((t): t is string => t !== undefined);
     expect(legTokens).toHaveLength(50);
-    const eq = app.loaded.registry.bySymbol('RELIANCE').find((i) => i.kind === 'EQUITY')!;
+    const eq = app.services.loaded.registry.bySymbol('RELIANCE').find((i) => i.kind === 'EQUITY')!;
     const underlying = `${eq.segment}:${eq.securityId}`;
     await waitFor(() => [...legTokens, underlying].every((t) => exchangeTokens().has(t)), 10_000, 'the RELIANCE chain and its underlying at the exchange');
 
     const list = await call('GET', '/api/v2/watchlist/flow');
     expect(list.status).toBe(200);
-    expect(list.json).toMatchObject({ user_id: 'flow', entries: [expect.objectContaining({ symbol: 'RELIANCE', expiry_date: chain.expiry, instrument_type: 'STOCK_OPTION' })] });
+    expect(list.json).toMatchObject({ user_id: 'flow', entries: [expect.objectContaining({ symbol: 'RELIANCE', expiry_date: chain.expiry, instrument_type: 'STOCK_OPTION', status: 'live', status_reason: null })] });
 
     const one = await call('GET', `/api/v2/subscriptions/${encodeURIComponent(legTokens[0]!)}`);
     expect(one.status).toBe(200);
@@ -195,7 +203,7 @@ describe('REST API v2 endpoints', () => {
     expect(await counts()).toEqual(before);
 
     // What the entry holds now (the chain may have re-centred since the add, clipping its window).
-    const held = app.core.manager.tokensOf(`watch:flow:RELIANCE:${chain.expiry}`);
+    const held = app.services.core.owners.tokensOf(`watch:flow:RELIANCE:${chain.expiry}`);
     const rm = await post('/api/v2/watchlist/remove', { user_id: 'flow', symbol: 'RELIANCE', expiry: chain.expiry });
     expect(rm.status).toBe(200);
     expect(rm.json).toMatchObject({ success: true });
@@ -216,6 +224,9 @@ describe('REST API v2 endpoints', () => {
     expect(r.json.unsubscribed).toBeGreaterThan(0);
     const after = await call('GET', '/api/v2/subscriptions/status');
     expect(after.json).toMatchObject({ tier_a_count: 0, tier_b_count: tierB });
+    // The entry stays on the watchlist, released (it does not come back until added again).
+    const list = await call('GET', '/api/v2/watchlist/adm');
+    expect(list.json.entries).toEqual([expect.objectContaining({ symbol: 'RELIANCE', status: 'released' })]);
   });
 });
 

@@ -152,6 +152,7 @@ export function runEngineHost(port: EnginePort, options: EngineHostOptions = {})
   const shutdown = async (): Promise<void> => {
     if (timer) clearInterval(timer);
     timer = null;
+    session?.dispose();
     session = null;
     await local?.close().catch((err: unknown) => log(`closing the REST API: ${String(err)}`, 'error'));
     local = null;

@@ -49,7 +49,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { App } from '../core/app';
+import type { ApiEngine } from '../core/api/engine';
 import { StreamSession } from '../core/api/stream-session';
 import { statusView } from '../core/api/views';
 import type { StreamErrorMessage, StreamServerMessage } from '../shared/events';
@@ -68,7 +68,7 @@ export function tooMuchBuffered(client: { readonly bufferedAmount: number }): bo
 }
 
 export interface EventStreamOptions {
-  app: App;
+  app: ApiEngine;
   /** The per-install bearer token (the REST API's). */
   token: string;
   /** Batch interval, ms (default 100). */
@@ -153,7 +153,11 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     const c: Client = { ws, session: new StreamSession(app) };
     clients.add(c);
     ws.on('message', (data: RawData, isBinary: boolean) => onMessage(c, data, isBinary));
-    ws.on('close', () => clients.delete(c));
+    ws.on('close', () => {
+      clients.delete(c);
+      // REST views bound to this client (a chain subscribe naming their view_id) close with it.
+      c.session.dispose();
+    });
     ws.on('error', () => ws.terminate());
   };
 

@@ -4,13 +4,13 @@
  * machine while the window is open. Closing order matters: the stream first, because its upgraded
  * sockets would otherwise hold the HTTP server open.
  */
-import type { App } from '../core/app';
+import type { ApiEngine } from '../core/api/engine';
 import type { Api } from '../shared/contract';
 import { attachEventStream } from './event-stream';
 import { closeHttp, createHttpServer, listenHttp } from './http-api';
 
 export interface LocalApiOptions {
-  app: App;
+  app: ApiEngine;
   api: Api;
   /** The per-install bearer token (api-token.ts). */
   token: string;

@@ -145,6 +145,23 @@ export interface OpenChainView {
   underlying_ltp: number;
 }
 
+/**
+ * A watchlist entry. `status`: live (subscribed now), evicted (pushed out least-recently-used at
+ * the 25,000 cap), released (by "unsubscribe all Tier A"), pending (waiting for a price or the
+ * next session). An evicted or released entry comes back with one `watchlist:add` of the same
+ * symbol and expiry.
+ */
+export interface WatchlistEntryView {
+  symbol: string;
+  expiry_date: string;
+  instrument_type: string;
+  added_at: number;
+  added_order: number;
+  status: 'live' | 'evicted' | 'released' | 'pending';
+  /** Why it is evicted or released (which chain took its room, or the admin action); else null. */
+  status_reason: string | null;
+}
+
 export interface SettingsView {
   mode: 'live' | 'simulator';
   /** The Dhan client id in use (null in simulator mode). The token itself never leaves the engine. */
@@ -156,7 +173,7 @@ export interface SettingsView {
 export interface Responses {
   'watchlist:add': { success: true; message: string; option_chain: ChainView | null; strikes_subscribed: number };
   'watchlist:remove': { success: true; message: string; unsubscribed: number };
-  'watchlist:list': { user_id: string; entries: { symbol: string; expiry_date: string; instrument_type: string; added_at: number; added_order: number }[] };
+  'watchlist:list': { user_id: string; entries: WatchlistEntryView[] };
   'option-chain:get': ChainView;
   'option-chain:subscribe': ChainView & { view_id: string; subscribed: number };
   'option-chain:unsubscribe': { success: true; message: string; view_id: string; unsubscribed: number };

@@ -23,7 +23,7 @@ describe('App', () => {
       'instruments:search': () => ({ results: [{ symbol: 'INFY', trading_symbol: 'INFY', segment: 'NSE_EQ', security_id: 1594, kind: 'EQUITY', expiry: null, strike: null, option_type: null }] }),
       'instruments:expiries': ({ symbol }) => ({ symbol, expiries: symbol === 'INFY' ? ['2026-12-29'] : ['2026-12-01', '2026-12-08'] }),
       'watchlist:add': (r) => {
-        entries = [{ symbol: r.symbol, expiry_date: r.expiry ?? '', instrument_type: r.instrument_type, added_at: 1, added_order: 1 }];
+        entries = [{ symbol: r.symbol, expiry_date: r.expiry ?? '', instrument_type: r.instrument_type, added_at: 1, added_order: 1, status: 'live', status_reason: null }];
         transport.handle({ 'chains:list': () => ({ chains: [chainView('NIFTY', '2026-12-01'), chainView('INFY', '2026-12-29', 'TIER_A', 51)] }) });
         return { success: true, message: 'INFY 2026-12-29 added', option_chain: null, strikes_subscribed: 25 };
       },

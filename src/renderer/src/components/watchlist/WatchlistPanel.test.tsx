@@ -10,11 +10,20 @@ import { WatchlistPanel } from './WatchlistPanel';
 afterEach(cleanup);
 
 type Entry = Responses['watchlist:list']['entries'][number];
-const entry = (symbol: string, expiry: string, type = 'STOCK_OPTION'): Entry => ({ symbol, expiry_date: expiry, instrument_type: type, added_at: 1, added_order: 1 });
+const entry = (symbol: string, expiry: string, type = 'STOCK_OPTION', status: Entry['status'] = 'live', reason: string | null = null): Entry => ({
+  symbol,
+  expiry_date: expiry,
+  instrument_type: type,
+  added_at: 1,
+  added_order: 1,
+  status,
+  status_reason: reason,
+});
 
 async function setup() {
-  let entries = [entry('RELIANCE', '2026-12-29'), entry('TCS', '', 'EQUITY'), entry('INFY', '2026-12-29')];
+  let entries = [entry('RELIANCE', '2026-12-29'), entry('TCS', '', 'EQUITY'), entry('INFY', '2026-12-29', 'STOCK_OPTION', 'evicted', 'evicted (least recently used) to make room for SBIN 2026-12-29')];
   const removed: CommandRequest<'watchlist:remove'>[] = [];
+  const added: CommandRequest<'watchlist:add'>[] = [];
   const h = renderWithServices(
     <>
       <WatchlistPanel />
@@ -23,6 +32,11 @@ async function setup() {
     {
       'watchlist:list': () => ({ user_id: 'default', entries }),
       'chains:list': () => ({ chains: [chainView('NIFTY', '2026-12-08'), chainView('NIFTY', '2026-12-01'), chainView('BANKNIFTY', '2026-12-29'), chainView('RELIANCE', '2026-12-29', 'TIER_A', 51)] }),
+      'watchlist:add': (r) => {
+        added.push(r);
+        entries = entries.map((e) => (e.symbol === r.symbol && e.expiry_date === (r.expiry ?? '') ? { ...e, status: 'live', status_reason: null } : e));
+        return { success: true, message: `${r.symbol} ${r.expiry} re-added`, option_chain: null, strikes_subscribed: 25 };
+      },
       'watchlist:remove': (r) => {
         removed.push(r);
         entries = entries.filter((e) => !(e.symbol === r.symbol && e.expiry_date === (r.expiry ?? '')));
@@ -31,13 +45,24 @@ async function setup() {
     },
   );
   await act(() => Promise.all([h.services.actions.refreshWatchlist(), h.services.actions.refreshChains()]));
-  return { ...h, removed, user: userEvent.setup() };
+  return { ...h, removed, added, user: userEvent.setup() };
 }
 
 const entryOf = (symbol: string) => screen.getAllByTestId('watchlist-entry').find((e) => e.getAttribute('data-symbol') === symbol)!;
 
 describe('WatchlistPanel', () => {
-  it('lists the entries with their expiry, and marks an option entry whose chain is not open', async () => {
+  it('an evicted entry says so (and why), and one click on ↻ adds it again', async () => {
+    const { user, added } = await setup();
+    const status = within(entryOf('INFY')).getByTestId('watchlist-status');
+    expect(status.textContent).toBe('evicted');
+    expect(status.getAttribute('title')).toMatch(/to make room for SBIN/);
+    expect(within(entryOf('RELIANCE')).queryByTestId('watchlist-readd')).toBeNull();
+    await user.click(within(entryOf('INFY')).getByTestId('watchlist-readd'));
+    expect(added).toEqual([{ user_id: 'default', symbol: 'INFY', instrument_type: 'STOCK_OPTION', expiry: '2026-12-29' }]);
+    await waitFor(() => expect(within(entryOf('INFY')).queryByTestId('watchlist-status')).toBeNull());
+  });
+
+  it('lists the entries with their expiry, and marks an entry that is not live', async () => {
     await setup();
     const rows = screen.getAllByTestId('watchlist-entry');
     expect(rows.map((r) => [r.getAttribute('data-symbol'), r.getAttribute('data-expiry')])).toEqual([
@@ -49,8 +74,8 @@ describe('WatchlistPanel', () => {
     expect(entryOf('RELIANCE').textContent).toMatch(/^RELIANCE29 Dec( 26)?51/);
     expect(entryOf('RELIANCE').getAttribute('title')).toBe('Stock options, expiry 2026-12-29');
     expect(entryOf('TCS').textContent).toMatch(/^TCSEQ/);
-    expect(entryOf('RELIANCE').textContent).not.toContain('not live');
-    expect(entryOf('INFY').textContent).toContain('not live');
+    expect(entryOf('RELIANCE').textContent).not.toContain('evicted');
+    expect(entryOf('INFY').textContent).toContain('evicted');
   });
 
   it('a click selects the chain', async () => {

@@ -7,10 +7,18 @@ import { moveRowFocus } from '../keyboard';
 
 const TYPE_LABEL: Record<string, string> = { INDEX_OPTION: 'Index options', STOCK_OPTION: 'Stock options', EQUITY: 'Equity' };
 
+/** What an entry that is not live shows, and why (the engine's own record, not a guess from the chain list). */
+const NOT_LIVE: Record<Exclude<WatchlistEntry['status'], 'live'>, { label: string; title: string }> = {
+  evicted: { label: 'evicted', title: 'Pushed out (least recently used) to make room at the 25,000 cap' },
+  released: { label: 'released', title: 'Unsubscribed by "Unsubscribe all Tier A"' },
+  pending: { label: 'waiting', title: 'Waiting for a price or the next session' },
+};
+
 /**
  * The user's watchlist (Tier A). Click or Enter selects an entry's chain; the ✕ button, Delete or
- * Backspace on a focused entry removes it. An option entry whose chain is no longer open (evicted
- * to make room) is marked, so the trader knows why it shows nothing.
+ * Backspace on a focused entry removes it. An entry that is not live says why (evicted at the cap,
+ * released by the admin, waiting), and an evicted or released one comes back with one click on ↻
+ * (or R on the focused entry).
  */
 export function WatchlistPanel() {
   const entries = useAppState((s) => s.watchlist);
@@ -19,9 +27,16 @@ export function WatchlistPanel() {
   const { actions } = useServices();
   const year = Number(istDate(Date.now()).slice(0, 4));
 
+  const canReadd = (entry: WatchlistEntry): boolean => entry.status === 'evicted' || entry.status === 'released';
+  const readd = (entry: WatchlistEntry) =>
+    actions.add({ symbol: entry.symbol, instrument_type: entry.instrument_type as 'EQUITY' | 'STOCK_OPTION' | 'INDEX_OPTION', ...(entry.expiry_date ? { expiry: entry.expiry_date } : {}) });
+
   const onKeyDown = (e: KeyboardEvent<HTMLLIElement>, entry: WatchlistEntry): void => {
     if (e.target !== e.currentTarget) return;
-    if (e.key === 'Delete' || e.key === 'Backspace') {
+    if ((e.key === 'r' || e.key === 'R') && canReadd(entry)) {
+      e.preventDefault();
+      void readd(entry);
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       void actions.remove(entry);
     } else if (e.key === 'Enter' || e.key === ' ') {
@@ -62,7 +77,30 @@ export function WatchlistPanel() {
                 <span className="sym">{e.symbol}</span>
                 {/* The expiry without the year when it is this year; an equity has none and says EQ. */}
                 <span className="exp">{e.expiry_date ? expiryLabel(e.expiry_date, year) : 'EQ'}</span>
-                <span className="num muted">{chain ? formatCount(chain.instruments) : e.expiry_date ? <span className="not-live" title="Its chain is not open (evicted to make room, or closed for the day)">not live</span> : ''}</span>
+                <span className="num muted">
+                  {e.status === 'live' ? (
+                    chain ? formatCount(chain.instruments) : ''
+                  ) : (
+                    <span className={`not-live ${e.status}`} data-testid="watchlist-status" title={e.status_reason ?? NOT_LIVE[e.status].title}>
+                      {NOT_LIVE[e.status].label}
+                    </span>
+                  )}
+                </span>
+                {canReadd(e) && (
+                  <button
+                    type="button"
+                    className="btn-icon"
+                    data-testid="watchlist-readd"
+                    aria-label={`Add ${e.symbol}${e.expiry_date ? ` ${e.expiry_date}` : ''} again`}
+                    title="Add again (R)"
+                    onClick={(ev) => {
+                      ev.stopPropagation();
+                      void readd(e);
+                    }}
+                  >
+                    ↻
+                  </button>
+                )}
                 <button
                   type="button"
                   className="btn-icon"
