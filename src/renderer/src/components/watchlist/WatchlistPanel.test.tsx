@@ -51,11 +51,11 @@ async function setup() {
 const entryOf = (symbol: string) => screen.getAllByTestId('watchlist-entry').find((e) => e.getAttribute('data-symbol') === symbol)!;
 
 describe('WatchlistPanel', () => {
-  it('an evicted entry says so (and why), and one click on ↻ adds it again', async () => {
+  it('an evicted entry says so (and why), and one click on its status adds it again', async () => {
     const { user, added } = await setup();
     const status = within(entryOf('INFY')).getByTestId('watchlist-status');
     expect(status.textContent).toBe('evicted');
-    expect(status.getAttribute('title')).toMatch(/to make room for SBIN/);
+    expect(within(entryOf('INFY')).getByTestId('watchlist-readd').getAttribute('title')).toMatch(/to make room for SBIN/);
     expect(within(entryOf('RELIANCE')).queryByTestId('watchlist-readd')).toBeNull();
     await user.click(within(entryOf('INFY')).getByTestId('watchlist-readd'));
     expect(added).toEqual([{ user_id: 'default', symbol: 'INFY', instrument_type: 'STOCK_OPTION', expiry: '2026-12-29' }]);

@@ -17,8 +17,8 @@ const NOT_LIVE: Record<Exclude<WatchlistEntry['status'], 'live'>, { label: strin
 /**
  * The user's watchlist (Tier A). Click or Enter selects an entry's chain; the ✕ button, Delete or
  * Backspace on a focused entry removes it. An entry that is not live says why (evicted at the cap,
- * released by the admin, waiting), and an evicted or released one comes back with one click on ↻
- * (or R on the focused entry).
+ * released by the admin, waiting), and an evicted or released one comes back with one click on its
+ * status (or R on the focused entry).
  */
 export function WatchlistPanel() {
   const entries = useAppState((s) => s.watchlist);
@@ -80,27 +80,26 @@ export function WatchlistPanel() {
                 <span className="num muted">
                   {e.status === 'live' ? (
                     chain ? formatCount(chain.instruments) : ''
+                  ) : canReadd(e) ? (
+                    <button
+                      type="button"
+                      className={`not-live ${e.status}`}
+                      data-testid="watchlist-readd"
+                      aria-label={`${e.symbol}${e.expiry_date ? ` ${e.expiry_date}` : ''} is ${e.status}: add it again`}
+                      title={`${e.status_reason ?? NOT_LIVE[e.status].title}. Click (or R) to add it again.`}
+                      onClick={(ev) => {
+                        ev.stopPropagation();
+                        void readd(e);
+                      }}
+                    >
+                      <span data-testid="watchlist-status">{NOT_LIVE[e.status].label}</span>
+                    </button>
                   ) : (
                     <span className={`not-live ${e.status}`} data-testid="watchlist-status" title={e.status_reason ?? NOT_LIVE[e.status].title}>
                       {NOT_LIVE[e.status].label}
                     </span>
                   )}
                 </span>
-                {canReadd(e) && (
-                  <button
-                    type="button"
-                    className="btn-icon"
-                    data-testid="watchlist-readd"
-                    aria-label={`Add ${e.symbol}${e.expiry_date ? ` ${e.expiry_date}` : ''} again`}
-                    title="Add again (R)"
-                    onClick={(ev) => {
-                      ev.stopPropagation();
-                      void readd(e);
-                    }}
-                  >
-                    ↻
-                  </button>
-                )}
                 <button
                   type="button"
                   className="btn-icon"
