@@ -15,6 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { black76Greeks, impliedVol } from '../shared/black76';
 import { SEGMENTS, tokenOf, type Segment } from '../shared/instruments';
+import { IST_OFFSET_MS } from '../shared/market-calendar';
 import type { FairValue, QuoteState } from './market-types';
 import type { ChainStrike, SimUniverse } from './sim-instruments';
 
@@ -102,7 +103,6 @@ export function formatTradeTime(ltt: number): string {
   return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-const IST_MS = 330 * 60_000;
 
 /** `/v2/...` handler of one simulator. */
 export class RestApi {
@@ -287,8 +287,8 @@ export class RestApi {
   }
 
   private profile(): object {
-    const validity = new Date(this.startedAt + 24 * 3_600_000 + IST_MS);
-    const data = new Date(this.startedAt + 30 * 86_400_000 + IST_MS);
+    const validity = new Date(this.startedAt + 24 * 3_600_000 + IST_OFFSET_MS);
+    const data = new Date(this.startedAt + 30 * 86_400_000 + IST_OFFSET_MS);
     return {
       dhanClientId: this.o.clientId,
       tokenValidity: `${pad(validity.getUTCDate())}/${pad(validity.getUTCMonth() + 1)}/${validity.getUTCFullYear()} ${pad(validity.getUTCHours())}:${pad(validity.getUTCMinutes())}`,

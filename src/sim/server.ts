@@ -19,6 +19,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { PacketFields } from '../core/feed/feed-encoder';
 import { istDate } from '../shared/market-calendar';
+import { MAX_INSTRUMENTS_PER_MESSAGE, MAX_INSTRUMENTS_PER_SOCKET } from '../shared/product';
 import { applyFault, FaultBoard, handleControl, type Fault } from './faults';
 import { FeedSession, newFeedStats, refuseSocket, type SessionHost, type FeedStats, type Subscription, type SubscriptionView } from './feed-session';
 import { MarketModel } from './market-model';
@@ -132,7 +133,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const universe = buildSimUniverse(await loadMaster(options.master, asOf, seed), asOf);
   const market = (options.market ?? ((o: MarketModelOptions) => new MarketModel(o)))({ instruments: universe.instruments, seed, startMs: now() });
   const board = new FaultBoard(now);
-  const hub = new FeedHub(universe, market, board, now, createRandom(seed, 'faults'), options.maxInstrumentsPerMessage ?? 100, options.maxInstrumentsPerSocket ?? 5000);
+  const hub = new FeedHub(universe, market, board, now, createRandom(seed, 'faults'), options.maxInstrumentsPerMessage ?? MAX_INSTRUMENTS_PER_MESSAGE, options.maxInstrumentsPerSocket ?? MAX_INSTRUMENTS_PER_SOCKET);
   hub.latencyStamp = options.latencyStamp ?? false;
   hub.setAggregateRate(options.rate ?? null);
   const rest = new RestApi({ universe, market, clientId, token, expiredToken, now });
