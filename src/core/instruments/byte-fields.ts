@@ -19,11 +19,24 @@ export function packString(text: string): number {
   return v;
 }
 
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+/** Exact powers of ten: every 10^k for k <= 22 is a double, so scaling by one rounds only once. */
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+/** Exponent digits beyond this cannot change the result (it is already 0 or Infinity). */
+const EXPONENT_CAP = 1000;
 
 /**
- * A decimal like `-0.01000`, `25300.00000`, `65.0` or `78.25`; NaN for anything else (empty,
- * exponent, stray characters, more than 12 fraction digits).
+ * A decimal like `-0.01000`, `25300.00000`, `65.0` or `78.25`, or in exponent notation like
+ * `1.0E7` or `2.5e-3` (the master writes some large lot sizes that way); NaN for anything else
+ * (empty, stray characters, an `E` without digits). Fraction digits beyond 12 are ignored.
+ *
+ * Range policy: the value is returned as read, so a number too large for a double comes back
+ * as Infinity and a vanishingly small one as 0. Callers decide what range is valid for their
+ * field (a lot size must be a positive whole number, a strike finite and positive).
+ *
+ * Hot path: three calls per master row. A field without an exponent takes the same steps as
+ * before; the exponent branch is reached only after the fraction, on an `E` or `e`.
  */
 export function parseDecimal(buf: Uint8Array, s: number, e: number): number {
   if (s >= e) return NaN;
@@ -58,10 +71,48 @@ export function parseDecimal(buf: Uint8Array, s: number, e: number): number {
       i++;
     }
   }
-  if (i !== e || digits + fracDigits === 0) return NaN;
+  if (digits + fracDigits === 0) return NaN;
+  if (i !== e) {
+    const c = buf[i];
+    if (c !== 69 /* E */ && c !== 101 /* e */) return NaN;
+    const exp = parseExponent(buf, i + 1, e);
+    if (Number.isNaN(exp)) return NaN;
+    const value = scaleByPow10(int * POW10[fracDigits]! + frac, exp - fracDigits);
+    return neg ? -value : value;
+  }
   const scale = POW10[fracDigits]!;
   const value = (int * scale + frac) / scale;
   return neg ? -value : value;
+}
+
+/** The signed integer after an `E`; NaN when there are no digits or stray bytes follow. */
+function parseExponent(buf: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  if (i < e && buf[i] === 45 /* - */) {
+    neg = true;
+    i++;
+  } else if (i < e && buf[i] === 43 /* + */) {
+    i++;
+  }
+  let exp = 0;
+  let digits = 0;
+  while (i < e) {
+    const c = buf[i]!;
+    if (c < 48 || c > 57) return NaN;
+    if (exp < EXPONENT_CAP) exp = exp * 10 + (c - 48);
+    digits++;
+    i++;
+  }
+  if (digits === 0) return NaN;
+  return neg ? -exp : exp;
+}
+
+/** mantissa * 10^p for a non-negative mantissa: exact powers up to 22, then Infinity or 0. */
+function scaleByPow10(mantissa: number, p: number): number {
+  if (mantissa === 0) return 0;
+  if (p >= 0) return mantissa * (p <= 22 ? POW10[p]! : 10 ** p);
+  return mantissa / (-p <= 22 ? POW10[-p]! : 10 ** -p);
 }
 
 /** A non-negative integer that fits in int32; -1 otherwise. */

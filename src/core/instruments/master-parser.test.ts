@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InstrumentRegistry } from './registry';
 import { MasterParser, parseMasterStream } from './master-parser';
-import { parseText, readExcerpt } from '../../../test/helpers/fixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, parseText, readExcerpt } from '../../../test/helpers/fixtures';
 
 const HEADER =
   'SEM_EXM_EXCH_ID,SEM_SEGMENT,SEM_SMST_SECURITY_ID,SEM_INSTRUMENT_NAME,SEM_EXPIRY_CODE,SEM_TRADING_SYMBOL,SEM_LOT_UNITS,SEM_CUSTOM_SYMBOL,SEM_EXPIRY_DATE,SEM_STRIKE_PRICE,SEM_OPTION_TYPE,SEM_TICK_SIZE,SEM_EXPIRY_FLAG,SEM_EXCH_INSTRUMENT_TYPE,SEM_SERIES,SM_SYMBOL_NAME';
@@ -86,6 +88,43 @@ describe('scrip master parser: bad input', () => {
     expect(table.cols.name.get(0)).toBe('RELIANCE INDUSTRIES, LTD');
     const broken = parseText([HEADER, RELIANCE.replace('Reliance Industries', '"Reliance')].join('\n'));
     expect(broken.report.skippedReasons).toEqual({ 'unbalanced quotes': 1 });
+  });
+});
+
+describe('scrip master parser: lot sizes', () => {
+  // Compact-format rows: a BSE bond whose lot is written 1.0E7, other exponent spellings, and
+  // the lot sizes that must be refused (0, negative, fractional, past 2^53, overflowing).
+  const cases = readFileSync(join(FIXTURES, 'scrip-master.lot-size-cases.csv'), 'utf8');
+
+  it('accepts a lot size in exponent notation (BSE bond, 1.0E7 = 10,000,000)', () => {
+    const reg = new InstrumentRegistry(parseText(cases), { now: () => Date.parse('2026-02-10T05:00:00Z') });
+    expect(reg.get({ segment: 'BSE_EQ', securityId: 974301 })).toMatchObject({ tradingSymbol: '785RECL27', lotSize: 10_000_000 });
+    expect(reg.get({ segment: 'BSE_EQ', securityId: 974302 })).toMatchObject({ lotSize: 1_000_000 });
+    expect(reg.get({ segment: 'NSE_FNO', securityId: 52175 })).toMatchObject({ lotSize: 500, strike: 1400 });
+  });
+
+  it('skips a zero, negative, fractional, too-large or overflowing lot with a counted reason', () => {
+    const { report } = parseText(cases);
+    expect(report).toMatchObject({ rowsRead: 11, instruments: 3, skipped: 8 });
+    expect(report.skippedReasons).toEqual({
+      'lot size not a positive whole number': 4, // 0.0, -1.0, 1.5, 1.5E0
+      'lot size out of range': 2, // 1.0E400 (Infinity), 1.0E16 (past 2^53)
+      'bad lot size': 1, // 1.0E (no exponent digits)
+      'bad strike price': 1, // strike 1.0E999 overflows
+    });
+    expect(report.skippedSamples.slice(0, 5)).toEqual([
+      { line: 5, reason: 'lot size not a positive whole number' },
+      { line: 6, reason: 'lot size not a positive whole number' },
+      { line: 7, reason: 'lot size not a positive whole number' },
+      { line: 8, reason: 'lot size not a positive whole number' },
+      { line: 9, reason: 'lot size out of range' },
+    ]);
+  });
+
+  it('refuses an inline 1.5 lot and accepts an inline 1.0E7 one', () => {
+    const { report, table } = parseText([HEADER, RELIANCE.replace(',1.0,', ',1.5,'), RELIANCE.replace(',1.0,', ',1.0E7,')].join('\n'));
+    expect(report.skippedReasons).toEqual({ 'lot size not a positive whole number': 1 });
+    expect(Array.from(table.cols.lotSize)).toEqual([10_000_000]);
   });
 });
 

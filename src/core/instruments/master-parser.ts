@@ -1,7 +1,8 @@
 /**
  * Streaming scrip-master parser. Bytes go in as they arrive (file or download); complete lines
  * are parsed at once, columns by header name. Every malformed row is skipped and counted with
- * its line number and reason; only an unusable header (or an empty file) is refused.
+ * its line number and reason; only an unusable header (or an empty file) is refused. Numbers may
+ * be written in exponent notation (`1.0E7`); a value is refused for its range, not its spelling.
  *
  * Fast path: Dhan's compact file has no quoted fields, so fields are split on commas straight
  * from the bytes. A line containing a quote is handed to csv-parse, which handles quoting right.
@@ -250,9 +251,9 @@ export class MasterParser {
     const isDerivative = isOption || FUTURE_KINDS.has(kind);
 
     const lot = parseDecimal(buf, st[c.lotSize]!, en[c.lotSize]!);
-    if (!(lot >= 0)) return this.skip('bad lot size');
+    if (!Number.isSafeInteger(lot) || lot <= 0) return this.skip(lotSizeProblem(lot));
     const tickRaw = parseDecimal(buf, st[c.tickSize]!, en[c.tickSize]!);
-    if (!(tickRaw >= 0)) return this.skip('bad tick size');
+    if (!(tickRaw >= 0 && tickRaw < Infinity)) return this.skip('bad tick size');
 
     let expiry = NO_EXPIRY;
     if (isDerivative) {
@@ -265,7 +266,7 @@ export class MasterParser {
     let optionType = 0;
     if (isOption) {
       strike = parseDecimal(buf, st[c.strike]!, en[c.strike]!);
-      if (!(strike > 0)) return this.skip('bad strike price');
+      if (!(strike > 0 && strike < Infinity)) return this.skip('bad strike price');
       optionType = OPTION_CODES.get(packCode(buf, st[c.optionType]!, en[c.optionType]!)) ?? 0;
       if (optionType === 0) return this.skip('bad option type');
     }
@@ -328,6 +329,17 @@ export class MasterParser {
     }
     return i;
   }
+}
+
+/**
+ * Why a lot size was refused. A lot is a count of units: a positive whole number that a double
+ * holds exactly. `1.0E7` (a BSE bond) is such a number; 0, negatives, fractions (`1.5`) and
+ * values past 2^53 (including ones that overflow to Infinity) are not, and the row is skipped.
+ */
+function lotSizeProblem(lot: number): string {
+  if (Number.isNaN(lot)) return 'bad lot size';
+  if (Math.abs(lot) > Number.MAX_SAFE_INTEGER) return 'lot size out of range';
+  return 'lot size not a positive whole number';
 }
 
 /** Parse a whole master held in memory. */
