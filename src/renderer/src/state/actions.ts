@@ -31,6 +31,12 @@ export interface AppActions {
   /** Send Dhan credentials; the answer goes back to the caller only (nothing is kept). */
   setCredentials(clientId: string, accessToken: string): Promise<Envelope<CommandResponse<'admin:set-credentials'>>>;
   setKeepWatchlists(keep: boolean): Promise<boolean>;
+  /**
+   * Set the analytics' risk-free rate (a fraction, 0.065 = 6.5%). The answer goes back to the
+   * caller (the settings dialog shows a refusal beside the field); on success the store's settings
+   * are the engine's answer.
+   */
+  setRiskFreeRate(rate: number): Promise<Envelope<CommandResponse<'settings:set'>>>;
   select(ref: ChainRef | null): void;
   resize(panel: Panel, px: number): void;
   /** Fold a side panel away, or bring it back at its width. */
@@ -143,6 +149,11 @@ export function createActions(store: AppStore, transport: Transport): AppActions
       }
       store.setState({ settings: r.value });
       return true;
+    },
+    async setRiskFreeRate(rate) {
+      const r = await transport.call('settings:set', { risk_free_rate: rate });
+      if (r.ok) store.setState({ settings: r.value });
+      return r;
     },
     select(ref) {
       store.setState({ selected: ref });

@@ -71,3 +71,63 @@ describe('SettingsDialog', () => {
     expect(transport.calls.filter((c) => c.command === 'settings:set').map((c) => c.request)).toEqual([{ keep_watchlists: true }]);
   });
 });
+
+describe('SettingsDialog: risk-free rate', () => {
+  const rateField = () => screen.getByTestId('settings-risk-free-rate') as HTMLInputElement;
+  const sets = (transport: Awaited<ReturnType<typeof setup>>['transport']) =>
+    transport.calls.filter((c) => c.command === 'settings:set').map((c) => c.request);
+
+  it("shows the engine's rate as a percentage (0.065 -> 6.50 %)", async () => {
+    await setup();
+    expect(rateField().value).toBe('6.50');
+    expect(rateField().closest('label')!.textContent).toContain('%');
+  });
+
+  it('saves a typed percentage as a fraction with settings:set and shows the answer', async () => {
+    const { user, transport, services } = await setup();
+    await user.clear(rateField());
+    await user.type(rateField(), '7.1');
+    await user.click(screen.getByTestId('settings-save-rate'));
+    await waitFor(() => expect(screen.getByTestId('settings-rate-result').textContent).toBe('Risk-free rate set to 7.10 %.'));
+    expect(sets(transport)).toEqual([{ risk_free_rate: 0.071 }]);
+    expect(rateField().value).toBe('7.10');
+    expect(services.store.getState().settings?.risk_free_rate).toBe(0.071);
+  });
+
+  it('Enter in the field saves the rate (not the credentials); 0 and 50 are the bounds', async () => {
+    const { user, transport } = await setup();
+    await user.clear(rateField());
+    await user.type(rateField(), '0{Enter}');
+    await waitFor(() => expect(sets(transport)).toEqual([{ risk_free_rate: 0 }]));
+    await user.clear(rateField());
+    await user.type(rateField(), '50 %{Enter}');
+    await waitFor(() => expect(sets(transport)).toEqual([{ risk_free_rate: 0 }, { risk_free_rate: 0.5 }]));
+    expect(transport.calls.some((c) => c.command === 'admin:set-credentials')).toBe(false);
+    expect(screen.queryByTestId('settings-credentials-result')).toBeNull();
+  });
+
+  it.each(['50.01', '-1', '6,5', 'abc', '', '1e1'])('refuses %j beside the field and sends nothing', async (typed) => {
+    const { user, transport } = await setup();
+    await user.clear(rateField());
+    if (typed) await user.type(rateField(), typed);
+    await user.click(screen.getByTestId('settings-save-rate'));
+    const result = screen.getByTestId('settings-rate-result');
+    expect(result.className).toContain('result-bad');
+    expect(result.textContent).toMatch(/percentage|between 0 and 50 %/);
+    expect(rateField().getAttribute('aria-invalid')).toBe('true');
+    expect(sets(transport)).toEqual([]);
+  });
+
+  it("shows the engine's refusal with its code and keeps the typed text", async () => {
+    const { user } = await setup({
+      'settings:set': () => {
+        throw new FakeError('DB_ERROR', 'settings could not be written');
+      },
+    });
+    await user.clear(rateField());
+    await user.type(rateField(), '6.75');
+    await user.click(screen.getByTestId('settings-save-rate'));
+    await waitFor(() => expect(screen.getByTestId('settings-rate-result').textContent).toBe('DB_ERROR: settings could not be written'));
+    expect(rateField().value).toBe('6.75');
+  });
+});

@@ -3,8 +3,9 @@ import { useAppState, useServices } from '../../state/app-context';
 import { istDate } from '../../../../shared/market-calendar';
 import { formatExpiry, formatIstTime } from '../format';
 import { Modal } from '../common/Modal';
+import { MAX_RATE_PERCENT, formatRatePercent, parseRatePercent } from './risk-free-rate';
 
-type CredentialsResult = { ok: true; text: string } | { ok: false; text: string } | null;
+type FieldResult = { ok: true; text: string } | { ok: false; text: string } | null;
 
 /** When a token expires, as `29 Dec 26 09:30:00 IST`. */
 function expiresText(epochMs: number | null): string {
@@ -13,11 +14,16 @@ function expiresText(epochMs: number | null): string {
 }
 
 /**
- * Settings: Dhan credentials and the end-of-day behaviour.
+ * Settings: Dhan credentials, the end-of-day behaviour and the analytics' risk-free rate.
  *
  * The access token is held in this component's state only while typed: it is cleared the moment
  * it is sent (before the answer comes), never written to the store or storage, and only the
  * engine's answer (counts, expiry) is shown. The engine keeps it in memory only.
+ *
+ * The risk-free rate is shown and typed as a percentage (6.50 %) and sent as a fraction with
+ * `settings:set {risk_free_rate}`. Until the trader types, the field shows the engine's value
+ * (so it fills in when the settings arrive); after a save it shows the engine's answer again.
+ * Text outside 0-50 % is refused beside the field and nothing is sent.
  */
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const settings = useAppState((s) => s.settings);
@@ -25,8 +31,13 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   const [clientId, setClientId] = useState(settings?.client_id ?? '');
   const [token, setToken] = useState('');
   const [sending, setSending] = useState(false);
-  const [result, setResult] = useState<CredentialsResult>(null);
+  const [result, setResult] = useState<FieldResult>(null);
   const [savingEod, setSavingEod] = useState(false);
+  /** The rate as typed; null while untouched (the field then shows the engine's value). */
+  const [rateText, setRateText] = useState<string | null>(null);
+  const [savingRate, setSavingRate] = useState(false);
+  const [rateResult, setRateResult] = useState<FieldResult>(null);
+  const rateShown = rateText ?? (settings ? formatRatePercent(settings.risk_free_rate) : '');
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -53,6 +64,25 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     setSavingEod(true);
     await actions.setKeepWatchlists(keep);
     setSavingEod(false);
+  };
+
+  const saveRate = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const input = parseRatePercent(rateShown);
+    if (!input.ok) {
+      setRateResult({ ok: false, text: input.message });
+      return;
+    }
+    setSavingRate(true);
+    setRateResult(null);
+    const r = await actions.setRiskFreeRate(input.fraction);
+    setSavingRate(false);
+    if (r.ok) {
+      setRateText(null);
+      setRateResult({ ok: true, text: `Risk-free rate set to ${formatRatePercent(r.value.risk_free_rate)} %.` });
+    } else {
+      setRateResult({ ok: false, text: `${r.error.code}: ${r.error.message}` });
+    }
   };
 
   return (
@@ -93,6 +123,41 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
             <input type="radio" name="eod" data-testid="settings-eod-keep" checked={settings?.keep_watchlists === true} onChange={() => void setKeep(true)} />
             Keep the watchlist for the next session (re-centred then)
           </label>
+        </fieldset>
+      </form>
+      <form className="form" onSubmit={(e) => void saveRate(e)} autoComplete="off" noValidate>
+        <fieldset disabled={!settings || savingRate}>
+          <legend>Option analytics</legend>
+          <label className="field">
+            <span>Risk-free rate</span>
+            <span style={{ display: 'flex', alignItems: 'center', gap: 6 }}>
+              <input
+                data-testid="settings-risk-free-rate"
+                inputMode="decimal"
+                value={rateShown}
+                onChange={(e) => {
+                  setRateText(e.target.value);
+                  setRateResult(null);
+                }}
+                aria-invalid={rateResult?.ok === false}
+                maxLength={12}
+                spellCheck={false}
+                style={{ width: '7em', textAlign: 'right' }}
+              />
+              %
+            </span>
+          </label>
+          <p className="muted small">Used for implied volatility, the Greeks and the forward; 0 to {MAX_RATE_PERCENT} %.</p>
+          <div className="form-actions">
+            <button type="submit" className="btn" data-testid="settings-save-rate">
+              {savingRate ? 'Saving…' : 'Save rate'}
+            </button>
+          </div>
+          {rateResult && (
+            <div className={rateResult.ok ? 'result result-ok' : 'result result-bad'} role="status" data-testid="settings-rate-result">
+              {rateResult.text}
+            </div>
+          )}
         </fieldset>
       </form>
       <div className="modal-actions">
