@@ -52,7 +52,8 @@ describe('WatchlistRepo', () => {
     }
     expect(caught).toBeInstanceOf(AppError);
     expect((caught as AppError).code).toBe('DUPLICATE');
-    expect((caught as AppError).message).toContain('RELIANCE');
+    expect((caught as AppError).message).toBe('RELIANCE 2026-12-31 is already on the watchlist');
+    expect(() => repo.add(entry('u1', 'TCS'))).toThrow(/^TCS is already on the watchlist$/);
     expect(repo.listAll()).toEqual(before);
 
     // The refused add did not consume an order number.

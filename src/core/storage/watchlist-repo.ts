@@ -95,6 +95,8 @@ export class WatchlistRepo {
   /**
    * Adds an entry at the end of the user's list and returns the stored row. Throws
    * `AppError('DUPLICATE')` if the user already has this symbol and expiry; nothing is changed.
+   * The message names the entry, not the user: the caller knows whose list it asked about, and
+   * the desktop's internal user id (`default`) means nothing to a trader.
    */
   add(entry: NewWatchlistEntry): WatchlistEntry {
     try {
@@ -110,7 +112,7 @@ export class WatchlistRepo {
     } catch (err) {
       if (isConstraintError(err, 'SQLITE_CONSTRAINT_UNIQUE')) {
         const what = entry.expiryDate === '' ? entry.symbol : `${entry.symbol} ${entry.expiryDate}`;
-        throw new AppError('DUPLICATE', `${what} is already on the watchlist of ${entry.userId}`);
+        throw new AppError('DUPLICATE', `${what} is already on the watchlist`);
       }
       throw err;
     }

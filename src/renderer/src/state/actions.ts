@@ -4,6 +4,16 @@
  *
  * Refreshes ignore stale answers: when two refreshes of the same list overlap, only the answer to
  * the latest one is applied, so a slow earlier answer never overwrites a newer list.
+ *
+ * Notices say once what happened. A toast's context is the area it concerns ("Watchlist") and
+ * its message the engine's sentence, which already names the entry ("NIFTY 2026-12-01 added:
+ * …"); the context is not the request's label as well, or the symbol would be read twice. The
+ * error banner keeps "<what was asked> failed" as its context: there the engine's message says
+ * why, not what.
+ *
+ * Adding what is already on the watchlist is not a failure for the trader: the engine refuses it
+ * with DUPLICATE, and the shell selects that entry's chain and says it was already there, with no
+ * red banner.
  */
 import type { CommandRequest, CommandResponse, Envelope } from '../../../shared/contract';
 import type { Transport } from '../api/transport';
@@ -15,6 +25,9 @@ export const USER_ID = 'default';
 
 export type AddRequest = Omit<CommandRequest<'watchlist:add'>, 'user_id'>;
 
+/** The context of watchlist toasts (the message names the entry). */
+const WATCHLIST = 'Watchlist';
+
 export interface AppActions {
   refreshWatchlist(): Promise<void>;
   refreshChains(): Promise<void>;
@@ -22,7 +35,10 @@ export interface AppActions {
   refreshStatus(): Promise<void>;
   /** Quiet on failure (it is polled): the socket table keeps its last answer. */
   refreshWsStatus(): Promise<void>;
-  /** Add to the watchlist; on success refresh the lists and select the new chain. Errors go to the banner. */
+  /**
+   * Add to the watchlist; on success refresh the lists and select the new chain. An entry already
+   * there is selected instead (a toast says so; true is returned). Other errors go to the banner.
+   */
   add(request: AddRequest): Promise<boolean>;
   /** Remove a watchlist entry; it leaves the list at once on success. */
   remove(entry: WatchlistEntry): Promise<boolean>;
@@ -71,6 +87,19 @@ export function createActions(store: AppStore, transport: Transport): AppActions
       (r) => (r.ok ? store.setState({ chains: r.value.chains }) : showError(store, 'Open chains', r.error)),
     );
 
+  /** A DUPLICATE add: select the entry that is there (found after a refresh if need be) and say so. */
+  const showExisting = async (request: AddRequest, engineMessage: string): Promise<void> => {
+    let target = existingEntry(store.getState().watchlist, request);
+    if (target) store.setState({ selected: target });
+    await Promise.all([refreshWatchlist(), refreshChains()]);
+    if (!target) {
+      target = existingEntry(store.getState().watchlist, request);
+      if (target) store.setState({ selected: target });
+    }
+    const what = target ? [target.symbol, target.expiry].filter(Boolean).join(' ') : null;
+    showToast(store, WATCHLIST, what ? `${what} is already on the watchlist: showing it` : engineMessage);
+  };
+
   const actions: AppActions = {
     refreshWatchlist,
     refreshChains,
@@ -95,10 +124,14 @@ export function createActions(store: AppStore, transport: Transport): AppActions
       const label = [request.symbol, request.expiry].filter(Boolean).join(' ');
       const r = await transport.call('watchlist:add', { user_id: USER_ID, ...request });
       if (!r.ok) {
+        if (r.error.code === 'DUPLICATE') {
+          await showExisting(request, r.error.message);
+          return true;
+        }
         showError(store, `Add ${label}`, r.error);
         return false;
       }
-      showToast(store, `Add ${label}`, r.value.message);
+      showToast(store, WATCHLIST, r.value.message);
       const expiry = r.value.option_chain?.expiry ?? request.expiry ?? '';
       store.setState({ selected: { symbol: request.symbol, expiry } });
       await Promise.all([refreshWatchlist(), refreshChains()]);
@@ -116,7 +149,7 @@ export function createActions(store: AppStore, transport: Transport): AppActions
         const wasSelected = s.selected?.symbol === entry.symbol && s.selected.expiry === entry.expiry_date;
         return wasSelected ? { watchlist, selected: defaultChain(s.chains.filter((c) => c.tier === 'TIER_B')) } : { watchlist };
       });
-      showToast(store, `Remove ${label}`, r.value.message);
+      showToast(store, WATCHLIST, r.value.message);
       await Promise.all([refreshWatchlist(), refreshChains()]);
       return true;
     },
@@ -169,6 +202,22 @@ export function createActions(store: AppStore, transport: Transport): AppActions
     },
   };
   return actions;
+}
+
+/**
+ * The watchlist entry an add request names: its symbol (the engine upper-cases it) and expiry ('' for
+ * an equity). An option request without an expiry meant the nearest, so it names the earliest
+ * option entry of the symbol on the list (null when the list has none).
+ */
+export function existingEntry(watchlist: readonly WatchlistEntry[], request: AddRequest): ChainRef | null {
+  const symbol = request.symbol.trim().toUpperCase();
+  if (request.instrument_type === 'EQUITY') return { symbol, expiry: '' };
+  if (request.expiry) return { symbol, expiry: request.expiry };
+  const nearest = watchlist
+    .filter((e) => e.symbol === symbol && e.expiry_date !== '')
+    .map((e) => e.expiry_date)
+    .sort()[0];
+  return nearest ? { symbol, expiry: nearest } : null;
 }
 
 /** The chain to show when nothing is selected: NIFTY's nearest expiry if open, else the first chain. */
