@@ -3,14 +3,20 @@ import { showError } from '../../state/app-store';
 import { useServices } from '../../state/app-context';
 import { formatExpiry } from '../format';
 import { isTyping } from '../keyboard';
-import { instrumentTypeOf, type SearchGroup } from './search-model';
+import { actionOf, headingShowsAll, instrumentTypeOf, type SearchGroup, type SearchRow } from './search-model';
 import { useExpiries, useExpiryCache, useInstrumentSearch } from './use-instrument-search';
+import './search.css';
 
 /**
- * Instrument search: type-ahead, one row per underlying, an expiry picker for the highlighted row.
- * Keys: `/` anywhere focuses it, ArrowUp/ArrowDown move, Enter adds the highlighted row to the
- * watchlist (if results for the latest query are still on their way, it adds the first of them
- * when they come), Escape clears. A double click adds too.
+ * Instrument search: type-ahead, results grouped by underlying (every row the engine returned is
+ * listed under its symbol), an expiry picker for the highlighted symbol.
+ *
+ * Each symbol's row says what Enter does ("Stock options", "Index options", "Equity", …), with the
+ * instrument kind secondary; the footer's button says it again with the expiry beside it.
+ * Keys: `/` anywhere focuses it, ArrowUp/ArrowDown move between symbols, Enter adds the highlighted
+ * one to the watchlist (if results for the latest query are still on their way, it adds the first
+ * of them when they come), Escape clears. A double click adds too; on a contract line (a future
+ * or an option) it adds that contract's expiry when the symbol has options expiring then.
  */
 export function InstrumentSearch() {
   const { transport, actions, store } = useServices();
@@ -58,7 +64,7 @@ export function InstrumentSearch() {
     return () => document.removeEventListener('keydown', onKey);
   }, [store, actions]);
 
-  const add = async (group: SearchGroup): Promise<void> => {
+  const add = async (group: SearchGroup, preferExpiry?: string): Promise<void> => {
     setBusy(true);
     try {
       const answer = await expiriesOf(group.symbol);
@@ -67,7 +73,7 @@ export function InstrumentSearch() {
         return;
       }
       const type = instrumentTypeOf(group, answer.expiries);
-      const wanted = choice[group.symbol];
+      const wanted = preferExpiry && answer.expiries.includes(preferExpiry) ? preferExpiry : choice[group.symbol];
       const expiry = type === 'EQUITY' ? undefined : wanted && answer.expiries.includes(wanted) ? wanted : answer.expiries[0];
       const ok = await actions.add({ symbol: group.symbol, instrument_type: type, ...(expiry ? { expiry } : {}) });
       if (ok) setQuery('');
@@ -141,24 +147,60 @@ export function InstrumentSearch() {
       {open && (
         <div className="search-popup">
           <ul className="search-results" role="listbox" id={listId} aria-label="Search results" data-query={search.query}>
-            {groups.map((g, i) => (
-              <li
-                key={g.symbol}
-                id={`${listId}-${i}`}
-                role="option"
-                className="search-result"
-                data-testid="search-result"
-                data-symbol={g.symbol}
-                aria-selected={i === index}
-                onMouseDown={(e) => e.preventDefault()}
-                onClick={() => setActive(i)}
-                onDoubleClick={() => void add(g)}
-              >
-                <span className="sym">{g.symbol}</span>
-                <span className={`kind kind-${g.kind.toLowerCase()}`}>{g.kind}</span>
-                <span className="seg">{g.segment}</span>
-              </li>
-            ))}
+            {groups.map((g, i) => {
+              const action = actionOf(g, i === index ? expiries : null);
+              return (
+                <li
+                  key={g.symbol}
+                  id={`${listId}-${i}`}
+                  role="option"
+                  className="search-result search-group"
+                  data-testid="search-result"
+                  data-symbol={g.symbol}
+                  data-action={action}
+                  aria-selected={i === index}
+                  aria-label={`${g.symbol}: ${action} (${g.rows} ${g.rows === 1 ? 'match' : 'matches'})`}
+                  onMouseDown={(e) => e.preventDefault()}
+                  onClick={() => setActive(i)}
+                  onDoubleClick={() => void add(g)}
+                >
+                  <div className="search-head">
+                    <span className="sym">{g.symbol}</span>
+                    <span className="search-action" data-testid="search-action">
+                      {action}
+                    </span>
+                    <span className="search-kind">
+                      <span className={`kind kind-${g.kind.toLowerCase()}`}>{g.kind}</span> <span className="seg">{g.segment}</span>
+                    </span>
+                  </div>
+                  {!headingShowsAll(g) && (
+                    <ul className="search-contracts">
+                      {g.instruments.map((r, k) => (
+                        <li
+                          // Position, not (segment, id): the list is one answer, and a key must never collide.
+                          key={k}
+                          className="search-contract"
+                          data-testid="search-instrument"
+                          data-trading-symbol={r.trading_symbol}
+                          onClick={() => {
+                            if (r.expiry) setChoice((c) => ({ ...c, [g.symbol]: r.expiry! }));
+                          }}
+                          onDoubleClick={(e) => {
+                            e.stopPropagation();
+                            void add(g, r.expiry ?? undefined);
+                          }}
+                        >
+                          <span className="tsym">{r.trading_symbol}</span>
+                          <span className="kind">{r.kind}</span>
+                          <span className="when">{contractDetail(r)}</span>
+                          <span className="seg">{r.segment}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              );
+            })}
           </ul>
           {groups.length === 0 && <div className="search-empty">{search.loading || !current ? 'Searching…' : search.error ? `${search.error.code}: ${search.error.message}` : `No instrument matches “${trimmed}”`}</div>}
           {highlighted && (
@@ -182,8 +224,8 @@ export function InstrumentSearch() {
                   </option>
                 ))}
               </select>
-              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void add(highlighted)}>
-                {busy ? 'Adding…' : 'Add ⏎'}
+              <button type="button" className="btn btn-primary" data-testid="search-add" disabled={busy} onClick={() => void add(highlighted)}>
+                {busy ? 'Adding…' : `Add ${actionOf(highlighted, expiries).toLowerCase()} ⏎`}
               </button>
             </div>
           )}
@@ -191,4 +233,13 @@ export function InstrumentSearch() {
       )}
     </div>
   );
+}
+
+/** A contract line's expiry and, for an option, its strike and side ("29 Dec 26 1400 CE"). */
+function contractDetail(r: SearchRow): string {
+  const parts: string[] = [];
+  if (r.expiry) parts.push(formatExpiry(r.expiry));
+  if (r.strike !== null) parts.push(String(r.strike));
+  if (r.option_type) parts.push(r.option_type);
+  return parts.join(' ');
 }
