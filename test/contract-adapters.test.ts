@@ -61,8 +61,9 @@ describe('HTTP adapter: every command of the table', () => {
   it('refuses a bad request at the edge: 400, the handler never called', async () => {
     const res = await send(restRequest('option-chain:unsubscribe', { view_id: '' }));
     expect(res).toEqual({ status: 400, json: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^view_id: /) } } });
-    expect((await send({ method: 'GET', path: '/api/v2/option-chain/unsubscribe' })).status).toBe(200); // a symbol named "unsubscribe", as GET
-    expect(rec.calls).toEqual([{ name: 'option-chain:get', request: { symbol: 'unsubscribe' } }]);
+    // A literal path owns itself: GET option-chain/unsubscribe is the wrong method, not a symbol.
+    expect(await send({ method: 'GET', path: '/api/v2/option-chain/unsubscribe' })).toEqual({ status: 405, json: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^GET .*option-chain\/unsubscribe/) } } });
+    expect(rec.calls).toEqual([]);
   });
 
   it('takes literal paths before parameters: subscriptions/status is not a token', async () => {

@@ -167,7 +167,8 @@ describe('REST API v2 endpoints', () => {
   it('a watchlist add reaches the exchange, is listed, is a 409 twice, and remove releases it', async () => {
     const add = await post('/api/v2/watchlist/add', { user_id: 'flow', symbol: 'RELIANCE', instrument_type: 'STOCK_OPTION', underlying_ltp: 1400 });
     expect(add.status, JSON.stringify(add.json)).toBe(200);
-    expect(add.json).toMatchObject({ success: true, strikes_subscribed: 25 });
+    // The seed's count: 25 strikes x CE+PE; `strikes` beside it.
+    expect(add.json).toMatchObject({ success: true, strikes_subscribed: 50, strikes: 25 });
     expect(typeof add.json.message).toBe('string');
     const chain = add.json.option_chain as { symbol: string; expiry: string; strikes: number[]; strikes_ce_pe: Record<string, { CE?: { token: string }; PE?: { token: string } }> };
     expect(chain.symbol).toBe('RELIANCE');
@@ -300,9 +301,11 @@ describe('REST API v2 refusals', () => {
     expect(none.status).toBe(404);
     expect(none.json).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect((await call('GET', '/')).status).toBe(404);
+    // A literal path owns itself: GET watchlist/add is the wrong method, not the list of user "add".
     const wrong = await call('GET', '/api/v2/watchlist/add');
-    // GET watchlist/{user_id} matches "add" as a user id: a valid, empty list.
-    expect(wrong.status).toBe(200);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.allow).toBe('POST');
+    expect(wrong.json).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('/api/v2/watchlist/add') } });
     const del = await call('DELETE', '/api/v2/subscriptions/status');
     expect(del.status).toBe(405);
     expect(del.headers.allow).toBe('GET');

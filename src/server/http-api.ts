@@ -137,7 +137,7 @@ export function createHttpServer(options: HttpServerOptions): Server & { striked
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const match = matchRoute(req.method ?? 'GET', url.pathname);
     if (match.kind === 'none') throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
-    if (match.kind === 'method') throw new HttpError(405, 'BAD_REQUEST', `${req.method} is not allowed here`, { allow: match.allow.join(', ') });
+    if (match.kind === 'method') throw new HttpError(405, 'BAD_REQUEST', `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allow.join(', ')})`, { allow: match.allow.join(', ') });
     const { route, params } = match;
     let input: Record<string, unknown>;
     if (route.method === 'POST') {

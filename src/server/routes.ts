@@ -4,6 +4,13 @@
  * take the JSON body only. Nothing is validated here beyond shape: the contract's zod schemas
  * (strict objects) reject missing, mistyped and unknown fields, so an unknown query parameter is
  * a 400 like an unknown body field.
+ *
+ * Which route a path names is decided before the method: the most specific pattern that matches
+ * the path (literal segments before parameters, as ROUTES is ordered) owns it, whatever the
+ * method. A wrong method on it is 405 with `Allow`, never a fall through to a parameter route:
+ * `GET /watchlist/add` is a POST-only path, not the watchlist of a user named "add" (so a user
+ * id spelled `add` or `remove` cannot be listed over REST, nor a symbol spelled `subscribe` or
+ * `unsubscribe` read there: the seed's paths overlap, and its literal paths win).
  */
 import { AppError } from '../shared/errors';
 import type { HttpMethod } from '../shared/commands';
@@ -25,14 +32,21 @@ function matchSegments(pattern: readonly string[], parts: readonly string[]): Re
   return params;
 }
 
+/** A route's pattern, `watchlist/:user_id`: routes with the same pattern own the same paths. */
+const patternOf = (r: Route): string => r.segments.map((s) => (s.startsWith(':') ? ':' : s)).join('/');
+
 /** Find the route for a method and a path (without the query string). */
 export function matchRoute(method: string, pathname: string): RouteMatch {
   if (!pathname.startsWith(API_PREFIX)) return { kind: 'none' };
   const parts = pathname.slice(API_PREFIX.length).split('/');
   const allow = new Set<HttpMethod>();
+  // The first pattern that matches (ROUTES: literal before parameter) owns the path.
+  let owner: string | null = null;
   for (const r of ROUTES) {
+    if (owner !== null && patternOf(r) !== owner) continue;
     const params = matchSegments(r.segments, parts);
     if (!params) continue;
+    owner = patternOf(r);
     if (r.method !== method) {
       allow.add(r.method);
       continue;

@@ -4,7 +4,10 @@
  * by exactly the table's names (`satisfies Record<CommandName, ...>` and the check below make a
  * missing or extra entry a compile error). The REST API v2, Electron IPC and in-process calls are
  * all derived from these, so a command left unimplemented is a compile error too. Field names are
- * the seed's (snake_case), so a client written against the seed's REST API keeps working.
+ * the seed's (snake_case), so a client written against the seed's REST API keeps working; so
+ * are its forms, read beside ours at the schema (seed-forms.ts): integer user ids, `DDMMMYYYY`
+ * expiries and `SYMBOL_DDMMM_STRIKE{CE|PE}` tokens. Schemas normalise (a user id to a string, an
+ * expiry to `YYYY-MM-DD`), so handlers see one form, and a parsed request parses again unchanged.
  * Requests are validated once per call at each transport's edge (validate.ts) with the zod
  * schemas below; handlers receive the parsed, typed request.
  */
@@ -12,13 +15,49 @@ import { z } from 'zod';
 import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
 import type { CommandName } from './commands';
 import type { ErrorInfo } from './errors';
+import { formatSeedToken, parseExpiry, parseSeedToken, userIdOf } from './seed-forms';
 
 export type { CommandName } from './commands';
 
 export const INSTRUMENT_TYPES = ['EQUITY', 'STOCK_OPTION', 'INDEX_OPTION'] as const;
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+
+/**
+ * An expiry: `YYYY-MM-DD` or the seed's `DDMMMYYYY` (`26FEB2026`, any case), a real calendar date,
+ * handed on as `YYYY-MM-DD` (seed-forms.ts). Every expiry a request or a stream message takes is
+ * this one schema; whether the symbol has options expiring that day is the engine's to say.
+ */
+export const expirySchema = z
+  .string()
+  .trim()
+  .max(32)
+  .transform((text, ctx) => {
+    const iso = parseExpiry(text);
+    if (iso !== null) return iso;
+    ctx.addIssue({ code: 'custom', input: text, message: `"${text}" is not a date: give YYYY-MM-DD (2026-02-26) or DDMMMYYYY (26FEB2026)` });
+    return z.NEVER;
+  });
 const symbol = z.string().trim().min(1).max(40);
-const userId = z.string().trim().min(1).max(64);
+/** A user id: a string, or the seed's integer (1 and "1" are one user), handed on as a string. */
+const userId = z
+  .union([z.string().trim().min(1).max(64), z.int().min(0)], { error: 'expected a user id: a non-empty string (at most 64 characters) or a whole number' })
+  .transform(userIdOf);
+/** Dhan's form of an instrument token, `<SEGMENT>:<securityId>`. */
+const DHAN_TOKEN = /^[A-Z_]+:\d{1,10}$/;
+/**
+ * An instrument token: Dhan's `NSE_FNO:42512`, or the seed's `RELIANCE_26FEB_2640CE` (any case,
+ * handed on in its canonical spelling; the engine resolves its year and exchange).
+ */
+const instrumentToken = z
+  .string()
+  .trim()
+  .max(80)
+  .transform((text, ctx) => {
+    if (DHAN_TOKEN.test(text)) return text;
+    const seed = parseSeedToken(text);
+    if (seed) return formatSeedToken(seed);
+    ctx.addIssue({ code: 'custom', input: text, message: `"${text}" is not a token: give <SEGMENT>:<securityId> (NSE_FNO:42512) or SYMBOL_DDMMM_STRIKE{CE|PE} (RELIANCE_26FEB_2640CE)` });
+    return z.NEVER;
+  });
 /** A REST chain view's id (option-chain:subscribe), also how the stream binds one (events.ts). */
 export const viewIdSchema = z.string().trim().min(1).max(64);
 
@@ -26,16 +65,16 @@ export const requestSchemas = {
   'watchlist:add': z.strictObject({
     user_id: userId,
     symbol,
-    expiry: date.optional(),
+    expiry: expirySchema.optional(),
     instrument_type: z.enum(INSTRUMENT_TYPES),
     underlying_ltp: z.number().positive().finite().optional(),
   }),
-  'watchlist:remove': z.strictObject({ user_id: userId, symbol, expiry: date.optional() }),
+  'watchlist:remove': z.strictObject({ user_id: userId, symbol, expiry: expirySchema.optional() }),
   'watchlist:list': z.strictObject({ user_id: userId }),
-  'option-chain:get': z.strictObject({ symbol, expiry: date.optional() }),
+  'option-chain:get': z.strictObject({ symbol, expiry: expirySchema.optional() }),
   'option-chain:subscribe': z.strictObject({
     symbol,
-    expiry: date.optional(),
+    expiry: expirySchema.optional(),
     underlying_ltp: z.number().positive().finite().optional(),
     view_id: viewIdSchema.optional(),
   }),
@@ -43,7 +82,7 @@ export const requestSchemas = {
   'option-chain:unsubscribe': z.strictObject({ view_id: viewIdSchema }),
   'subscriptions:status': z.strictObject({}),
   'subscriptions:active': z.strictObject({ tier: z.enum(['TIER_A', 'TIER_B']).optional() }),
-  'subscriptions:get': z.strictObject({ token: z.string().regex(/^[A-Z_]+:\d{1,10}$/, 'a token <SEGMENT>:<securityId>') }),
+  'subscriptions:get': z.strictObject({ token: instrumentToken }),
   'instruments:search': z.strictObject({ q: z.string().trim().min(1).max(80), limit: z.number().int().min(1).max(200).optional() }),
   'instruments:expiries': z.strictObject({ symbol }),
   'admin:unsubscribe-all-tier-a': z.strictObject({}),
@@ -119,7 +158,14 @@ export interface StatusView {
 }
 
 export interface SubscriptionView {
+  /** Dhan's form, `NSE_FNO:42512`: the instrument's identity. */
   token: string;
+  /**
+   * The seed's form, `RELIANCE_26FEB_2640CE`, for an option it names unambiguously (it resolves
+   * back to this option: the nearest such expiry, NSE before BSE); null otherwise (equities,
+   * indices, futures: the seed gives them no form).
+   */
+  seed_token: string | null;
   segment: string;
   security_id: number;
   symbol: string;
@@ -171,7 +217,18 @@ export interface SettingsView {
 }
 
 export interface Responses {
-  'watchlist:add': { success: true; message: string; option_chain: ChainView | null; strikes_subscribed: number };
+  'watchlist:add': {
+    success: true;
+    message: string;
+    option_chain: ChainView | null;
+    /** The seed's count: the window's CE and PE legs (25 strikes x 2 = 50 for a stock); 0 for an equity. */
+    strikes_subscribed: number;
+    /**
+     * The window's strike count (25 for a stock, 101 for an index; 0 for an equity). Always sent;
+     * optional in this type only until the renderer's search-panel test fakes carry it.
+     */
+    strikes?: number;
+  };
   'watchlist:remove': { success: true; message: string; unsubscribed: number };
   'watchlist:list': { user_id: string; entries: WatchlistEntryView[] };
   'option-chain:get': ChainView;

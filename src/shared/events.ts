@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
-import { viewIdSchema, type LegQuote, type StatusView } from './contract';
+import { expirySchema, viewIdSchema, type LegQuote, type StatusView } from './contract';
 
 /** The views a client can subscribe to. */
 export const STREAM_VIEWS = ['chain', 'status', 'log'] as const;
@@ -21,7 +21,8 @@ export const streamClientMessageSchema = z.discriminatedUnion('view', [
     op: z.enum(['subscribe', 'unsubscribe']),
     view: z.literal('chain'),
     symbol: z.string().trim().min(1).max(40),
-    expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expiry must be YYYY-MM-DD').optional(),
+    /** `YYYY-MM-DD` or the seed's `DDMMMYYYY`, read as `YYYY-MM-DD` (the chain key's form). */
+    expiry: expirySchema.optional(),
     /** Binds that REST view (option-chain:subscribe) to this stream client: the view closes when the client goes away. */
     view_id: viewIdSchema.optional(),
     id: correlationId.optional(),

@@ -68,3 +68,51 @@ describe('parseStreamMessage', () => {
     expect(parseStreamMessage({ op: 'subscribe', view: 'status', view_id: 'v1' })).toMatchObject({ ok: false });
   });
 });
+
+describe("the seed's forms at the edge (normalised once, so handlers see one form)", () => {
+  it('user_id: integers and strings name one user; anything else is named', () => {
+    expect(validateRequest('watchlist:list', { user_id: 1 })).toEqual({ user_id: '1' });
+    expect(validateRequest('watchlist:list', { user_id: '1' })).toEqual(validateRequest('watchlist:list', { user_id: 1 }));
+    expect(validateRequest('watchlist:remove', { user_id: 42, symbol: 'RELIANCE' })).toEqual({ user_id: '42', symbol: 'RELIANCE' });
+    for (const bad of [1.5, -1, true, null, '', ' ', 'x'.repeat(65), 2 ** 60]) {
+      expect(() => validateRequest('watchlist:list', { user_id: bad }), String(bad)).toThrow(/^user_id: /);
+    }
+  });
+
+  it('expiry: YYYY-MM-DD or DDMMMYYYY, a real date, handed on as YYYY-MM-DD', () => {
+    const add = { user_id: 1, symbol: 'RELIANCE', expiry: '26FEB2026', instrument_type: 'STOCK_OPTION', underlying_ltp: 2641.5 };
+    expect(validateRequest('watchlist:add', add)).toEqual({ ...add, user_id: '1', expiry: '2026-02-26' });
+    expect(validateRequest('watchlist:remove', { user_id: 1, symbol: 'RELIANCE', expiry: ' 26feb2026 ' })).toMatchObject({ expiry: '2026-02-26' });
+    expect(validateRequest('option-chain:get', { symbol: 'RELIANCE', expiry: '2026-02-26' })).toEqual({ symbol: 'RELIANCE', expiry: '2026-02-26' });
+    expect(validateRequest('option-chain:subscribe', { symbol: 'RELIANCE', expiry: '26Feb2026' })).toEqual({ symbol: 'RELIANCE', expiry: '2026-02-26' });
+    for (const bad of ['2026-13-45', '31FEB2026', '2026-02-30', '26-02-2026', 'next week', '']) {
+      expect(() => validateRequest('option-chain:get', { symbol: 'RELIANCE', expiry: bad }), bad).toThrow(/^expiry: /);
+      expect(() => validateRequest('option-chain:subscribe', { symbol: 'RELIANCE', expiry: bad }), bad).toThrow(/^expiry: /);
+      expect(() => validateRequest('watchlist:add', { ...add, expiry: bad }), bad).toThrow(/^expiry: /);
+      expect(() => validateRequest('watchlist:remove', { user_id: 1, symbol: 'RELIANCE', expiry: bad }), bad).toThrow(/^expiry: /);
+    }
+    expect(() => validateRequest('option-chain:get', { symbol: 'RELIANCE', expiry: '2026-13-45' })).toThrow(/2026-13-45/);
+  });
+
+  it("token: Dhan's form or the seed's, the seed's in its canonical spelling", () => {
+    expect(validateRequest('subscriptions:get', { token: 'NSE_FNO:42512' })).toEqual({ token: 'NSE_FNO:42512' });
+    expect(validateRequest('subscriptions:get', { token: 'RELIANCE_26FEB_2640CE' })).toEqual({ token: 'RELIANCE_26FEB_2640CE' });
+    expect(validateRequest('subscriptions:get', { token: 'reliance_26feb_2640.0pe' })).toEqual({ token: 'RELIANCE_26FEB_2640PE' });
+    for (const bad of ['../../etc/passwd', 'nse_fno:1', 'NSE_FNO:', 'RELIANCE_31FEB_2640CE', 'RELIANCE_26FEB_2640', 'RELIANCE']) {
+      expect(() => validateRequest('subscriptions:get', { token: bad }), bad).toThrow(/^token: /);
+    }
+  });
+
+  it('the stream takes the same expiry forms on a chain subscribe', () => {
+    expect(parseStreamMessage({ op: 'subscribe', view: 'chain', symbol: 'RELIANCE', expiry: '26FEB2026' })).toEqual({ ok: true, message: { op: 'subscribe', view: 'chain', symbol: 'RELIANCE', expiry: '2026-02-26' } });
+    expect(parseStreamMessage({ op: 'subscribe', view: 'chain', symbol: 'RELIANCE', expiry: '2026-02-26' })).toMatchObject({ ok: true, message: { expiry: '2026-02-26' } });
+    expect(parseStreamMessage({ op: 'subscribe', view: 'chain', symbol: 'RELIANCE', expiry: '31FEB2026', id: 'c3' })).toEqual({ ok: false, error: { type: 'error', error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^expiry: .*31FEB2026/) }, id: 'c3' } });
+  });
+
+  it('a parsed request parses again unchanged (IPC hands parsed requests on to the engine process)', () => {
+    const once = validateRequest('watchlist:add', { user_id: 7, symbol: ' RELIANCE ', expiry: '26feb2026', instrument_type: 'STOCK_OPTION' });
+    expect(validateRequest('watchlist:add', once)).toEqual(once);
+    const token = validateRequest('subscriptions:get', { token: 'reliance_26feb_2640ce' });
+    expect(validateRequest('subscriptions:get', token)).toEqual(token);
+  });
+});

@@ -2,21 +2,22 @@
  * One valid request per contract command, for tests that carry every command of the table
  * through an adapter. Keyed by every command name, so a command added to the table without a
  * sample here is a compile error. Some fields carry padding the schemas trim, so a test can tell
- * the parsed request from the raw one.
+ * the parsed request from the raw one, and some are in the seed's forms the schemas normalise
+ * (a DDMMMYYYY expiry, a seed token in lower case).
  */
 import type { CommandName } from '../../src/shared/commands';
 import { requestSchemas, type CommandRequest } from '../../src/shared/contract';
 
 export const COMMAND_SAMPLES: { [K in CommandName]: CommandRequest<K> } = {
   'watchlist:add': { user_id: 'u1', symbol: ' RELIANCE ', instrument_type: 'STOCK_OPTION', underlying_ltp: 1400 },
-  'watchlist:remove': { user_id: 'u1', symbol: 'RELIANCE', expiry: '2026-11-26' },
+  'watchlist:remove': { user_id: 'u1', symbol: 'RELIANCE', expiry: '26nov2026' },
   'watchlist:list': { user_id: 'trader one' },
   'option-chain:get': { symbol: 'M&M', expiry: '2026-11-26' },
   'option-chain:subscribe': { symbol: 'NIFTY', view_id: 'v1' },
   'option-chain:unsubscribe': { view_id: ' v1 ' },
   'subscriptions:status': {},
   'subscriptions:active': { tier: 'TIER_B' },
-  'subscriptions:get': { token: 'NSE_FNO:35001' },
+  'subscriptions:get': { token: 'reliance_26nov_1400ce' },
   'instruments:search': { q: 'nifty bank', limit: 5 },
   'instruments:expiries': { symbol: 'NIFTY' },
   'admin:unsubscribe-all-tier-a': {},

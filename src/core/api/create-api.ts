@@ -6,10 +6,21 @@
  *
  * Prices: a client's `underlying_ltp` is a hint, used only when no live price is known, and only
  * to centre a chain nobody holds yet; an open chain is never moved by a client.
+ *
+ * Refusals name what was wrong, checked in this order: an unknown symbol (UNKNOWN_SYMBOL), a
+ * symbol without options (NOT_FNO), an expiry that has passed (EXPIRED) or that the symbol does
+ * not list (UNKNOWN_EXPIRY), then no price to centre a chain on (BAD_LTP; only commands that take
+ * `underlying_ltp` suggest it).
+ *
+ * The seed's tokens (`RELIANCE_26FEB_2640CE`, seed-forms.ts) name an option without its year or
+ * exchange: the options venues in the registry's order (NSE before BSE), in each the nearest live
+ * expiry on that day and month, the first that lists the strike and side. An answer carries an
+ * option's seed token only when it resolves back to that very option.
  */
 import type { OptionChain } from '../../shared/chain';
 import { AppError } from '../../shared/errors';
-import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
+import { parseToken, tokenOf, type Instrument, type InstrumentToken, type Segment } from '../../shared/instruments';
+import { formatSeedToken, MONTHS, parseSeedToken, seedTokenOf, type SeedToken } from '../../shared/seed-forms';
 import type { Api, ChainView, LegView, OpenChainView, SettingsView, SubscriptionView, WatchlistEntryView } from '../../shared/contract';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
 import { refreshChainAnalytics } from '../analytics/chain-adapter';
@@ -71,12 +82,22 @@ export function createApi(engine: ApiEngine): Api {
     };
   };
 
-  /** The chain's expiry: the one asked for, else the symbol's nearest live one. */
+  /**
+   * The chain's expiry: the one asked for, else the symbol's nearest live one.
+   * @throws AppError UNKNOWN_SYMBOL, NOT_FNO, EXPIRED, UNKNOWN_EXPIRY
+   */
   const expiryOf = (s: ApiServices, symbol: string, expiry: string | undefined): string => {
-    const exp = expiry ?? s.registry.expiries(symbol)[0];
-    if (exp) return exp;
     if (s.registry.rowsOfSymbol(symbol).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${symbol}"`);
-    throw new AppError(s.registry.optionSegments(symbol).length ? 'EXPIRED' : 'NOT_FNO', `${symbol} has no live option expiry`);
+    const segment = s.registry.optionSegments(symbol)[0];
+    if (!segment) throw new AppError('NOT_FNO', `${symbol} has no options listed`);
+    const live = s.registry.expiries(symbol, { segment });
+    if (expiry === undefined) {
+      if (!live[0]) throw new AppError('EXPIRED', `${symbol} has no live option expiry`);
+      return live[0];
+    }
+    if (live.includes(expiry)) return expiry;
+    if (s.registry.expiries(symbol, { segment, asOf: '0001-01-01' }).includes(expiry)) throw new AppError('EXPIRED', `${symbol} ${expiry} options have expired`);
+    throw new AppError('UNKNOWN_EXPIRY', `${symbol} has no options expiring ${expiry}; live expiries: ${live.slice(0, 6).join(', ') || 'none'}`);
   };
 
   /** Latest live price of the chain's underlying, if any tick or snapshot gave one. */
@@ -103,11 +124,43 @@ export function createApi(engine: ApiEngine): Api {
     return livePrice(s, symbol, expiry);
   };
 
-  const subscriptionView = (s: ApiServices, token: InstrumentToken): SubscriptionView => {
+  /** Seed tokens for one call, memoised (a call may read 25,000 subscriptions): see the header. */
+  const seedTokens = (s: ApiServices) => {
+    const segments = new Map<string, Segment[]>();
+    const resolved = new Map<string, Instrument | null>();
+    const resolve = (t: SeedToken): Instrument | null => {
+      const key = formatSeedToken(t);
+      let hit = resolved.get(key);
+      if (hit !== undefined) return hit;
+      hit = null;
+      let venues = segments.get(t.symbol);
+      if (!venues) segments.set(t.symbol, (venues = s.registry.optionSegments(t.symbol)));
+      for (const segment of venues) {
+        const expiry = s.registry.expiries(t.symbol, { segment }).find((e) => Number(e.slice(5, 7)) === t.month && Number(e.slice(8, 10)) === t.day);
+        const inst = expiry ? s.registry.option(t.symbol, expiry, t.strike, t.optionType, segment) : undefined;
+        if (inst) {
+          hit = inst;
+          break;
+        }
+      }
+      resolved.set(key, hit);
+      return hit;
+    };
+    /** The option's seed token, when it names this very option (else null: not an option, or another year or venue wins). */
+    const of = (inst: Instrument): string | null => {
+      const text = seedTokenOf(inst);
+      const back = text === null ? null : resolve(parseSeedToken(text)!);
+      return back !== null && back.segment === inst.segment && back.securityId === inst.securityId ? text : null;
+    };
+    return { resolve, of };
+  };
+
+  const subscriptionView = (s: ApiServices, token: InstrumentToken, seeds: ReturnType<typeof seedTokens>): SubscriptionView => {
     const ref = parseToken(token)!;
     const inst = s.registry.get(ref);
     return {
       token,
+      seed_token: inst ? seeds.of(inst) : null,
       segment: ref.segment,
       security_id: ref.securityId,
       symbol: inst?.underlying ?? '',
@@ -132,8 +185,10 @@ export function createApi(engine: ApiEngine): Api {
       let hint = r.underlying_ltp;
       if (r.instrument_type !== 'EQUITY' && s.registry.rowsOfSymbol(symbol).length > 0) {
         const segment = s.registry.optionSegments(symbol)[0];
-        const expiry = r.expiry ?? (segment ? s.registry.expiries(symbol, { segment })[0] : undefined);
-        if (expiry) hint = await priceFor(s, symbol, expiry, hint);
+        const live = segment ? s.registry.expiries(symbol, { segment }) : [];
+        const expiry = r.expiry ?? live[0];
+        // A price only for a chain that can be built: a bad expiry is refused below without a snapshot.
+        if (expiry && live.includes(expiry)) hint = await priceFor(s, symbol, expiry, hint);
       }
       const res = s.watchlists.add({
         userId: r.user_id,
@@ -142,7 +197,15 @@ export function createApi(engine: ApiEngine): Api {
         ...(r.expiry ? { expiry: r.expiry } : {}),
         ...(hint !== undefined ? { underlyingLtp: hint } : {}),
       });
-      return { success: true, message: res.message, option_chain: res.chain ? chainView(s, res.chain.chain) : null, strikes_subscribed: res.chain ? res.chain.chain.strikes.length : 0 };
+      // The seed's count: the instruments of the window, each CE and PE leg (25 strikes x 2 = 50
+      // for a stock); the underlying is not a strike. `strikes` is the strike count beside it.
+      return {
+        success: true,
+        message: res.message,
+        option_chain: res.chain ? chainView(s, res.chain.chain) : null,
+        strikes_subscribed: res.chain ? res.chain.optionTokens.length : 0,
+        strikes: res.chain ? res.chain.chain.strikes.length : 0,
+      };
     },
     async 'watchlist:remove'(r) {
       const res = engine.services.watchlists.remove(r.user_id, r.symbol, r.expiry ?? '');
@@ -161,7 +224,8 @@ export function createApi(engine: ApiEngine): Api {
         return chainView(s, open.chain);
       }
       const price = await priceFor(s, symbol, expiry, undefined);
-      if (price === undefined) throw new AppError('BAD_LTP', `no price is known for ${symbol} yet`);
+      // GET takes no price: the message says what is missing, not a field it cannot take.
+      if (price === undefined) throw new AppError('BAD_LTP', `no price is known for ${symbol} yet: no tick has arrived and the quote snapshot failed; try again shortly`);
       return chainView(s, s.registry.optionChain({ symbol, expiry, ltp: price }));
     },
     async 'option-chain:subscribe'(r) {
@@ -169,6 +233,9 @@ export function createApi(engine: ApiEngine): Api {
       const symbol = r.symbol.toUpperCase();
       const expiry = expiryOf(s, symbol, r.expiry);
       const price = await priceFor(s, symbol, expiry, r.underlying_ltp);
+      if (price === undefined && !s.owners.chain(symbol, expiry)) {
+        throw new AppError('BAD_LTP', `no price is known for ${symbol} yet: pass underlying_ltp to centre its ${expiry} chain`);
+      }
       const viewId = r.view_id ?? `${symbol}:${expiry}`;
       const { state, change } = s.views.open(viewId, { symbol, expiry }, price);
       return { ...chainView(s, state.chain), view_id: viewId, subscribed: change.subscribed.length };
@@ -209,14 +276,27 @@ export function createApi(engine: ApiEngine): Api {
     async 'subscriptions:active'(r) {
       const s = engine.services;
       const tokens = s.owners.tokens().filter((t) => !r.tier || s.owners.tierOf(t) === r.tier);
-      return { subscriptions: tokens.sort().map((t) => subscriptionView(s, t)) };
+      const seeds = seedTokens(s);
+      return { subscriptions: tokens.sort().map((t) => subscriptionView(s, t, seeds)) };
     },
     async 'subscriptions:get'(r) {
       const s = engine.services;
-      const token = r.token as InstrumentToken;
-      if (!parseToken(token)) throw new AppError('BAD_REQUEST', `"${r.token}" is not an instrument token`);
-      if (!s.owners.isSubscribed(token)) throw new AppError('NOT_FOUND', `${r.token} is not subscribed`);
-      return subscriptionView(s, token);
+      const seeds = seedTokens(s);
+      // The schema gave Dhan's form or the seed's (canonical spelling).
+      const seed = parseSeedToken(r.token);
+      let token: InstrumentToken = r.token;
+      if (seed) {
+        const inst = seeds.resolve(seed);
+        if (!inst) {
+          const when = `${String(seed.day).padStart(2, '0')} ${MONTHS[seed.month - 1]}`;
+          throw new AppError('NOT_FOUND', `${r.token} names no listed option: ${seed.symbol} has no live ${seed.strike} ${seed.optionType} expiring on ${when}`);
+        }
+        token = tokenOf(inst);
+      } else if (!parseToken(token)) {
+        throw new AppError('BAD_REQUEST', `"${r.token}" is not an instrument token`);
+      }
+      if (!s.owners.isSubscribed(token)) throw new AppError('NOT_FOUND', `${seed ? `${r.token} (${token})` : token} is not subscribed`);
+      return subscriptionView(s, token, seeds);
     },
     async 'instruments:search'(r) {
       const results = engine.services.search.search(r.q, { limit: r.limit ?? 20 }).map((i) => ({

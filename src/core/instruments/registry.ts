@@ -5,7 +5,7 @@
  */
 import type { OptionChain } from '../../shared/chain';
 import { AppError } from '../../shared/errors';
-import { SEGMENTS, type Instrument, type InstrumentRef, type Segment } from '../../shared/instruments';
+import { SEGMENTS, type Instrument, type InstrumentRef, type OptionType, type Segment } from '../../shared/instruments';
 import { deriveStrikeStep, isUsableLtp, nearestStrikeIndex, roundToStep, strikeWindow } from './strike-math';
 import { epochDayToIso, isoToEpochDay, istEpochDay } from './dates';
 import { KIND_INDEX, NO_EXPIRY, SEGMENT_INDEX, type InstrumentTable } from './instrument-table';
@@ -214,6 +214,17 @@ export class InstrumentRegistry {
     };
     this.ladders.set(key, ladder);
     return ladder;
+  }
+
+  /**
+   * The listed option of (symbol, expiry, strike, CE/PE) in a segment (default: the main options
+   * venue), or undefined when that contract is not listed.
+   */
+  option(symbol: string, expiry: string, strike: number, optionType: OptionType, segment?: Segment): Instrument | undefined {
+    const ladder = this.ladder(symbol, expiry, segment);
+    const i = ladder ? ladder.strikes.indexOf(strike) : -1;
+    const row = ladder && i >= 0 ? (optionType === 'CE' ? ladder.ce : ladder.pe)[i]! : -1;
+    return row < 0 ? undefined : this.table.get(row);
   }
 
   /**

@@ -27,7 +27,7 @@ export interface PriceSource {
 export interface WatchlistAddRequest {
   userId: string;
   symbol: string;
-  /** YYYY-MM-DD; for options defaults to the nearest live expiry. Ignored for EQUITY. */
+  /** YYYY-MM-DD; for options defaults to the nearest live expiry. An EQUITY takes none (BAD_REQUEST). */
   expiry?: string;
   instrumentType: WatchlistInstrumentType;
   /** A hint for the underlying's price, used only when no live price is known. */
@@ -81,7 +81,11 @@ export class WatchlistManager {
     if (!symbol) throw new AppError('BAD_REQUEST', 'symbol is required');
     const { registry } = this.o;
     if (registry.rowsOfSymbol(symbol).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${req.symbol}"`);
-    if (req.instrumentType === 'EQUITY') return this.addEquity(userId, symbol);
+    if (req.instrumentType === 'EQUITY') {
+      // Refused, not dropped: the caller meant something an equity entry cannot hold.
+      if (req.expiry?.trim()) throw new AppError('BAD_REQUEST', `expiry: an equity has no expiry; leave it out for instrument_type EQUITY, or add ${symbol} as an option (got ${req.expiry})`);
+      return this.addEquity(userId, symbol);
+    }
     if (req.instrumentType !== 'STOCK_OPTION' && req.instrumentType !== 'INDEX_OPTION') {
       throw new AppError('BAD_REQUEST', `instrument_type must be EQUITY, STOCK_OPTION or INDEX_OPTION, got "${String(req.instrumentType)}"`);
     }
