@@ -29,7 +29,7 @@ describe('the API in process', () => {
   it('adds a watchlist chain in the seed shape and reports it in status', async () => {
     const before = await api['subscriptions:status']({});
     const res = await api['watchlist:add']({ user_id: 'u1', symbol: 'RELIANCE', instrument_type: 'STOCK_OPTION', underlying_ltp: 1400 });
-    expect(res).toMatchObject({ success: true, strikes_subscribed: 25 });
+    expect(res).toMatchObject({ success: true, strikes_subscribed: 50, strikes: 25 });
     const chain = res.option_chain!;
     expect(chain.strikes).toHaveLength(25);
     expect(chain.strikes_ce_pe[String(chain.atm_strike)]).toMatchObject({ CE: { trading_symbol: expect.stringMatching(/RELIANCE-.*-CE$/) }, PE: { trading_symbol: expect.stringMatching(/-PE$/) } });
@@ -42,7 +42,7 @@ describe('the API in process', () => {
   it('fetches a price snapshot when the add names no underlying price', async () => {
     const res = await api['watchlist:add']({ user_id: 'u2', symbol: 'TCS', instrument_type: 'STOCK_OPTION' });
     expect(res.option_chain!.underlying_ltp).toBeGreaterThan(1000);
-    expect(res.strikes_subscribed).toBe(25);
+    expect(res).toMatchObject({ strikes_subscribed: 50, strikes: 25 });
     const chain = await api['option-chain:get']({ symbol: 'INFY' });
     expect(chain.strikes.length).toBeGreaterThan(10);
   });

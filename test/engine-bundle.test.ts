@@ -71,7 +71,7 @@ describe('the built engine entry', () => {
       await until('both results', () => messages.filter((m) => m.type === 'result').length === 2);
       const result = (id: number) => messages.find((m) => m.type === 'result' && m.id === id) as unknown as { envelope: { ok: boolean; value?: { strikes_subscribed: number }; error?: { code: string } } };
       expect(result(1).envelope.ok).toBe(true);
-      expect(result(1).envelope.value?.strikes_subscribed).toBe(25);
+      expect(result(1).envelope.value?.strikes_subscribed).toBe(50);
       expect(result(2).envelope).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
       const batches = () => messages.filter((m) => m.type === 'stream' && (m.message as { type: string }).type === 'batch').length;
       await until('stream batches', () => batches() >= 3);

@@ -119,7 +119,7 @@ describe('the engine host', () => {
     expect(added.envelope.ok).toBe(true);
     const value = (added.envelope as { ok: true; value: { option_chain: ChainView; strikes_subscribed: number } }).value;
     expect(value.option_chain.strikes).toHaveLength(25);
-    expect(value.strikes_subscribed).toBe(25);
+    expect(value.strikes_subscribed).toBe(50);
 
     // The chain view: an ack, a snapshot batch, then delta batches.
     const from = port.received.length;

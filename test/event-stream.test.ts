@@ -137,7 +137,7 @@ describe('event stream', () => {
     const expiry = (add.json.option_chain as { expiry: string }).expiry;
     const key = `RELIANCE|${expiry}`;
     try {
-      await chainChecks(c, key, expiry, add.json.strikes_subscribed as number);
+      await chainChecks(c, key, expiry, add.json.strikes as number);
     } finally {
       s.sim.setRate(null);
       await post('/api/v2/watchlist/remove', { user_id: 'stream', symbol: 'RELIANCE', expiry });
