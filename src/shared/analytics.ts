@@ -5,8 +5,12 @@
  * volatility point; `pcr` by OI, `max_pain` a strike.
  */
 
-/** Why a leg has no IV. 'below-intrinsic': the price is under intrinsic value (shown as such, never as 0). */
-export type IvReason = 'no-price' | 'no-forward' | 'expired' | 'below-intrinsic' | 'no-time-value' | 'above-max' | 'bad-input';
+/**
+ * Why a leg has no IV. 'below-intrinsic': the price is under intrinsic value (shown as such, never
+ * as 0). 'no-trade-today': no two-sided quote and no trade today; its only price is an earlier
+ * day's (the previous close), which says nothing about today's volatility.
+ */
+export type IvReason = 'no-price' | 'no-forward' | 'expired' | 'below-intrinsic' | 'no-time-value' | 'above-max' | 'bad-input' | 'no-trade-today';
 /** 'pair' when a leg's greeks use the same strike's other leg's IV (this leg has none). */
 export type GreeksFrom = 'own' | 'pair';
 /** Where the chain's forward came from: put-call parity at the ATM pair, the future, or spot carried at the rate. */

@@ -102,10 +102,19 @@ export const requestSchemas = {
 
 export type CommandRequest<K extends CommandName> = z.infer<(typeof requestSchemas)[K]>;
 
-/** A leg's latest values: what changes tick to tick (the stream sends only these). */
+/**
+ * A leg's latest values: what changes tick to tick (the stream sends only these).
+ *
+ * Honest data: `ltp` is a price traded today (the IST session day) or null; a leg with no trade
+ * today keeps its previous close in `prev_close` only, with `change` null and `traded_today`
+ * false. `stale` marks a traded value that may be out of date (src/core/api/views.ts has the
+ * rule); an untraded leg is never stale, it is untraded.
+ */
 export interface LegQuote {
+  /** Last traded price, only when it traded today; null otherwise (see `prev_close`). */
   ltp: number | null;
   prev_close: number | null;
+  /** `ltp - prev_close`; null when either is (an untraded leg has no change). */
   change: number | null;
   oi: number;
   /** OI now minus at the previous close; null until the previous close's OI is known. */
@@ -113,6 +122,11 @@ export interface LegQuote {
   volume: number;
   bid: number | null;
   ask: number | null;
+  /** True when the leg's last trade is from today's IST session day. */
+  traded_today: boolean;
+  /** Epoch ms of the last trade known (today's or an earlier day's); null when none is known. */
+  last_trade_time: number | null;
+  /** A traded value past its freshness limit (see views.ts); never true for an untraded leg. */
   stale: boolean;
 }
 
@@ -130,6 +144,11 @@ export interface ChainView {
   segment: string;
   underlying_ltp: number;
   atm_strike: number;
+  /**
+   * The listed strike nearest the underlying's LTP (null without one). The ATM is the window's
+   * centre and moves only after a full strike step, so the two can differ.
+   */
+  nearest_strike: number | null;
   strike_step: number;
   lot_size: number;
   strikes: number[];

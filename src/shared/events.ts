@@ -50,6 +50,8 @@ export interface StreamChain {
    */
   snapshot?: true;
   atm_strike: number;
+  /** The listed strike nearest the underlying's LTP (null without one); may differ from the ATM (see ChainView). */
+  nearest_strike: number | null;
   strike_step: number;
   underlying_ltp: number;
   /** Only on snapshots: every strike of the window, ascending, with its leg tokens. */

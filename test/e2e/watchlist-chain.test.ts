@@ -3,7 +3,9 @@
  * Debian's Chromium (browser mode: REST + WebSocket). Search RELIANCE with the keyboard, add it,
  * see its 25-strike chain with the ATM row highlighted and prices changing, the capacity meter
  * grow by the chain, remove it, the meter shrink back; an index chain fits a 1600 px window whole,
- * and a 1366 px one with the status panel folded away.
+ * and a 1366 px one with the status panel folded away; a leg that has not traded today shows its
+ * previous close marked (class `chain-untraded`, "pc"), never as an LTP, and the expiry tabs say
+ * when more are hidden.
  * Screenshots go to test-artifacts/e2e/.
  */
 import { mkdirSync } from 'node:fs';
@@ -182,6 +184,72 @@ describe('browser mode against npm run serve', () => {
     await page.keyboard.press(']');
     await page.setViewportSize({ width: 1600, height: 1000 });
     await pollUntil('the status panel back', () => page.getByTestId('status-column').getAttribute('class'), (c) => !c?.includes('collapsed'));
+  }, 60_000);
+
+  it('shows an untraded leg\'s previous close marked and dimmed, never as an LTP; the expiry strip says it scrolls', async () => {
+    await pollUntil('NIFTY legs priced', unpricedLegs, (n) => n === 0, 15_000);
+    /** The first untraded LTP cell on screen (strike, side, text, title, the change cell's text), scrolling the grid to its ends if none is in view. */
+    const findUntraded = () =>
+      page.evaluate(() => {
+        const grid = document.querySelector('[data-testid="chain-grid"]')!;
+        const cellOf = (row: Element, id: string) => row.querySelector(`.ag-cell[col-id="${id}"]`);
+        for (const cell of grid.querySelectorAll('.ag-row .ag-cell.chain-untraded')) {
+          const row = cell.closest('.ag-row')!;
+          const side = cell.getAttribute('col-id')!.slice(0, 2);
+          const style = getComputedStyle(cell);
+          return {
+            strike: Number(row.getAttribute('row-id')),
+            side,
+            text: cell.textContent ?? '',
+            title: cell.getAttribute('title'),
+            change: cellOf(row, `${side}_change`)?.textContent ?? null,
+            italic: style.fontStyle,
+            colour: style.color,
+            tag: getComputedStyle(cell, '::before').content,
+          };
+        }
+        const viewport = grid.querySelector<HTMLElement>('.ag-body-viewport')!;
+        viewport.scrollTop = viewport.scrollTop === 0 ? viewport.scrollHeight : 0;
+        return null;
+      });
+    const found = await pollUntil('an untraded leg on screen', findUntraded, (f) => f !== null, 20_000);
+    expect(found!.text).toMatch(/^[\d,]+\.\d{2}$/); // the previous close, a price
+    expect(found!.title).toMatch(/^No trade today: previous close/);
+    expect(found!.change).toBe('');
+    expect(found!.italic).toBe('italic');
+    expect(found!.tag).toBe('"pc"');
+    // The engine agrees: no LTP, no change, the previous close kept (unless it traded just now).
+    const expiry = await page.locator('[data-testid="chain-panel"]').getAttribute('data-expiry');
+    const chain = await serve.rest<Responses['option-chain:get']>('GET', `/api/v2/option-chain/NIFTY?expiry=${expiry}`);
+    const leg = chain.body.strikes_ce_pe[String(found!.strike)]?.[found!.side === 'ce' ? 'CE' : 'PE'];
+    expect(leg).toBeDefined();
+    if (!leg!.traded_today) {
+      expect(leg).toMatchObject({ ltp: null, change: null, stale: false });
+      expect(leg!.prev_close).toBeGreaterThan(0);
+    }
+    // Show the marked cell in the middle of the screen for the screenshot.
+    await page.evaluate((strike) => document.querySelector(`[data-testid="chain-grid"] .ag-row[row-id="${strike}"]`)?.scrollIntoView({ block: 'center' }), found!.strike);
+    await page.screenshot({ path: join(ARTIFACTS, '6-untraded-legs.png') });
+    const row = await page.locator(`[data-testid="chain-grid"] .ag-row[row-id="${found!.strike}"]`).first().boundingBox();
+    if (row) await page.screenshot({ path: join(ARTIFACTS, '6b-untraded-legs-zoom.png'), clip: { x: row.x, y: Math.max(0, row.y - 110), width: row.width, height: 242 } });
+
+    // The expiry strip: when its tabs do not fit, the edge with more shows its arrow.
+    const strip = await page.evaluate(() => {
+      const bar = document.querySelector<HTMLElement>('[data-testid="expiry-tabs"]')!;
+      const nav = bar.querySelector<HTMLElement>('[role="tablist"]')!;
+      const arrow = bar.querySelector<HTMLElement>('.chain-expiries-more-right')!;
+      return {
+        overflows: nav.scrollWidth > nav.clientWidth + 1,
+        atEnd: nav.scrollLeft + nav.clientWidth >= nav.scrollWidth - 1,
+        moreRight: bar.dataset.moreRight,
+        arrowShown: getComputedStyle(arrow).display !== 'none',
+        tabs: nav.querySelectorAll('[role="tab"]').length,
+      };
+    });
+    expect(strip.tabs).toBeGreaterThan(1);
+    expect(strip.moreRight).toBe(String(strip.overflows && !strip.atEnd));
+    expect(strip.arrowShown).toBe(strip.overflows && !strip.atEnd);
+    expect(pageErrors).toEqual([]);
   }, 60_000);
 
   it('says so for an unknown symbol and adds nothing', async () => {

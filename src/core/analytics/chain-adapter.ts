@@ -3,7 +3,11 @@
  * legs, underlying) and the QuoteStore (latest price, OI, previous OI, volume per instrument).
  * Kept apart from the class so the analytics depend on numbers, not on App, tokens or the store.
  *
- * Policy: the chain's underlying is read as the forward's spot fallback when it is an index or
+ * Policy: each leg hands over its last price (its last trade, else its previous close), whether
+ * that trade is from today's session day (QuoteStore.tradedTodayAt) and its best bid and ask:
+ * ChainAnalytics picks the IV's price from them (mid, else a price traded today, else none).
+ *
+ * The chain's underlying is read as the forward's spot fallback when it is an index or
  * an equity, and as the future when it is a future (MCX options are written on their future, so
  * its price is their forward). A separate future for index/stock chains can be passed in.
  */
@@ -15,7 +19,7 @@ import type { ChainSummary } from './chain-summary';
 import { expiryInstant } from './expiry-time';
 
 /** The part of the QuoteStore the adapter reads (QuoteStore satisfies it): fields in place, no copies. */
-export type QuoteReader = Pick<QuoteStore, 'slotOf' | 'valueAt'>;
+export type QuoteReader = Pick<QuoteStore, 'slotOf' | 'valueAt' | 'tradedTodayAt' | 'bestBidAt' | 'bestAskAt'>;
 
 export interface ChainFeedOptions {
   /** A future of the chain's expiry (or the nearest after it) to use as the forward's fallback. */
@@ -36,8 +40,12 @@ const priceAt = (store: QuoteReader, slot: number | undefined): number => (slot 
 function setLegFrom(analytics: ChainAnalytics, i: number, isCall: boolean, store: QuoteReader, slot: number | undefined): void {
   if (slot === undefined) return analytics.setLeg(i, isCall, Number.NaN, 0, 0, 0);
   const ltp = store.valueAt(slot, 'ltp');
+  const last = Number.isNaN(ltp) ? store.valueAt(slot, 'prevClose') : ltp;
   // A leg never quoted reads OI 0: without a price its previous OI would count as a fall to 0.
-  analytics.setLeg(i, isCall, ltp, store.valueAt(slot, 'oi'), Number.isNaN(ltp) ? 0 : store.valueAt(slot, 'prevOi'), store.valueAt(slot, 'volume'));
+  analytics.setLeg(
+    i, isCall, last, store.valueAt(slot, 'oi'), Number.isNaN(ltp) ? 0 : store.valueAt(slot, 'prevOi'), store.valueAt(slot, 'volume'),
+    store.bestBidAt(slot), store.bestAskAt(slot), store.tradedTodayAt(slot),
+  );
 }
 
 /** True when `analytics` already holds exactly this chain's strikes and expiry. */

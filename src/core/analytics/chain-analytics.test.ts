@@ -73,13 +73,13 @@ describe('ChainAnalytics', () => {
     expect(a.update(NOW + 63_000)).toBe(101);
   });
 
-  it('gives exactly what a full recompute gives after random updates (prices, bad prices, forward, time, rate)', () => {
+  it('gives exactly what a full recompute gives after random updates (prices, quotes, untraded legs, bad prices, forward, time, rate)', () => {
     const rnd = createRandom(11, 'analytics-incremental');
     const T0 = (EXPIRY - NOW) / (365 * 86_400_000);
-    /** [strike index, isCall, ltp, oi, prevOi, volume] per leg: the truth both instances are fed. */
-    const legs: [number, boolean, number, number, number, number][] = [];
+    /** [strike index, isCall, last price, oi, prevOi, volume, bid, ask, traded today] per leg: the truth both instances are fed. */
+    const legs: [number, boolean, number, number, number, number, number, number, boolean][] = [];
     STRIKES.forEach((K, i) => {
-      for (const isCall of [true, false]) legs.push([i, isCall, black76Price(25_843.5, K, T0, smile(K, 25_843.5), R, isCall), 100, 90, 10]);
+      for (const isCall of [true, false]) legs.push([i, isCall, black76Price(25_843.5, K, T0, smile(K, 25_843.5), R, isCall), 100, 90, 10, Number.NaN, Number.NaN, true]);
     });
     let spot = 25_700;
     let future = Number.NaN;
@@ -99,6 +99,11 @@ describe('ChainAnalytics', () => {
         leg[2] = u < 0.05 ? 0 : u < 0.08 ? -3 : u < 0.1 ? Number.NaN : Math.max(0.05, (leg[2] || 10) * (0.95 + 0.1 * rnd.next()));
         leg[3] = Math.floor(rnd.next() * 10_000);
         leg[5] += Math.floor(rnd.next() * 100);
+        // The book: two-sided around the price, one-sided, crossed, or none; some legs untraded.
+        const w = rnd.next();
+        const p = leg[2] > 0 ? leg[2] : 10;
+        [leg[6], leg[7]] = w < 0.4 ? [p * 0.99, p * 1.01] : w < 0.5 ? [p * 0.99, Number.NaN] : w < 0.55 ? [p * 1.01, p * 0.99] : [Number.NaN, Number.NaN];
+        leg[8] = rnd.next() < 0.8;
         inc.setLeg(...leg);
       }
       const v = rnd.next();
@@ -117,6 +122,55 @@ describe('ChainAnalytics', () => {
       expect(snapshot(inc)).toEqual(snapshot(full));
     }
     expect(partial).toBeGreaterThan(10); // the incremental path was exercised, not only full recomputes
+  });
+
+  it('solves IV from the bid/ask mid, else a price traded today, else none: no-trade-today', () => {
+    const F = 25_843.5;
+    const T = (EXPIRY - NOW) / (365 * 86_400_000);
+    const a = loaded(F);
+    a.update(NOW);
+    const at = STRIKES.indexOf(25_700);
+    const K = STRIKES[at]!;
+    const fair = black76Price(F, K, T, smile(K, F), R, true);
+    const at25 = black76Price(F, K, T, 0.25, R, true);
+    // A stale last trade at 25% vol, a book around the smile's price: the mid (fair + 0.25) wins.
+    a.setLeg(at, true, at25, 1, 1, 1, fair - 1, fair + 1.5, true);
+    expect(a.update(NOW)).toBe(1);
+    expect(a.leg(at, true).iv).toBeCloseTo(smile(K, F), 3);
+    expect(a.leg(at, true).greeksFrom).toBe('own');
+    // One side of the book only: the LTP traded today.
+    a.setLeg(at, true, at25, 1, 1, 1, fair - 1, Number.NaN, true);
+    expect(a.update(NOW)).toBe(1);
+    expect(a.leg(at, true).iv).toBeCloseTo(0.25, 6);
+    // A crossed book is no quote either.
+    a.setLeg(at, true, at25, 1, 1, 1, fair + 1, fair - 1, true);
+    expect(a.update(NOW)).toBe(0);
+    // The same price, not traded today (an earlier day's trade or the previous close): no IV, and why.
+    a.setLeg(at, true, at25, 1, 1, 1, Number.NaN, Number.NaN, false);
+    expect(a.update(NOW)).toBe(1);
+    expect(a.leg(at, true)).toMatchObject({ iv: null, ivReason: 'no-trade-today', greeksFrom: 'pair' });
+    expect(legAnalyticsFields(a, K, 'CE').iv_reason).toBe('no-trade-today');
+    // The put of the strike still has its IV, and lends the call its greeks.
+    expect(a.leg(at, false).iv).toBeCloseTo(smile(K, F), 6);
+    expect(a.leg(at, true).delta).toBeGreaterThan(0);
+    // Untraded but quoted on both sides: the mid gives the IV.
+    a.setLeg(at, true, at25, 1, 1, 1, fair - 0.5, fair + 0.5, false);
+    expect(a.update(NOW)).toBe(1);
+    expect(a.leg(at, true).iv).toBeCloseTo(smile(K, F), 3);
+    // No price at all is 'no-price', not 'no-trade-today'.
+    a.setLeg(at, true, Number.NaN, 0, 0, 0, Number.NaN, Number.NaN, false);
+    expect(a.update(NOW)).toBe(1);
+    expect(a.leg(at, true).ivReason).toBe('no-price');
+    // The straddle reads only prices traded today: with the ATM call untraded there is none at that strike.
+    const atm = a.summary.atmStrike!;
+    const i = STRIKES.indexOf(atm);
+    const traded = a.summary.straddle!;
+    a.setLeg(i, true, black76Price(F, atm, T, smile(atm, F), R, true), 1, 1, 1, Number.NaN, Number.NaN, false);
+    a.update(NOW);
+    expect(a.summary.atmStrike).not.toBe(atm);
+    a.setLeg(i, true, black76Price(F, atm, T, smile(atm, F), R, true), 1, 1, 1, Number.NaN, Number.NaN, true);
+    a.update(NOW);
+    expect(a.summary.straddle).toBe(traded);
   });
 
   it('never shows NaN or Infinity: bad prices, no forward, zero time, expired', () => {

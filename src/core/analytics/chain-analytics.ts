@@ -1,6 +1,12 @@
 /**
  * Option analytics for one chain, held in the core and recomputed incrementally.
  *
+ * Which price (honest data, DESIGN.md): a leg's IV is solved from its bid/ask mid when both sides
+ * are quoted, else from its LTP when that traded today, else it has none: 'no-trade-today' when
+ * its only price is an earlier day's (the previous close), 'no-price' when it has no price at all.
+ * The parity forward reads the same prices. The chain summary (straddle, implied move) reads only
+ * prices traded today, the LTPs a trader sees in the chain.
+ *
  * Why incremental: a chain view gets a coalesced batch of ticks every 50-100 ms and usually only
  * some legs traded. A strike's IV and greeks depend only on its two legs' prices, the forward,
  * the (bucketed) time to expiry and the rate, so only strikes whose prices changed are solved
@@ -17,7 +23,7 @@ import type { Black76Greeks } from '../../shared/black76';
 import { emptySummary, summariseChain, type ChainSummary, type SummaryInputs } from './chain-summary';
 import { bucketedYearsToExpiry } from './expiry-time';
 import { emptyForward, estimateForward, type ForwardEstimate, type ForwardInputs, type ForwardSource } from './forward';
-import { IV_OK, IV_REASONS, legGreeksInto, solveLegIv, type GreeksFrom, type LegAnalytics } from './leg-analytics';
+import { IV_OK, IV_REASONS, legGreeksInto, NO_TRADE_TODAY, solveLegIv, type GreeksFrom, type LegAnalytics } from './leg-analytics';
 
 /** Default continuously compounded risk-free rate: about India's 91-day T-bill yield, as the simulator uses. */
 export const DEFAULT_RATE = 0.065;
@@ -33,13 +39,19 @@ export interface ChainAnalyticsOptions {
 
 /** Reason code shown before the first update: no price seen yet. */
 const NOT_COMPUTED = IV_REASONS.indexOf('no-price');
+const NO_PRICE = -NOT_COMPUTED;
 const FROM_NONE = 0;
 const FROM_OWN = 1;
 const FROM_PAIR = 2;
 
 /** Inputs and results of one side (calls or puts), strike-indexed. */
 class SideColumns {
+  /** LTP traded today (NaN otherwise): the summary's prices. */
   readonly ltp: Float64Array;
+  /** The price the IV is solved from: the bid/ask mid, else `ltp` (NaN when neither). */
+  readonly mark: Float64Array;
+  /** 1 when there is no mark and the leg's only price is an earlier day's. */
+  readonly noTrade: Uint8Array;
   readonly oi: Float64Array;
   readonly prevOi: Float64Array;
   readonly volume: Float64Array;
@@ -55,6 +67,8 @@ class SideColumns {
 
   constructor(n: number) {
     this.ltp = new Float64Array(n).fill(Number.NaN);
+    this.mark = new Float64Array(n).fill(Number.NaN);
+    this.noTrade = new Uint8Array(n);
     this.oi = new Float64Array(n);
     this.prevOi = new Float64Array(n);
     this.volume = new Float64Array(n);
@@ -103,7 +117,7 @@ export class ChainAnalytics {
     this.maxBucketMs = options.maxTimeBucketMs ?? 60_000;
     this.parityBand = options.parityBand ?? 0.05;
     this.fwdInput = {
-      strikes: this.strikeCol, count: 0, callPrices: this.calls.ltp, putPrices: this.puts.ltp,
+      strikes: this.strikeCol, count: 0, callPrices: this.calls.mark, putPrices: this.puts.mark,
       future: Number.NaN, spot: Number.NaN, years: 0, rate: this.rate, parityBand: this.parityBand,
     };
     this.sumInput = {
@@ -130,7 +144,7 @@ export class ChainAnalytics {
     this.expiryMs = expiryMs;
     this.usedForward = Number.NaN;
     this.usedYears = Number.NaN;
-    Object.assign(this.fwdInput, { strikes: this.strikeCol, count: n, callPrices: this.calls.ltp, putPrices: this.puts.ltp });
+    Object.assign(this.fwdInput, { strikes: this.strikeCol, count: n, callPrices: this.calls.mark, putPrices: this.puts.mark });
     Object.assign(this.sumInput, {
       strikes: this.strikeCol, count: n, callLtp: this.calls.ltp, putLtp: this.puts.ltp, callOi: this.calls.oi,
       putOi: this.puts.oi, callPrevOi: this.calls.prevOi, putPrevOi: this.puts.prevOi, callVolume: this.calls.volume,
@@ -160,15 +174,26 @@ export class ChainAnalytics {
   }
 
   /**
-   * Sets one leg's market inputs (NaN or null-ish numbers for unknown). Only a price change marks
-   * the strike for a new IV; OI and volume feed the summary, which is recomputed on every update.
+   * Sets one leg's market inputs (NaN or null-ish numbers for unknown): `lastPrice` is the last
+   * price known (its last trade, else the previous close), `tradedToday` whether it traded on
+   * today's session day, `bid`/`ask` the best quotes. The IV's price follows the header's rule.
+   * Only a change of that price (or of why there is none) marks the strike for a new IV; OI and
+   * volume feed the summary, which is recomputed on every update.
    */
-  setLeg(i: number, isCall: boolean, ltp: number, oi: number, prevOi: number, volume: number): void {
+  setLeg(
+    i: number, isCall: boolean, lastPrice: number, oi: number, prevOi: number, volume: number,
+    bid = Number.NaN, ask = Number.NaN, tradedToday = true,
+  ): void {
     if (!(i >= 0 && i < this.n)) throw new RangeError(`strike index ${i} outside 0..${this.n - 1}`);
     const side = isCall ? this.calls : this.puts;
-    const price = ltp > 0 && ltp < Infinity ? ltp : Number.NaN;
-    if (!same(side.ltp[i]!, price)) {
-      side.ltp[i] = price;
+    const last = lastPrice > 0 && lastPrice < Infinity ? lastPrice : Number.NaN;
+    const ltp = tradedToday ? last : Number.NaN;
+    const mark = bid > 0 && ask >= bid && ask < Infinity ? (bid + ask) / 2 : ltp;
+    const noTrade = Number.isNaN(mark) && !tradedToday && !Number.isNaN(last) ? 1 : 0;
+    side.ltp[i] = ltp;
+    if (!same(side.mark[i]!, mark) || side.noTrade[i] !== noTrade) {
+      side.mark[i] = mark;
+      side.noTrade[i] = noTrade;
       this.dirty[i] = 1;
     }
     side.oi[i] = oi;
@@ -236,8 +261,10 @@ export class ChainAnalytics {
     const k = this.strikeCol[i]!;
     const c = this.calls;
     const p = this.puts;
-    const civ = solveLegIv(c.ltp[i]!, forward, k, years, this.rate, true);
-    const piv = solveLegIv(p.ltp[i]!, forward, k, years, this.rate, false);
+    let civ = solveLegIv(c.mark[i]!, forward, k, years, this.rate, true);
+    let piv = solveLegIv(p.mark[i]!, forward, k, years, this.rate, false);
+    if (civ === NO_PRICE && c.noTrade[i] === 1) civ = -NO_TRADE_TODAY;
+    if (piv === NO_PRICE && p.noTrade[i] === 1) piv = -NO_TRADE_TODAY;
     this.store(c, i, civ, piv, forward, k, years, true);
     this.store(p, i, piv, civ, forward, k, years, false);
   }

@@ -1,6 +1,10 @@
 /**
  * One option leg's implied volatility and greeks, from its price and the chain's forward.
  *
+ * Which price (chain-analytics.ts): the bid/ask mid when both sides are quoted, else a price
+ * traded today; a leg with neither has no IV ('no-trade-today' when all it has is an earlier
+ * day's price, such as the previous close, which says nothing about today's volatility).
+ *
  * Policy: an IV is shown only where the market price says something about volatility. A leg
  * with no price, no forward, no time left, a price at or below its (discounted) intrinsic value,
  * or a price no volatility up to 1000% reproduces gets no IV and a reason, never a 0 that a
@@ -21,7 +25,7 @@ export type { IvReason };
 
 /** Reason codes as stored in a chain's columns: code k > 0 is IV_REASONS[k]; 0 means the IV is there. */
 export const IV_REASONS: readonly (IvReason | null)[] = [
-  null, 'no-price', 'no-forward', 'expired', 'below-intrinsic', 'no-time-value', 'above-max', 'bad-input',
+  null, 'no-price', 'no-forward', 'expired', 'below-intrinsic', 'no-time-value', 'above-max', 'bad-input', 'no-trade-today',
 ];
 export const IV_OK = 0;
 const NO_PRICE = 1;
@@ -31,6 +35,8 @@ const BELOW_INTRINSIC = 4;
 const NO_TIME_VALUE = 5;
 const ABOVE_MAX = 6;
 const BAD_INPUT = 7;
+/** Code of 'no-trade-today' (given by the chain, never by `solveLegIv`, which sees only a price). */
+export const NO_TRADE_TODAY = 8;
 
 /** Which volatility a leg's greeks were computed with. */
 import type { GreeksFrom } from '../../shared/analytics';

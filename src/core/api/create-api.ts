@@ -27,7 +27,7 @@ import { refreshChainAnalytics } from '../analytics/chain-adapter';
 import { ChainAnalytics } from '../analytics/chain-analytics';
 import type { WatchlistEntryView as Entry } from '../subscriptions/watchlist-manager';
 import type { ApiEngine, ApiServices } from './engine';
-import { legQuote, statusView } from './views';
+import { legQuote, nearestStrike, statusView } from './views';
 
 /** The seed's watchlist entry with its live state. */
 function entryView(e: Entry): WatchlistEntryView {
@@ -72,6 +72,7 @@ export function createApi(engine: ApiEngine): Api {
       segment: chain.segment,
       underlying_ltp: underlying ?? chain.ltp,
       atm_strike: chain.atm,
+      nearest_strike: nearestStrike(chain, underlying ?? chain.ltp),
       strike_step: chain.step,
       lot_size: chain.lotSize,
       strikes: chain.strikes.map((x) => x.strike),

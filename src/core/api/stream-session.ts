@@ -11,7 +11,9 @@
  *   changed (a re-centre), carry the whole chain with `snapshot: true` and `strikes`.
  * - Analytics (src/core/analytics) ride in the same batches: each changed leg carries its IV and
  *   greeks, every chain part its PCR, max pain and the rest; IV and greeks of unchanged legs move
- *   with the forward and the clock, so every leg is re-sent at most once a second.
+ *   with the forward and the clock, so every leg is re-sent at most once a second. That refresh
+ *   also carries what moves with the clock alone: `stale` and, at a new IST session day,
+ *   `traded_today` (views.ts).
  * - A chain view is only for a chain that is open (some owner holds it); if it closes later the
  *   view stays silent and resumes with a snapshot when the chain reopens.
  * - status: sent when it differs from what this client last got; log: entries newer than the
@@ -25,7 +27,7 @@ import { chainKey } from '../../shared/keys';
 import type { ApiEngine, ApiServices } from './engine';
 import { isSegment, tokenOf } from '../../shared/instruments';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
-import { legQuote, statusView } from './views';
+import { legQuote, nearestStrike, statusView } from './views';
 
 const MAX_LOG_PER_BATCH = 1000;
 export const MAX_CHAIN_VIEWS = 64;
@@ -72,11 +74,12 @@ function chainDelta(app: ApiServices, sub: ChainSub, at: number): { part: Stream
       legs[t] = { ...legQuote(app, t), ...legAnalyticsFields(analytics, s.strike, side) };
     }
   }
-  const underlying = underlyingToken ? app.store.ltp(underlyingToken) : undefined;
+  const underlying = (underlyingToken ? app.store.ltp(underlyingToken) : undefined) ?? chain.ltp;
   const part: StreamChain = {
     atm_strike: chain.atm,
+    nearest_strike: nearestStrike(chain, underlying),
     strike_step: chain.step,
-    underlying_ltp: underlying ?? chain.ltp,
+    underlying_ltp: underlying,
     legs,
     analytics: chainAnalyticsFields(analytics),
   };

@@ -1,17 +1,50 @@
 /**
  * The shapes quotes and status take at the API edge, built once here so the REST responses and
  * the event stream always agree on a field's meaning.
+ *
+ * Honest data (DESIGN.md):
+ * - Traded today: a leg's `ltp` is a price traded on its IST session day (the quote store's
+ *   `tradedToday`, from the last trade time it knows) or null. A leg with no trade today keeps its
+ *   previous close in `prev_close` only, `change` is null (a change against itself would read
+ *   0.00) and `traded_today` is false. `last_trade_time` says when the last known trade was.
+ * - Stale, the freshness rule: a value traded today is stale when it may no longer be the
+ *   market's, that is when its instrument is not live on a feed socket (socket down or
+ *   reconnecting, or not subscribed: nothing would tell us of a change), or when its exchange is
+ *   in session (NSE/BSE 09:15-15:30, MCX 09:00-23:30/23:55 IST, src/core/lifecycle/session-clock)
+ *   and nothing arrived for it (no trade, quote, book or OI update, no snapshot) for more than the
+ *   quote store's quiet limit (QUIET_AFTER_MS, 5 minutes). Dhan sends only on change, so on a live
+ *   socket this says "no update for 5 minutes", which a trader reading the price should know.
+ *   Outside the session a traded value is the day's last, not stale. An untraded leg is never
+ *   stale: it is untraded, which the UI shows differently.
  */
 import type { LegQuote, StatusView } from '../../shared/contract';
-import type { InstrumentToken } from '../../shared/instruments';
+import { parseToken, type InstrumentToken } from '../../shared/instruments';
+import type { OptionChain } from '../../shared/chain';
+import { mcxSession, nseSession } from '../lifecycle/session-clock';
 import type { ApiEngine, ApiServices } from './engine';
 
-/** The latest quote of one instrument from the app's quote store. */
-export function legQuote(services: Pick<ApiServices, 'store'>, token: InstrumentToken): LegQuote {
-  const q = services.store.get(token);
-  const ltp = q?.ltp ?? null;
+/** Whether NSE/BSE and MCX are in session, worked out once per minute of the engine's clock. */
+const sessionCache = { minute: Number.NaN, nse: false, mcx: false };
+
+function inSession(mcx: boolean, nowMs: number): boolean {
+  const minute = Math.floor(nowMs / 60_000);
+  if (minute !== sessionCache.minute) {
+    sessionCache.nse = nseSession(nowMs).phase === 'open';
+    sessionCache.mcx = mcxSession(nowMs).phase === 'open';
+    sessionCache.minute = minute;
+  }
+  return mcx ? sessionCache.mcx : sessionCache.nse;
+}
+
+/** The latest quote of one instrument from the app's quote store (see the header for the rules). */
+export function legQuote(services: Pick<ApiServices, 'store' | 'feed'>, token: InstrumentToken): LegQuote {
+  const store = services.store;
+  const q = store.get(token);
+  const traded = q?.tradedToday ?? false;
+  const ltp = traded ? q!.ltp : null;
   const prev = q?.prevClose ?? null;
   const d = q?.depth[0];
+  const stale = traded && (!services.feed.isLive(token) || (q!.quiet && inSession(parseToken(token)?.segment === 'MCX_COMM', store.nowMs())));
   return {
     ltp,
     prev_close: prev,
@@ -22,8 +55,29 @@ export function legQuote(services: Pick<ApiServices, 'store'>, token: Instrument
     volume: q?.volume ?? 0,
     bid: d && d.bidPrice > 0 ? d.bidPrice : null,
     ask: d && d.askPrice > 0 ? d.askPrice : null,
-    stale: q?.stale ?? true,
+    traded_today: traded,
+    last_trade_time: q?.lastTradeMs ?? null,
+    stale,
   };
+}
+
+/**
+ * The listed strike of `chain` nearest the underlying's `ltp` (ties to the higher strike, as the
+ * ATM rounds), or null without a price or strikes. The chain's ATM is its window's centre and
+ * moves only after a full strike step, so the two can differ between re-centres.
+ */
+export function nearestStrike(chain: Pick<OptionChain, 'strikes'>, ltp: number | null | undefined): number | null {
+  if (ltp === null || ltp === undefined || !(ltp > 0) || !Number.isFinite(ltp)) return null;
+  let best: number | null = null;
+  let gap = Infinity;
+  for (const { strike } of chain.strikes) {
+    const d = Math.abs(strike - ltp);
+    if (d < gap || (d === gap && best !== null && strike > best)) {
+      best = strike;
+      gap = d;
+    }
+  }
+  return best;
 }
 
 /** The subscriptions status, with the seed's field names. */

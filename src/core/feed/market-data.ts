@@ -4,14 +4,15 @@
  * packets go to the quote store; a tick of a chain's underlying feeds the ATM engine's re-centre
  * decision, whose diff goes through the subscription manager like any other change.
  */
-import { IST_OFFSET_MS } from '../../shared/market-calendar';
 import { parseToken, SEGMENT_FEED_CODE, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { DhanRestClient, RestQuote } from '../rest/dhan-rest';
 import type { FeedPacket } from './feed-codec';
 import { RESPONSE_CODE } from './feed-protocol';
 import type { FeedPool } from './feed-pool';
-import type { QuoteStore } from './quote-store';
+import { lttToEpochMs, type QuoteStore } from './quote-store';
+
+export { lttToEpochMs };
 
 /** What market data needs of the owner registry: its changes, its open chains, and re-centring. */
 export interface ChainHolder {
@@ -37,9 +38,18 @@ export interface MarketDataOptions {
   onError?: (message: string) => void;
 }
 
-/** IST wall-clock epoch seconds (Dhan's LTT) -> real epoch ms. */
-export function lttToEpochMs(ltt: number): number {
-  return ltt * 1000 - IST_OFFSET_MS;
+/**
+ * A REST quote's `last_trade_time` (`DD/MM/YYYY HH:MM:SS`, IST wall clock) as Dhan's feed LTT
+ * (epoch seconds of IST wall-clock time), or NaN when absent, malformed or Dhan's untraded
+ * sentinel (01/01/1980 00:00:00, or anything before 2000): such a snapshot has no trade time and
+ * its `last_price` is the previous close, not a trade of today.
+ */
+export function restTradeTimeToLtt(text: string | undefined): number {
+  const m = text ? /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(text.trim()) : null;
+  if (!m) return Number.NaN;
+  const [day, month, year, h, min, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (year < 2000 || month < 1 || month > 12 || day < 1 || day > 31) return Number.NaN;
+  return Date.UTC(year, month - 1, day, h, min, sec) / 1000;
 }
 
 export class MarketData {
@@ -144,5 +154,7 @@ function snapshotValues(q: RestQuote): Record<string, number> {
   if (q.oi !== undefined) v.oi = q.oi;
   if (q.average_price !== undefined) v.atp = q.average_price;
   if (q.last_quantity !== undefined) v.ltq = q.last_quantity;
+  // The trade time decides whether `last_price` traded today (NaN is not stored: untraded).
+  v.ltt = restTradeTimeToLtt(q.last_trade_time);
   return v;
 }

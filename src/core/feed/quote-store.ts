@@ -3,8 +3,23 @@
  * object is created per tick. Consumers do not get a callback per tick either: each keeps a
  * cursor and asks what changed since it last looked, so views receive coalesced batches in which
  * the latest value always arrives and nothing is dropped inside a window.
+ *
+ * Traded today: the store keeps the last trade time (LTT) it knows with the last traded price:
+ * from ticker/quote/full packets, or from a REST snapshot's `last_trade_time` (`seed`). A price
+ * traded today is one whose LTT falls on the instrument's IST session day: today when today is a
+ * trading day of its exchange (resources/holidays.json), else the last trading day (a weekend
+ * shows Friday's session). Before the open nothing has traded today: every leg shows its previous
+ * close until it trades. A price with no LTT (a snapshot of an untraded contract, whose
+ * `last_price` is the previous close and whose trade time is Dhan's 01/01/1980 sentinel) or an
+ * earlier day's LTT has not traded today. Readers decide what to show from `tradedToday`; the
+ * store keeps the number either way.
+ *
+ * Quiet: `quiet` says only that nothing arrived for the instrument (any packet or snapshot) for
+ * longer than `staleAfterMs`. Whether that makes a value stale depends on the feed and the
+ * session (Dhan sends only on change); that policy is src/core/api/views.ts's.
  */
-import { parseToken, SEGMENT_FEED_CODE, type InstrumentToken, type Segment } from '../../shared/instruments';
+import { previousTradingDay, toEpochDay, fromEpochDay, IST_OFFSET_MS } from '../../shared/market-calendar';
+import { EXCHANGES, parseToken, SEGMENT_FEED_CODE, type Exchange, type InstrumentToken, type Segment } from '../../shared/instruments';
 import { DEPTH_STRIDE, type FeedPacket } from './feed-codec';
 import { DEPTH_LEVELS, RESPONSE_CODE } from './feed-protocol';
 
@@ -19,6 +34,23 @@ const PRICE_FIELD = 4; // bid and ask prices sit at 4 and 5 of each level
 
 /** Feed segment code of a segment; NSE_COMM, which has none, uses 15. */
 const codeOf = (segment: Segment): number => SEGMENT_FEED_CODE[segment] ?? 15;
+
+/** Default quiet limit: nothing heard of an instrument for this long (the API's freshness limit). */
+export const QUIET_AFTER_MS = 5 * 60_000;
+
+const MS_PER_DAY = 86_400_000;
+const S_PER_DAY = 86_400;
+
+/** The exchange whose calendar a segment's instruments trade on (indices: NSE's). */
+export function exchangeOfSegment(segment: Segment): Exchange {
+  if (segment === 'MCX_COMM') return 'MCX';
+  return segment.startsWith('BSE_') ? 'BSE' : 'NSE';
+}
+
+/** Dhan's LTT (epoch seconds of IST wall-clock time) as real epoch ms. */
+export function lttToEpochMs(ltt: number): number {
+  return ltt * 1000 - IST_OFFSET_MS;
+}
 
 /** Numeric fields of a quote, each a column. */
 export const QUOTE_FIELDS = [
@@ -47,12 +79,16 @@ export interface Quote {
   oiDayLow: number;
   prevClose: number | null;
   prevOi: number;
+  /** True when the last trade known is from the instrument's IST session day (see the header). */
+  tradedToday: boolean;
+  /** Epoch ms of the last trade known (from its LTT), or null when none is known. */
+  lastTradeMs: number | null;
   /** bid/ask per level: [{ bidPrice, bidQty, bidOrders, askPrice, askQty, askOrders }] */
   depth: { bidPrice: number; bidQty: number; bidOrders: number; askPrice: number; askQty: number; askOrders: number }[];
   /** Epoch ms when the store last changed this instrument; 0 if never. */
   updatedAt: number;
-  /** True when nothing arrived for longer than the staleness limit. */
-  stale: boolean;
+  /** True when nothing arrived for longer than the quiet limit, or nothing ever did (see the header). */
+  quiet: boolean;
 }
 
 /** Round a float32 price to its tick (and to 4 decimals, so 247.8000030517578 reads 247.8). */
@@ -65,7 +101,7 @@ export interface QuoteStoreOptions {
   /** Instruments the columns hold before they grow (25,000 live plus head room). */
   capacity?: number;
   now?: () => number;
-  /** An instrument with no update for this long is stale (a quiet one is not an error, only marked). */
+  /** An instrument with no update for this long is quiet (the API's freshness limit, see views.ts). */
   staleAfterMs?: number;
 }
 
@@ -80,11 +116,17 @@ export class QuoteStore {
   private tick: Float64Array;
   private depth: Float64Array;
   private version: Float64Array;
+  /** Per slot, the index in EXCHANGES of the calendar it trades on. */
+  private exchange: Uint8Array;
+  /** The IST day (days since 1970-01-01) the session days below were worked out for. */
+  private sessionFor = Number.NaN;
+  /** Per exchange (EXCHANGES order), the epoch day of its session day. */
+  private readonly sessionDays = new Float64Array(EXCHANGES.length);
   private seq = 0;
 
   constructor(options: QuoteStoreOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.staleAfterMs = options.staleAfterMs ?? 5 * 60_000;
+    this.staleAfterMs = options.staleAfterMs ?? QUIET_AFTER_MS;
     this.cap = options.capacity ?? 32_768;
     this.cols = Object.fromEntries(QUOTE_FIELDS.map((f) => [f, new Float64Array(this.cap)])) as Record<QuoteField, Float64Array>;
     this.cols.ltp.fill(NaN);
@@ -92,6 +134,12 @@ export class QuoteStore {
     this.tick = new Float64Array(this.cap).fill(0.05);
     this.depth = new Float64Array(this.cap * DEPTH_LEVELS * DEPTH_STRIDE);
     this.version = new Float64Array(this.cap);
+    this.exchange = new Uint8Array(this.cap);
+  }
+
+  /** The store's clock (the engine's), for readers that judge how old its values are. */
+  nowMs(): number {
+    return this.now();
   }
 
   /** Instruments known to the store. */
@@ -115,6 +163,7 @@ export class QuoteStore {
       if (slot === this.cap) this.grow();
       bySegment.set(ref.securityId, slot);
       this.tokens.push(token);
+      this.exchange[slot] = EXCHANGES.indexOf(exchangeOfSegment(ref.segment));
     }
     if (tickSize !== undefined && tickSize > 0) this.tick[slot] = tickSize;
     return slot;
@@ -131,6 +180,40 @@ export class QuoteStore {
    */
   valueAt(slot: number, field: QuoteField): number {
     return this.cols[field][slot]!;
+  }
+
+  /** Best bid price in `slot`, NaN when there is none (read in place). */
+  bestBidAt(slot: number): number {
+    const v = this.depth[slot * DEPTH_WIDTH + PRICE_FIELD]!;
+    return v > 0 ? v : Number.NaN;
+  }
+
+  /** Best ask price in `slot`, NaN when there is none (read in place). */
+  bestAskAt(slot: number): number {
+    const v = this.depth[slot * DEPTH_WIDTH + PRICE_FIELD + 1]!;
+    return v > 0 ? v : Number.NaN;
+  }
+
+  /**
+   * True when the instrument in `slot` has a last traded price whose LTT falls on its IST session
+   * day (see the header). Allocation-free; the session days are worked out once per IST day.
+   */
+  tradedTodayAt(slot: number): boolean {
+    const ltt = this.cols.ltt[slot]!;
+    if (!(ltt > 0) || Number.isNaN(this.cols.ltp[slot]!)) return false;
+    // LTT is IST wall-clock seconds, so its whole days are IST calendar days.
+    return Math.floor(ltt / S_PER_DAY) >= this.sessionDay(this.exchange[slot]!);
+  }
+
+  /** The epoch day of the session day of exchange `e` (index in EXCHANGES) as of now. */
+  private sessionDay(e: number): number {
+    const today = Math.floor((this.now() + IST_OFFSET_MS) / MS_PER_DAY);
+    if (today !== this.sessionFor) {
+      const date = fromEpochDay(today);
+      for (let i = 0; i < EXCHANGES.length; i += 1) this.sessionDays[i] = toEpochDay(previousTradingDay(EXCHANGES[i]!, date, true));
+      this.sessionFor = today;
+    }
+    return this.sessionDays[e]!;
   }
 
   /** Apply one decoded packet. Packets for untracked instruments are tracked on first sight. */
@@ -239,6 +322,7 @@ export class QuoteStore {
     const ltp = c.ltp[slot]!;
     const prevClose = c.prevClose[slot]!;
     const updatedAt = c.updatedAt[slot]!;
+    const ltt = c.ltt[slot]!;
     return {
       token: this.tokens[slot]!,
       ltp: Number.isNaN(ltp) ? null : ltp,
@@ -257,9 +341,11 @@ export class QuoteStore {
       oiDayLow: c.oiDayLow[slot]!,
       prevClose: Number.isNaN(prevClose) ? null : prevClose,
       prevOi: c.prevOi[slot]!,
+      tradedToday: this.tradedTodayAt(slot),
+      lastTradeMs: ltt > 0 ? lttToEpochMs(ltt) : null,
       depth,
       updatedAt,
-      stale: updatedAt === 0 || this.now() - updatedAt > this.staleAfterMs,
+      quiet: updatedAt === 0 || this.now() - updatedAt > this.staleAfterMs,
     };
   }
 
@@ -275,6 +361,9 @@ export class QuoteStore {
     this.tick = g(this.tick, cap, 0.05);
     this.depth = g(this.depth, cap * DEPTH_LEVELS * DEPTH_STRIDE);
     this.version = g(this.version, cap);
+    const exchange = new Uint8Array(cap);
+    exchange.set(this.exchange);
+    this.exchange = exchange;
     this.cap = cap;
   }
 }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamClientMessage } from '../../../../shared/events';
 import { istEpochMs } from '../../../../shared/market-calendar';
 import { createFakeTransport, FakeError, type FakeTransport } from '../../api/fake-transport';
-import { analytics, batch, chainView, delta, leg, snapshot, strikeRange, tok } from './chain-test-data';
+import { analytics, batch, chainView, delta, leg, snapshot, strikeRange, tok, untradedLeg } from './chain-test-data';
 import { OptionChainPanel } from './OptionChainPanel';
 
 const EXP = '2026-12-01';
@@ -174,6 +174,80 @@ describe('OptionChainPanel', () => {
     expect(cell(25_400, 'pe_ltp')?.getAttribute('title')).toMatch(/stale/i);
     expect(cell(25_400, 'ce_ltp')?.getAttribute('title')).toBeNull();
     expect(screen.getByTestId('chain-stale-count').textContent).toBe('1 stale');
+  });
+
+  it('shows an untraded leg\'s previous close dimmed and marked, never as an LTP, with an empty change', async () => {
+    const h = setup();
+    await waitFor(() => expect(rowStrikes()).toHaveLength(STRIKES.length));
+    act(() => h.fake.push(batch(1, KEY, snapshot(STRIKES, 25_500, 50, 25_510, (s, side) => (s === 25_700 && side === 'CE' ? untradedLeg(25_700, 3.45) : {})))));
+    await waitFor(() => expect(cell(25_700, 'ce_ltp')?.classList.contains('chain-untraded')).toBe(true));
+    const ltp = cell(25_700, 'ce_ltp')!;
+    expect(ltp.textContent).toBe('3.45');
+    expect(ltp.getAttribute('title')).toBe('No trade today: previous close (last trade 30 Nov 16:25:00 IST)');
+    expect(cell(25_700, 'ce_change')?.textContent).toBe('');
+    expect(cell(25_700, 'ce_iv')?.textContent).toBe('no trd');
+    // Untraded is not stale: the row keeps its side undimmed, the other cells as they are.
+    expect(document.querySelector('.ag-row[row-id="25700"]')?.classList.contains('ce-stale')).toBe(false);
+    expect(cell(25_700, 'pe_ltp')?.classList.contains('chain-untraded')).toBe(false);
+    expect(cell(25_650, 'ce_ltp')?.classList.contains('chain-untraded')).toBe(false);
+    expect(screen.getByTestId('chain-untraded-count').textContent).toBe('1 untraded');
+    expect(screen.getByTestId('chain-stale-count').hidden).toBe(true);
+    // It trades: a plain LTP and change again.
+    act(() => h.fake.push(batch(2, KEY, delta(25_500, 50, 25_510, { [tok(25_700, 'CE')]: leg(25_700, { ltp: 3.9, prev_close: 3.45, change: 0.45 }) }))));
+    await waitFor(() => expect(cell(25_700, 'ce_ltp')?.textContent).toBe('3.90'));
+    expect(cell(25_700, 'ce_ltp')?.classList.contains('chain-untraded')).toBe(false);
+    expect(cell(25_700, 'ce_ltp')?.getAttribute('title')).toBeNull();
+    expect(cell(25_700, 'ce_change')?.textContent).toBe('+0.45');
+    expect(screen.getByTestId('chain-untraded-count').hidden).toBe(true);
+  });
+
+  it('marks the strike nearest the underlying where it differs from the ATM, which keeps its highlight', async () => {
+    const h = setup();
+    await waitFor(() => expect(atmRows()).toEqual(['25500']));
+    expect(document.querySelectorAll('.ag-row.nearest-row')).toHaveLength(0);
+    expect(screen.getByTestId('chain-header-nearest').hidden).toBe(true);
+    // The underlying at 25,440: nearest 25,450 while the window stays centred on 25,500.
+    act(() => h.fake.push(batch(1, KEY, { ...delta(25_500, 50, 25_440, {}), nearest_strike: 25_450 })));
+    await waitFor(() => expect(cell(25_450, 'strike')?.classList.contains('chain-nearest')).toBe(true));
+    expect([...new Set([...document.querySelectorAll('.ag-row.nearest-row')].map((r) => r.getAttribute('row-id')))]).toEqual(['25450']);
+    expect(atmRows()).toEqual(['25500']);
+    expect(cell(25_500, 'strike')?.classList.contains('chain-nearest')).toBe(false);
+    expect(cell(25_450, 'strike')?.getAttribute('title')).toMatch(/nearest the underlying/i);
+    expect(screen.getByTestId('chain-header-nearest').textContent).toBe('≈25450');
+    expect(screen.getByTestId('chain-header-nearest').hidden).toBe(false);
+    // A re-centre puts the ATM on the nearest strike: one marker again.
+    act(() => h.fake.push(batch(2, KEY, { ...snapshot(strikeRange(25_250, 25_650, 50), 25_450, 50, 25_440), nearest_strike: 25_450 })));
+    await waitFor(() => expect(atmRows()).toEqual(['25450']));
+    await waitFor(() => expect(document.querySelectorAll('.ag-row.nearest-row')).toHaveLength(0));
+    expect(screen.getByTestId('chain-header-nearest').hidden).toBe(true);
+  });
+
+  it('shows that the expiry tabs scroll: an arrow on each edge with more tabs, which scrolls them', async () => {
+    const many = Array.from({ length: 18 }, (_, i) => `2026-12-${String(i + 1).padStart(2, '0')}`);
+    const fake = createFakeTransport({
+      'option-chain:get': (req) => chainView('NIFTY', req.expiry ?? EXP, STRIKES, 25_500, 50, 25_510.4),
+      'instruments:expiries': () => ({ symbol: 'NIFTY', expiries: many }),
+    });
+    render(<OptionChainPanel transport={fake} symbol="NIFTY" expiry={EXP} onExpiryChange={() => {}} now={() => NOW} suppressRowVirtualisation />);
+    await waitFor(() => expect(screen.getAllByTestId('expiry-tab')).toHaveLength(18));
+    const bar = screen.getByTestId('expiry-tabs');
+    const strip = screen.getByRole('tablist');
+    // jsdom has no layout: give the strip a width narrower than its tabs.
+    Object.defineProperty(strip, 'clientWidth', { configurable: true, value: 400 });
+    Object.defineProperty(strip, 'scrollWidth', { configurable: true, value: 1_100 });
+    fireEvent.scroll(strip);
+    expect([bar.dataset.moreLeft, bar.dataset.moreRight]).toEqual(['false', 'true']);
+    // The arrow scrolls a page; the scroll marks the other edge too.
+    fireEvent.click(bar.querySelector('.chain-expiries-more-right')!);
+    await waitFor(() => expect(strip.scrollLeft).toBeGreaterThan(0));
+    fireEvent.scroll(strip);
+    expect([bar.dataset.moreLeft, bar.dataset.moreRight]).toEqual(['true', 'true']);
+    strip.scrollLeft = 700;
+    fireEvent.scroll(strip);
+    expect([bar.dataset.moreLeft, bar.dataset.moreRight]).toEqual(['true', 'false']);
+    // The arrows are not in the tab order: Tab reaches the active tab, Left/Right still move.
+    expect(bar.querySelector('.chain-expiries-more-left')?.getAttribute('tabindex')).toBe('-1');
+    expect(screen.getAllByTestId('expiry-tab').filter((t) => t.tabIndex === 0).map((t) => t.dataset.expiry)).toEqual([EXP]);
   });
 
   it('shows the stream error answered to its subscribe, and not errors for other requests', async () => {

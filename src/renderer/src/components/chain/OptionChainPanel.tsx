@@ -1,6 +1,12 @@
 /**
- * One option chain on screen: header (underlying, ATM, step, time to expiry, stream state), expiry
- * tabs and the grid.
+ * One option chain on screen: header (underlying, ATM and the strike nearest the underlying,
+ * step, time to expiry, stream state, untraded and stale legs), expiry tabs and the grid.
+ *
+ * Expiry tabs: an index lists up to ~20 expiries, more than the panel's width. The tab strip
+ * scrolls sideways and says so: an arrow with a fade sits on each edge that has more tabs behind
+ * it (click to scroll a page; the wheel scrolls too), and the active tab is kept in view, also
+ * when Left/Right move through the tabs. Whether an edge has more is written to the strip's
+ * `data-more-left`/`data-more-right` on scroll and resize (DOM writes, no React state).
  *
  * Render policy: React renders this panel when the chain's identity (symbol, expiry) changes, when
  * the expiry list or stream state arrives, when an error appears, when the trader hides columns,
@@ -9,7 +15,7 @@
  * straight into their spans; rows go straight into the grid (see
  * chain-session.ts). Nothing here runs per tick.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { StreamState, Transport } from '../../api/transport';
 import { loadHiddenMetrics, saveHiddenMetrics, type Metric } from './chain-columns';
 import type { ChainAnalyticsFields, ForwardSource } from '../../../../shared/analytics';
@@ -58,6 +64,15 @@ const FORWARD_SOURCE_TITLE: Record<ForwardSource, string> = {
   none: 'No forward yet',
 };
 
+/** Marks which edges of the expiry strip hide more tabs (the CSS shows an arrow and a fade there). */
+function markOverflow(bar: HTMLElement | null, strip: HTMLElement | null): void {
+  if (!bar || !strip) return;
+  const left = strip.scrollLeft > 1;
+  const right = strip.scrollLeft + strip.clientWidth < strip.scrollWidth - 1;
+  if (bar.dataset.moreLeft !== String(left)) bar.dataset.moreLeft = String(left);
+  if (bar.dataset.moreRight !== String(right)) bar.dataset.moreRight = String(right);
+}
+
 /** Refs of the analytics spans in the header. */
 interface AnalyticsSpans {
   forward: HTMLSpanElement | null;
@@ -101,6 +116,10 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
   const atmRef = useRef<HTMLSpanElement>(null);
   const stepRef = useRef<HTMLSpanElement>(null);
   const staleRef = useRef<HTMLSpanElement>(null);
+  const untradedRef = useRef<HTMLSpanElement>(null);
+  const nearestRef = useRef<HTMLSpanElement>(null);
+  const tabsBarRef = useRef<HTMLDivElement>(null);
+  const tabsRef = useRef<HTMLElement>(null);
   const forwardRef = useRef<HTMLSpanElement>(null);
   const forwardSourceRef = useRef<HTMLSpanElement>(null);
   const pcrRef = useRef<HTMLSpanElement>(null);
@@ -126,10 +145,17 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
     }
     lastLtp.current = ltp;
     setText(atmRef.current, h && h.atm > 0 ? String(h.atm) : NO_VALUE);
+    // The strike nearest the underlying, where it is not the ATM (the window centre moves only after a full step).
+    const nearest = h && h.nearest !== null && h.atm > 0 && h.nearest !== h.atm ? h.nearest : null;
+    setText(nearestRef.current, nearest !== null ? `≈${nearest}` : '');
+    if (nearestRef.current) nearestRef.current.hidden = nearest === null;
     setText(stepRef.current, h && h.step > 0 ? String(h.step) : NO_VALUE);
     const stale = h?.staleLegs ?? 0;
     setText(staleRef.current, stale > 0 ? `${stale} stale` : '');
     if (staleRef.current) staleRef.current.hidden = stale === 0;
+    const untraded = h?.untradedLegs ?? 0;
+    setText(untradedRef.current, untraded > 0 ? `${untraded} untraded` : '');
+    if (untradedRef.current) untradedRef.current.hidden = untraded === 0;
     writeAnalytics(
       {
         forward: forwardRef.current,
@@ -197,6 +223,33 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
   const activeTab = activeExpiry === null ? -1 : tabs.indexOf(activeExpiry);
   const year = new Date(clock).getUTCFullYear();
 
+  // The tab strip's edges: marked after each render of the tabs, on scroll and on resize.
+  useLayoutEffect(() => {
+    const strip = tabsRef.current;
+    const active = activeExpiry ? strip?.querySelector<HTMLElement>(`[data-expiry="${activeExpiry}"]`) : null;
+    active?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    markOverflow(tabsBarRef.current, strip);
+  }, [tabs.length, activeExpiry]);
+  useEffect(() => {
+    const strip = tabsRef.current;
+    if (!strip) return;
+    const mark = (): void => markOverflow(tabsBarRef.current, strip);
+    strip.addEventListener('scroll', mark, { passive: true });
+    const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(mark) : null;
+    observer?.observe(strip);
+    return () => {
+      strip.removeEventListener('scroll', mark);
+      observer?.disconnect();
+    };
+  }, []);
+  const scrollTabs = (direction: -1 | 1): void => {
+    const strip = tabsRef.current;
+    if (!strip) return;
+    const by = direction * Math.max(60, strip.clientWidth * 0.8);
+    if (typeof strip.scrollBy === 'function') strip.scrollBy({ left: by, behavior: 'smooth' });
+    else strip.scrollLeft += by;
+  };
+
   return (
     <section className={`chain-panel chain-stream-${streamState}`} data-testid="chain-panel" data-symbol={upper} data-expiry={activeExpiry ?? ''}>
       <header className="chain-header">
@@ -213,6 +266,13 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
         <span className="chain-stat">
           <span className="chain-stat-label">ATM</span>
           <span data-testid="chain-header-atm" ref={atmRef} />
+          <span
+            className="chain-header-nearest"
+            data-testid="chain-header-nearest"
+            ref={nearestRef}
+            title="The strike nearest the underlying's LTP; the ATM is the window's centre and moves only after a full strike step"
+            hidden
+          />
         </span>
         <span className="chain-stat">
           <span className="chain-stat-label">Step</span>
@@ -241,45 +301,59 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
             <span data-testid="chain-header-move" ref={moveRef} />
           </span>
         </span>
+        <span className="chain-untraded-count" data-testid="chain-untraded-count" ref={untradedRef} title="Legs with no trade today: their LTP cell shows the previous close (pc)" hidden />
         <span className="chain-stale-count" data-testid="chain-stale-count" ref={staleRef} hidden />
         <span className={`chain-stream chain-stream-badge-${streamState}`} data-testid="chain-stream-state" data-state={streamState} title={STREAM_TEXT[streamState]}>
           {STREAM_TEXT[streamState]}
         </span>
         <ColumnMenu hidden={hidden} onChange={onHiddenChange} />
       </header>
-      <nav
-        className="chain-expiries"
-        role="tablist"
-        aria-label="Expiries"
-        onKeyDown={(ev) => {
-          // Left/Right (Home/End) switch the expiry and keep the focus on the new tab.
-          const to = movedIndex(ev.key, activeTab, tabs.length, { prev: 'ArrowLeft', next: 'ArrowRight' });
-          if (to === null) return;
-          ev.preventDefault();
-          const next = tabs[to]!;
-          ev.currentTarget.querySelector<HTMLElement>(`[data-expiry="${next}"]`)?.focus();
-          if (next !== activeExpiry) onExpiryChange(next);
-        }}
-      >
-        {tabs.map((e, i) => (
-          <button
-            key={e}
-            type="button"
-            role="tab"
-            className="chain-expiry-tab"
-            data-testid="expiry-tab"
-            data-expiry={e}
-            aria-selected={e === activeExpiry ? 'true' : 'false'}
-            tabIndex={i === Math.max(0, activeTab) ? 0 : -1}
-            title={e}
-            onClick={() => {
-              if (e !== activeExpiry) onExpiryChange(e);
-            }}
-          >
-            {expiryLabel(e, year)}
-          </button>
-        ))}
-      </nav>
+      <div className="chain-expiries-bar" ref={tabsBarRef} data-testid="expiry-tabs" data-more-left="false" data-more-right="false">
+        <button type="button" className="chain-expiries-more chain-expiries-more-left" tabIndex={-1} aria-hidden="true" title="Earlier expiries" onClick={() => scrollTabs(-1)}>
+          ‹
+        </button>
+        <nav
+          className="chain-expiries"
+          role="tablist"
+          aria-label="Expiries"
+          ref={tabsRef}
+          onWheel={(ev) => {
+            // A mouse wheel scrolls the strip sideways (a trackpad already does).
+            if (Math.abs(ev.deltaY) > Math.abs(ev.deltaX)) ev.currentTarget.scrollLeft += ev.deltaY;
+          }}
+          onKeyDown={(ev) => {
+            // Left/Right (Home/End) switch the expiry and keep the focus on the new tab.
+            const to = movedIndex(ev.key, activeTab, tabs.length, { prev: 'ArrowLeft', next: 'ArrowRight' });
+            if (to === null) return;
+            ev.preventDefault();
+            const next = tabs[to]!;
+            ev.currentTarget.querySelector<HTMLElement>(`[data-expiry="${next}"]`)?.focus();
+            if (next !== activeExpiry) onExpiryChange(next);
+          }}
+        >
+          {tabs.map((e, i) => (
+            <button
+              key={e}
+              type="button"
+              role="tab"
+              className="chain-expiry-tab"
+              data-testid="expiry-tab"
+              data-expiry={e}
+              aria-selected={e === activeExpiry ? 'true' : 'false'}
+              tabIndex={i === Math.max(0, activeTab) ? 0 : -1}
+              title={e}
+              onClick={() => {
+                if (e !== activeExpiry) onExpiryChange(e);
+              }}
+            >
+              {expiryLabel(e, year)}
+            </button>
+          ))}
+        </nav>
+        <button type="button" className="chain-expiries-more chain-expiries-more-right" tabIndex={-1} aria-hidden="true" title="Later expiries" onClick={() => scrollTabs(1)}>
+          ›
+        </button>
+      </div>
       {error && (
         <div className="chain-error" role="alert" data-testid="chain-error">
           {error}

@@ -2,8 +2,9 @@ import type { ColDef, ColGroupDef, ValueFormatterParams } from 'ag-grid-communit
 import { describe, expect, it } from 'vitest';
 import type { IvReason } from '../../../../shared/analytics';
 import { DEFAULT_LAYOUT } from '../../state/layout-storage';
-import { CELL_TEXT, chainColumns, columnId, DEFAULT_HIDDEN, METRICS, type Metric } from './chain-columns';
-import type { ChainRow } from './chain-model';
+import { CELL_TEXT, chainColumns, chainRowClassRules, columnId, DEFAULT_HIDDEN, METRICS, type Metric } from './chain-columns';
+import type { ChainLeg, ChainRow } from './chain-model';
+import { leg as tradedLeg, untradedLeg } from './chain-test-data';
 
 /** The widest values a leg shows in practice, per metric (index chains in crores, deep ITM premiums, 1-day thetas). */
 const EXTREMES: Record<Metric, (number | null)[]> = {
@@ -20,7 +21,7 @@ const EXTREMES: Record<Metric, (number | null)[]> = {
   theta: [-123.45, -12.34],
   vega: [123.45, 12.34],
 };
-const IV_REASONS: IvReason[] = ['no-price', 'no-forward', 'expired', 'below-intrinsic', 'no-time-value', 'above-max', 'bad-input'];
+const IV_REASONS: IvReason[] = ['no-price', 'no-forward', 'expired', 'below-intrinsic', 'no-time-value', 'above-max', 'bad-input', 'no-trade-today'];
 
 function leafColumns(): ColDef<ChainRow>[] {
   const out: ColDef<ChainRow>[] = [];
@@ -61,5 +62,53 @@ describe('chain columns at their minimum width', () => {
     const total = visible.reduce((sum, c) => sum + c.minWidth!, 0);
     // Less the side panels, two 4 px splitters, the grid's 1 px borders and the 8 px scrollbar (measured in Chromium).
     expect(total).toBeLessThanOrEqual(1600 - DEFAULT_LAYOUT.sidebar - DEFAULT_LAYOUT.status - 8 - 2 - 8);
+  });
+});
+
+describe('honest cells', () => {
+  const cols = new Map(leafColumns().map((c) => [c.colId, c]));
+  const row = (ce: ChainLeg, over: Partial<ChainRow> = {}): ChainRow =>
+    ({ strike: 25_500, ceToken: 'a', peToken: 'b', ce, pe: tradedLeg(25_500), atm: false, nearest: false, ceItm: false, peItm: false, ...over }) as ChainRow;
+  /** What the grid shows in a cell: its text, its classes (from the rules) and its title. */
+  function shown(colId: string, data: ChainRow): { text: string; classes: string[]; title: string | undefined } {
+    const col = cols.get(colId)!;
+    const getter = col.valueGetter as ((p: { data: ChainRow }) => number | null) | undefined;
+    const value = getter ? getter({ data }) : (data[col.field as keyof ChainRow] as number);
+    const params = { value, data } as unknown as ValueFormatterParams<ChainRow, number | null>;
+    const text = (col.valueFormatter as (p: ValueFormatterParams<ChainRow, number | null>) => string)(params);
+    const rules = (col.cellClassRules ?? {}) as Record<string, (p: unknown) => boolean>;
+    const classes = Object.entries(rules).filter(([, rule]) => rule(params)).map(([name]) => name);
+    const title = (col.tooltipValueGetter as ((p: unknown) => string | undefined) | undefined)?.(params);
+    return { text, classes, title };
+  }
+
+  it('an untraded leg shows its previous close in the LTP cell, marked, with an empty change', () => {
+    const data = row(untradedLeg(25_500, 1_234.5));
+    expect(shown('ce_ltp', data)).toEqual({ text: '1,234.50', classes: ['chain-untraded'], title: 'No trade today: previous close (last trade 30 Nov 16:25:00 IST)' });
+    expect(shown('ce_change', data).text).toBe('');
+    expect(shown('ce_iv', data)).toMatchObject({ text: 'no trd', classes: ['chain-no-iv'] });
+    // Never traded at all: the title says so.
+    expect(shown('ce_ltp', row(untradedLeg(25_500, 3, { last_trade_time: null }))).title).toBe('No trade today: previous close (no trade known)');
+    // No previous close either: nothing to show.
+    expect(shown('ce_ltp', row(untradedLeg(25_500, 3, { prev_close: null }))).text).toBe('—');
+  });
+
+  it('numbers are right-aligned: the side classes keep the rightAligned type\'s class', () => {
+    for (const [id, col] of cols) if (id !== 'strike') expect(String(col.cellClass)).toMatch(/(^| )ag-right-aligned-cell( |$)/);
+  });
+
+  it('a traded leg shows its LTP and change, unmarked', () => {
+    const data = row(tradedLeg(25_500, { ltp: 321.45, change: -12.5 }));
+    expect(shown('ce_ltp', data)).toEqual({ text: '321.45', classes: [], title: undefined });
+    expect(shown('ce_change', data)).toMatchObject({ text: '-12.50', classes: ['chain-down'] });
+  });
+
+  it('the strike nearest the underlying is tagged on its strike cell and row', () => {
+    const near = row(tradedLeg(25_500), { nearest: true });
+    expect(shown('strike', near)).toMatchObject({ text: '25500', classes: ['chain-nearest'] });
+    expect(shown('strike', near).title).toMatch(/nearest the underlying/i);
+    expect(shown('strike', row(tradedLeg(25_500))).classes).toEqual([]);
+    expect(chainRowClassRules['nearest-row']({ data: near })).toBe(true);
+    expect(chainRowClassRules['nearest-row']({ data: row(tradedLeg(25_500), { atm: true }) })).toBe(false);
   });
 });

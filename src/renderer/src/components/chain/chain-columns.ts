@@ -7,12 +7,19 @@
  * Every cell is formatted by a plain valueFormatter and styled by CSS classes (no React cell
  * renderers): 25 columns x 101 rows re-rendered through React on each batch would cost more than
  * the whole rest of the update.
- * Row-level state (ATM, in-the-money, stale per side) is a row class, and the CSS picks the side's
- * cells, so a flag change touches one row element, not fifteen cells.
+ * Row-level state (ATM, nearest strike, in-the-money, stale per side) is a row class, and the CSS
+ * picks the side's cells, so a flag change touches one row element, not fifteen cells.
+ *
+ * Honest data: an untraded leg (no trade today) has no LTP; its LTP cell shows the previous close
+ * instead, dimmed and italic with a small "pc" tag (class `chain-untraded`, title "No trade today:
+ * previous close"), and its change cell is empty. A stale leg (a traded value past its freshness
+ * limit, see src/core/api/views.ts) is dimmed and struck through on its whole side. The strike
+ * nearest the underlying, where it is not the ATM row, gets a "≈" tag and an outline on its
+ * strike cell (`chain-nearest`); the ATM row keeps its band.
  */
 import { colorSchemeDark, themeQuartz, type CellClassRules, type ColDef, type ColGroupDef, type ValueFormatterParams } from 'ag-grid-community';
 import type { ChainLeg, ChainRow } from './chain-model';
-import { formatFit, formatFixed, formatGamma, formatIvCell, IV_REASON_TEXT, signOf } from './chain-format';
+import { formatFit, formatFixed, formatGamma, formatIvCell, IV_REASON_TEXT, signOf, untradedTitle } from './chain-format';
 
 /** The per-leg values a trader can show or hide (one choice covers both sides): quotes, then analytics. */
 export const METRICS = ['oi', 'oi_change', 'volume', 'ltp', 'change', 'bid', 'ask', 'iv', 'delta', 'gamma', 'theta', 'vega'] as const;
@@ -71,7 +78,8 @@ function formatterFor(side: Side, metric: Metric): (p: ValueFormatterParams<Chai
     case 'oi_change':
       return (p) => formatFit(p.value, 0, fit, true);
     case 'change':
-      return (p) => formatFit(p.value, 2, fit, true);
+      // An untraded leg has no change (not a 0.00 against itself): the cell is empty.
+      return (p) => (isUntraded(p.data?.[side]) ? '' : formatFit(p.value, 2, fit, true));
     case 'ltp':
     case 'bid':
     case 'ask':
@@ -104,13 +112,25 @@ const FIT_CHARS = Object.fromEntries(
   Object.entries(MIN_WIDTH).map(([metric, px]) => [metric, Math.floor((px - CELL_TEXT.insetPx) / CELL_TEXT.charPx)]),
 ) as Record<Metric, number>;
 
-const STALE_TITLE = 'Stale: no fresh tick for this contract (shown value is the last known)';
+const STALE_TITLE = 'Stale: no update for over 5 minutes while the market is open, or its feed is down (shown value is the last received)';
 
-/** A cell's title: stale legs say so; an IV without a value says why; borrowed greeks say whose IV. */
+/** A leg with no trade today: its LTP cell shows the previous close, marked. */
+export function isUntraded(leg: ChainLeg | null | undefined): boolean {
+  return leg !== null && leg !== undefined && leg.traded_today === false;
+}
+
+/** The LTP cell's value: the LTP, or an untraded leg's previous close (marked by its class). */
+function ltpShown(leg: ChainLeg | null | undefined): number | null {
+  if (!leg) return null;
+  return leg.ltp ?? (leg.traded_today === false ? leg.prev_close : null);
+}
+
+/** A cell's title: stale legs say so; an untraded LTP says it is the previous close; an IV without a value says why; borrowed greeks say whose IV. */
 function legTitle(side: Side, metric: Metric, leg: ChainLeg | null | undefined): string | undefined {
   if (!leg) return undefined;
   const parts: string[] = [];
   if (leg.stale) parts.push(STALE_TITLE);
+  if ((metric === 'ltp' || metric === 'change') && isUntraded(leg)) parts.push(untradedTitle(leg.last_trade_time));
   if (metric === 'iv' && leg.iv === null && leg.iv_reason) parts.push(IV_REASON_TEXT[leg.iv_reason].title);
   if (GREEKS.has(metric) && leg.greeks_from === 'pair') parts.push(`From the ${side === 'ce' ? 'put' : 'call'}'s IV at this strike (this leg has none)`);
   return parts.length > 0 ? parts.join('. ') : undefined;
@@ -118,6 +138,7 @@ function legTitle(side: Side, metric: Metric, leg: ChainLeg | null | undefined):
 
 /** Signed changes are coloured; a missing IV is dimmed; greeks taken from the other leg's IV are dimmed. */
 function classRulesFor(side: Side, metric: Metric): CellClassRules<ChainRow, number | null> | undefined {
+  if (metric === 'ltp') return { 'chain-untraded': (p) => isUntraded(p.data?.[side]) };
   if (metric === 'change' || metric === 'oi_change') return { 'chain-up': (p) => signOf(p.value) === 'up', 'chain-down': (p) => signOf(p.value) === 'down' };
   if (metric === 'iv') return { 'chain-no-iv': (p) => p.data?.[side]?.iv === null };
   if (GREEKS.has(metric)) return { 'chain-greek-pair': (p) => p.data?.[side]?.greeks_from === 'pair' };
@@ -131,6 +152,7 @@ function legColumn(side: Side, metric: Metric, hidden: ReadonlySet<Metric>): Col
     headerTooltip: METRIC_TITLES[metric],
     valueGetter: (p) => {
       const q: ChainLeg | null | undefined = p.data?.[side];
+      if (metric === 'ltp') return ltpShown(q);
       return q ? q[metric] : null;
     },
     valueFormatter: formatterFor(side, metric),
@@ -141,7 +163,8 @@ function legColumn(side: Side, metric: Metric, hidden: ReadonlySet<Metric>): Col
     // Only the numbers a trader watches flash; bid/ask/volume/change move with them and would
     // turn every touched row into a solid band.
     enableCellChangeFlash: metric === 'ltp' || metric === 'oi',
-    cellClass: `chain-${side} chain-${metric}`,
+    // The rightAligned type's own class, kept: a colDef's cellClass replaces the type's.
+    cellClass: `ag-right-aligned-cell chain-${side} chain-${metric}`,
     cellClassRules: classRulesFor(side, metric),
     tooltipValueGetter: (p) => legTitle(side, metric, p.data?.[side]),
   };
@@ -165,6 +188,8 @@ export function chainColumns(hidden: ReadonlySet<Metric>): (ColDef<ChainRow> | C
       sortable: false,
       valueFormatter: (p: ValueFormatterParams<ChainRow, number>) => (p.value === null || p.value === undefined ? '' : String(p.value)),
       cellClass: 'chain-strike',
+      cellClassRules: { 'chain-nearest': (p) => p.data?.nearest === true },
+      tooltipValueGetter: (p) => (p.data?.nearest ? "Nearest the underlying's LTP (the ATM row is the window's centre: it moves after a full strike step)" : undefined),
       headerClass: 'chain-strike-header',
       minWidth: 50,
       flex: 50,
@@ -178,9 +203,10 @@ export function chainColumns(hidden: ReadonlySet<Metric>): (ColDef<ChainRow> | C
   ];
 }
 
-/** Row classes: the ATM row, in-the-money sides, stale sides (the CSS shades that side's cells). */
+/** Row classes: the ATM row, the nearest strike, in-the-money sides, stale sides (the CSS shades that side's cells). */
 export const chainRowClassRules = {
   'atm-row': (p: { data?: ChainRow }) => p.data?.atm === true,
+  'nearest-row': (p: { data?: ChainRow }) => p.data?.nearest === true,
   'ce-itm': (p: { data?: ChainRow }) => p.data?.ceItm === true,
   'pe-itm': (p: { data?: ChainRow }) => p.data?.peItm === true,
   'ce-stale': (p: { data?: ChainRow }) => p.data?.ce?.stale === true,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { istEpochMs } from '../../../../shared/market-calendar';
-import { expiryLabel, formatCount, formatFit, formatFixed, formatGamma, formatIv, formatIvCell, formatPrice, formatSigned, groupIndian, NO_VALUE, signOf, timeToExpiry } from './chain-format';
+import {
+  expiryLabel, formatCount, formatFit, formatFixed, formatGamma, formatIv, formatIvCell, formatPrice, formatSigned, formatTradeTime, groupIndian, NO_VALUE, signOf,
+  timeToExpiry, untradedTitle,
+} from './chain-format';
 
 describe('Indian number formats', () => {
   it('groups thousands, then lakhs and crores', () => {
@@ -107,5 +110,18 @@ describe('time to expiry', () => {
   it('labels expiry tabs, with the year only when it is not the current one', () => {
     expect(expiryLabel('2026-12-01', 2026)).toBe('01 Dec');
     expect(expiryLabel('2027-01-25', 2026)).toBe('25 Jan 27');
+  });
+});
+
+describe('untraded legs', () => {
+  it('say when the last trade was, in IST', () => {
+    expect(formatTradeTime(istEpochMs('2026-11-30', 16 * 60 + 25) + 7_000)).toBe('30 Nov 16:25:07 IST');
+    expect(formatTradeTime(null)).toBe(NO_VALUE);
+    expect(untradedTitle(istEpochMs('2026-02-09', 9 * 60 + 5))).toBe('No trade today: previous close (last trade 09 Feb 09:05:00 IST)');
+    expect(untradedTitle(null)).toBe('No trade today: previous close (no trade known)');
+  });
+
+  it('mark a missing IV for want of a trade today, never 0', () => {
+    expect(formatIvCell(null, 'no-trade-today')).toBe('no trd');
   });
 });

@@ -8,7 +8,8 @@
 import type { IvReason } from '../../../../shared/analytics';
 import { expiryInstant } from '../../../../shared/expiry';
 import type { Segment } from '../../../../shared/instruments';
-import { fixedIndian, NO_VALUE } from '../format';
+import { IST_OFFSET_MINUTES } from '../../../../shared/market-calendar';
+import { fixedIndian, formatIstTime, MONTHS, NO_VALUE } from '../format';
 
 export { expiryLabel, formatCount, groupIndian, NO_VALUE } from '../format';
 
@@ -96,7 +97,21 @@ export const IV_REASON_TEXT: Record<IvReason, { mark: string; title: string }> =
   'no-time-value': { mark: '=intr', title: 'Price equals intrinsic value: no time value' },
   'above-max': { mark: '>max', title: 'Price above what any volatility up to 1000% gives' },
   'bad-input': { mark: 'n/a', title: 'No IV: bad input' },
+  'no-trade-today': { mark: 'no trd', title: 'No trade today and no two-sided quote: an earlier day\'s price says nothing about today\'s volatility' },
 };
+
+/** A trade time as a trader reads it: `09 Feb 15:10:02 IST`. */
+export function formatTradeTime(epochMs: number | null | undefined): string {
+  if (epochMs === null || epochMs === undefined || !Number.isFinite(epochMs)) return NO_VALUE;
+  const d = new Date(epochMs + IST_OFFSET_MINUTES * 60_000);
+  return `${String(d.getUTCDate()).padStart(2, '0')} ${MONTHS[d.getUTCMonth()]} ${formatIstTime(epochMs)} IST`;
+}
+
+/** An untraded leg's LTP cell title: it shows the previous close, and when the last trade was. */
+export function untradedTitle(lastTradeMs: number | null | undefined): string {
+  const last = lastTradeMs === null || lastTradeMs === undefined ? 'no trade known' : `last trade ${formatTradeTime(lastTradeMs)}`;
+  return `No trade today: previous close (${last})`;
+}
 
 /** An IV cell's text: the percentage, or the reason's marker when there is none. */
 export function formatIvCell(iv: number | null | undefined, reason: IvReason | null | undefined): string {

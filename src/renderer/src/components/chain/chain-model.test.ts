@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChainModel, isEmptyChange, type ChainChange, type ChainTransaction } from './chain-model';
-import { analytics, chainView, delta, leg, snapshot, strikeRange, tok } from './chain-test-data';
+import { analytics, chainView, delta, leg, snapshot, strikeRange, tok, untradedLeg } from './chain-test-data';
 
 function tx(change: ChainChange): ChainTransaction {
   if (change.kind !== 'transaction') throw new Error(`expected a transaction, got ${change.kind}`);
@@ -23,7 +23,32 @@ describe('ChainModel snapshots', () => {
     expect(row.ce?.ltp).toBe(102);
     expect(row.atm).toBe(true);
     expect(m.row(100)!.atm).toBe(false);
-    expect(m.header()).toEqual({ underlyingLtp: 210, atm: 200, step: 100, staleLegs: 0, legs: 6, analytics: snap.analytics });
+    expect(m.header()).toEqual({ underlyingLtp: 210, atm: 200, nearest: 200, step: 100, staleLegs: 0, untradedLegs: 0, legs: 6, analytics: snap.analytics });
+  });
+
+  it('flags the strike nearest the underlying only where it is not the ATM, and follows it batch to batch', () => {
+    const m = new ChainModel();
+    // CRUDEOIL: LTP 5,560 in a window still centred on 5,600.
+    m.applyStream({ ...snapshot(strikeRange(5_450, 5_750, 50), 5_600, 50, 5_560), nearest_strike: 5_550 });
+    expect(m.rows().filter((r) => r.nearest).map((r) => r.strike)).toEqual([5_550]);
+    expect(m.row(5_600)!.atm).toBe(true);
+    expect(m.row(5_600)!.nearest).toBe(false);
+    expect(m.header()).toMatchObject({ atm: 5_600, nearest: 5_550 });
+    // The underlying moves back: the nearest is the ATM again, only the 5,550 row changes.
+    const t = tx(m.applyStream({ ...delta(5_600, 50, 5_590, {}), nearest_strike: 5_600 }));
+    expect(t.update.map((r) => r.strike)).toEqual([5_550]);
+    expect(m.rows().some((r) => r.nearest)).toBe(false);
+  });
+
+  it('keeps an untraded leg as the engine sent it (no LTP, previous close, no change) and counts it', () => {
+    const m = new ChainModel();
+    m.applyStream(snapshot([100, 200, 300], 200, 100, 210, (s, side) => (s === 300 && side === 'CE' ? untradedLeg(300, 4.5) : {})));
+    expect(m.row(300)!.ce).toMatchObject({ ltp: null, prev_close: 4.5, change: null, traded_today: false, iv_reason: 'no-trade-today' });
+    expect(m.header()).toMatchObject({ untradedLegs: 1, staleLegs: 0 });
+    // It trades: one row update, no longer untraded.
+    const t = tx(m.applyStream(delta(200, 100, 210, { [tok(300, 'CE')]: leg(300, { ltp: 5.1, prev_close: 4.5, change: 0.6 }) })));
+    expect(t.update.map((r) => r.strike)).toEqual([300]);
+    expect(m.header().untradedLegs).toBe(0);
   });
 
   it('marks in-the-money sides against the underlying', () => {

@@ -7,8 +7,13 @@
  * `update` holds only the rows that really changed (a new object per changed row, the same object
  * for every other row), so the grid re-renders and flashes only those cells. A re-centre snapshot
  * adds the strikes entering the window and removes those leaving it instead of replacing all rows,
- * which keeps the grid's scroll position and DOM. Flags the grid styles by (ATM, in-the-money) live
- * on the rows, so a row whose flags flip is simply one more update.
+ * which keeps the grid's scroll position and DOM. Flags the grid styles by (ATM, nearest strike,
+ * in-the-money) live on the rows, so a row whose flags flip is simply one more update.
+ *
+ * Honest data: a leg that has not traded today arrives with `ltp: null`, `traded_today: false`
+ * and its previous close in `prev_close`; the grid shows that close, marked, never as an LTP. The
+ * chain's `nearest_strike` (nearest the underlying) is flagged on its row only where it is not
+ * the ATM row (the window's centre, which moves only after a full strike step).
  *
  * Analytics (IV, greeks) ride on the legs. The engine re-sends every leg about once a second so
  * they follow the forward and the clock, and nearly every value then differs in some far decimal.
@@ -34,6 +39,8 @@ export interface ChainRow {
   readonly pe: ChainLeg | null;
   /** This strike is the chain's ATM strike. */
   readonly atm: boolean;
+  /** This strike is the one nearest the underlying's LTP, and it is not the ATM strike. */
+  readonly nearest: boolean;
   /** The call is in the money: strike below the underlying. */
   readonly ceItm: boolean;
   /** The put is in the money: strike above the underlying. */
@@ -56,9 +63,13 @@ export type ChainChange =
 export interface ChainHeader {
   underlyingLtp: number;
   atm: number;
+  /** The strike nearest the underlying's LTP; null when unknown. */
+  nearest: number | null;
   step: number;
   /** Legs whose latest value is marked stale. */
   staleLegs: number;
+  /** Legs with no trade today (showing their previous close). */
+  untradedLegs: number;
   /** Legs in the window. */
   legs: number;
   /** The chain's analytics (PCR, max pain, forward, straddle) as of the last message; null before any. */
@@ -78,7 +89,9 @@ interface StrikeInput {
   pe: ChainLeg | null;
 }
 
-const EXACT_FIELDS = ['ltp', 'prev_close', 'change', 'oi', 'oi_change', 'volume', 'bid', 'ask', 'stale', 'iv_reason', 'greeks_from'] as const;
+const EXACT_FIELDS = [
+  'ltp', 'prev_close', 'change', 'oi', 'oi_change', 'volume', 'bid', 'ask', 'traded_today', 'last_trade_time', 'stale', 'iv_reason', 'greeks_from',
+] as const;
 
 type Shown = (value: number) => string;
 const formatTwo: Shown = (v) => formatFixed(v, 2);
@@ -122,6 +135,8 @@ function legOf(leg: ChainLeg): ChainLeg {
     volume: leg.volume,
     bid: leg.bid,
     ask: leg.ask,
+    traded_today: leg.traded_today,
+    last_trade_time: leg.last_trade_time,
     stale: leg.stale,
     iv: leg.iv,
     iv_reason: leg.iv_reason,
@@ -142,6 +157,7 @@ export class ChainModel {
   private order: number[] = [];
   private tokens = new Map<string, LegRef>();
   private atmStrike = 0;
+  private nearestStrike: number | null = null;
   private step = 0;
   private ltp = 0;
   private analytics: ChainAnalyticsFields | null = null;
@@ -171,15 +187,19 @@ export class ChainModel {
   /** The header numbers as of the last message. */
   header(): ChainHeader {
     let staleLegs = 0;
+    let untradedLegs = 0;
     let legs = 0;
     for (const row of this.byStrike.values()) {
       for (const q of [row.ce, row.pe]) {
         if (!q) continue;
         legs += 1;
         if (q.stale) staleLegs += 1;
+        if (q.traded_today === false) untradedLegs += 1;
       }
     }
-    return { underlyingLtp: this.ltp, atm: this.atmStrike, step: this.step, staleLegs, legs, analytics: this.analytics };
+    return {
+      underlyingLtp: this.ltp, atm: this.atmStrike, nearest: this.nearestStrike, step: this.step, staleLegs, untradedLegs, legs, analytics: this.analytics,
+    };
   }
 
   /**
@@ -201,7 +221,7 @@ export class ChainModel {
       });
     }
     this.analytics = view.analytics;
-    return this.replaceWindow(inputs, view.atm_strike, view.strike_step, view.underlying_ltp);
+    return this.replaceWindow(inputs, view.atm_strike, view.nearest_strike, view.strike_step, view.underlying_ltp);
   }
 
   /** A stream batch's part for this chain: a snapshot (whole window) or a delta (changed legs). */
@@ -220,7 +240,7 @@ export class ChainModel {
           pe: peLeg ? legOf(peLeg) : this.keptLeg(s.strike, 'pe', s.PE),
         };
       });
-      return this.replaceWindow(inputs, chain.atm_strike, chain.strike_step, chain.underlying_ltp);
+      return this.replaceWindow(inputs, chain.atm_strike, chain.nearest_strike, chain.strike_step, chain.underlying_ltp);
     }
     return this.applyDelta(chain);
   }
@@ -233,9 +253,10 @@ export class ChainModel {
     return oldToken === token ? old[side] : null;
   }
 
-  private setHeader(atm: number, step: number, ltp: number): boolean {
+  private setHeader(atm: number, nearest: number | null | undefined, step: number, ltp: number): boolean {
     const atmChanged = atm !== this.atmStrike;
     this.atmStrike = atm;
+    this.nearestStrike = nearest ?? null;
     this.step = step;
     this.ltp = ltp;
     return atmChanged;
@@ -250,14 +271,15 @@ export class ChainModel {
       ce: input.ce,
       pe: input.pe,
       atm: input.strike === this.atmStrike,
+      nearest: input.strike === this.nearestStrike && input.strike !== this.atmStrike,
       ceItm: ltp > 0 && input.strike < ltp,
       peItm: ltp > 0 && input.strike > ltp,
     };
   }
 
-  private replaceWindow(inputs: StrikeInput[], atm: number, step: number, ltp: number): ChainChange {
+  private replaceWindow(inputs: StrikeInput[], atm: number, nearest: number | null | undefined, step: number, ltp: number): ChainChange {
     const wasEmpty = this.byStrike.size === 0;
-    const atmChanged = this.setHeader(atm, step, ltp);
+    const atmChanged = this.setHeader(atm, nearest, step, ltp);
     const sorted = [...inputs].sort((a, b) => a.strike - b.strike);
     const next = new Map<number, ChainRow>();
     const tx: ChainTransaction = { add: [], remove: [], update: [] };
@@ -282,7 +304,7 @@ export class ChainModel {
   }
 
   private applyDelta(chain: StreamChain): ChainChange {
-    const atmChanged = this.setHeader(chain.atm_strike, chain.strike_step, chain.underlying_ltp);
+    const atmChanged = this.setHeader(chain.atm_strike, chain.nearest_strike, chain.strike_step, chain.underlying_ltp);
     const touched = new Map<number, { ce?: ChainLeg; pe?: ChainLeg }>();
     for (const [token, leg] of Object.entries(chain.legs)) {
       const ref = this.tokens.get(token);
@@ -292,7 +314,7 @@ export class ChainModel {
       touched.set(ref.strike, pending);
     }
     const update: ChainRow[] = [];
-    // Every row is checked (not only touched ones): a move of the underlying or the ATM flips flags.
+    // Every row is checked (not only touched ones): a move of the underlying, the ATM or the nearest strike flips flags.
     for (const strike of this.order) {
       const old = this.byStrike.get(strike)!;
       const legs = touched.get(strike);
@@ -316,6 +338,7 @@ function sameRow(a: ChainRow, b: ChainRow): boolean {
     a.ceToken === b.ceToken &&
     a.peToken === b.peToken &&
     a.atm === b.atm &&
+    a.nearest === b.nearest &&
     a.ceItm === b.ceItm &&
     a.peItm === b.peItm &&
     sameLeg(a.ce, b.ce) &&

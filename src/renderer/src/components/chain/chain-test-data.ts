@@ -7,9 +7,9 @@ import type { ChainView, LegView } from '../../../../shared/contract';
 import type { StreamBatch, StreamChain, StreamLeg } from '../../../../shared/events';
 
 /**
- * A leg (quote and analytics) whose values derive from a strike, with overrides. The analytics
- * are fixed and shaped like an ATM index leg: IV 14.32%, delta 0.5123, gamma 0.001234, theta
- * -12.34 a day, vega 10.5 a point.
+ * A leg (quote and analytics) whose values derive from a strike, with overrides. It traded today
+ * (at 10:00 IST on 2026-12-01). The analytics are fixed and shaped like an ATM index leg: IV
+ * 14.32%, delta 0.5123, gamma 0.001234, theta -12.34 a day, vega 10.5 a point.
  */
 export function leg(strike: number, over: Partial<StreamLeg> = {}): StreamLeg {
   return {
@@ -21,6 +21,8 @@ export function leg(strike: number, over: Partial<StreamLeg> = {}): StreamLeg {
     volume: 10 * strike,
     bid: 99.5,
     ask: 100.5,
+    traded_today: true,
+    last_trade_time: Date.parse('2026-12-01T04:30:00Z'),
     stale: false,
     iv: 0.1432,
     iv_reason: null,
@@ -68,7 +70,28 @@ export function strikeRange(from: number, to: number, step: number): number[] {
   return out;
 }
 
-/** A snapshot chain over `strikes`, every leg with a value. */
+/**
+ * A leg that has not traded today: no LTP and no change, its previous close `prevClose`, no IV
+ * (no two-sided quote), the last trade on the day before (16:25 IST on 2026-11-30).
+ */
+export function untradedLeg(strike: number, prevClose: number, over: Partial<StreamLeg> = {}): StreamLeg {
+  return leg(strike, {
+    ltp: null,
+    prev_close: prevClose,
+    change: null,
+    bid: null,
+    ask: null,
+    volume: 0,
+    traded_today: false,
+    last_trade_time: Date.parse('2026-11-30T10:55:00Z'),
+    iv: null,
+    iv_reason: 'no-trade-today',
+    greeks_from: 'pair',
+    ...over,
+  });
+}
+
+/** A snapshot chain over `strikes`, every leg with a value; the nearest strike is the ATM. */
 export function snapshot(strikes: number[], atm: number, step: number, ltp: number, over: (strike: number, side: 'CE' | 'PE') => Partial<StreamLeg> = () => ({})): StreamChain {
   const legs: Record<string, StreamLeg> = {};
   for (const s of strikes) {
@@ -78,6 +101,7 @@ export function snapshot(strikes: number[], atm: number, step: number, ltp: numb
   return {
     snapshot: true,
     atm_strike: atm,
+    nearest_strike: atm,
     strike_step: step,
     underlying_ltp: ltp,
     strikes: strikes.map((strike) => ({ strike, CE: tok(strike, 'CE'), PE: tok(strike, 'PE') })),
@@ -88,7 +112,7 @@ export function snapshot(strikes: number[], atm: number, step: number, ltp: numb
 
 /** A delta chain carrying only `legs` (and the chain analytics, as every batch does). */
 export function delta(atm: number, step: number, ltp: number, legs: Record<string, StreamLeg>, chainAnalytics: ChainAnalyticsFields = analytics(atm)): StreamChain {
-  return { atm_strike: atm, strike_step: step, underlying_ltp: ltp, legs, analytics: chainAnalytics };
+  return { atm_strike: atm, nearest_strike: atm, strike_step: step, underlying_ltp: ltp, legs, analytics: chainAnalytics };
 }
 
 /** A batch carrying one chain under `key`. */
@@ -104,6 +128,7 @@ export function chainView(symbol: string, expiry: string, strikes: number[], atm
     segment: 'NSE_FNO',
     underlying_ltp: ltp,
     atm_strike: atm,
+    nearest_strike: atm,
     strike_step: step,
     lot_size: 75,
     strikes,
