@@ -209,3 +209,76 @@ function validateHolidayFile(): void {
   }
 }
 validateHolidayFile();
+
+/*
+ * Trading hours (IST minutes after midnight), pure and zone-free, so every layer (the engine's
+ * session clock, the simulator) can ask the same question. DHAN-PROTOCOL.md §6.3:
+ * - NSE and BSE cash and F&O trade 09:15-15:30 on the exchange's trading days; their currency
+ *   derivatives 09:00-17:00.
+ * - MCX non-agri trades 09:00-23:30 while US daylight saving is in effect (second Sunday of March
+ *   to the first Sunday of November) and 09:00-23:55 otherwise; on an NSE holiday it is not
+ *   closed for, it trades the evening session only (17:00 onwards). Not modelled: New Year's
+ *   Day's evening closure, the special Sunday budget session.
+ */
+
+/** Minutes after IST midnight. */
+export const EQUITY_OPEN_MINUTES = 9 * 60 + 15;
+export const EQUITY_CLOSE_MINUTES = 15 * 60 + 30;
+export const CURRENCY_OPEN_MINUTES = 9 * 60;
+export const CURRENCY_CLOSE_MINUTES = 17 * 60;
+export const COMMODITY_OPEN_MINUTES = 9 * 60;
+export const COMMODITY_EVENING_OPEN_MINUTES = 17 * 60;
+export const COMMODITY_CLOSE_MINUTES_US_DST = 23 * 60 + 30;
+export const COMMODITY_CLOSE_MINUTES_US_STANDARD = 23 * 60 + 55;
+
+/** What trades on an exchange: cash and F&O (NSE, BSE), currency derivatives, or MCX commodities. */
+export type SessionMarket = 'equity' | 'currency' | 'commodity';
+
+/** One day's session in IST minutes after midnight: trading in [open, close). */
+export interface SessionHours {
+  open: number;
+  close: number;
+}
+
+/** The first Sunday on or after `date`. */
+function sundayOnOrAfter(date: string): string {
+  return addDays(date, (7 - dayOfWeek(date) + WEEKDAY.SUNDAY) % 7);
+}
+
+/**
+ * True when US daylight saving is in effect on the IST date: from the second Sunday of March up
+ * to the first Sunday of November. Both switches fall on a Sunday, when MCX is closed, so the
+ * date alone decides every MCX session.
+ */
+export function usDaylightSaving(date: string): boolean {
+  const [year] = parseDate(date);
+  const start = addDays(sundayOnOrAfter(formatDate(year, 3, 1)), 7);
+  const end = sundayOnOrAfter(formatDate(year, 11, 1));
+  return date >= start && date < end;
+}
+
+/**
+ * The session of `market` on `exchange` on an IST date, or null when it does not trade that day.
+ * 'commodity' is MCX's (the exchange argument is ignored); 'equity' and 'currency' follow the
+ * exchange's own holiday list.
+ */
+export function sessionHours(exchange: Exchange, market: SessionMarket, date: string): SessionHours | null {
+  if (isWeekend(date)) return null;
+  if (market === 'commodity') {
+    if (HOLIDAYS.MCX.has(date)) return null;
+    const close = usDaylightSaving(date) ? COMMODITY_CLOSE_MINUTES_US_DST : COMMODITY_CLOSE_MINUTES_US_STANDARD;
+    return { open: HOLIDAYS.NSE.has(date) ? COMMODITY_EVENING_OPEN_MINUTES : COMMODITY_OPEN_MINUTES, close };
+  }
+  if (HOLIDAYS[exchange].has(date)) return null;
+  return market === 'currency'
+    ? { open: CURRENCY_OPEN_MINUTES, close: CURRENCY_CLOSE_MINUTES }
+    : { open: EQUITY_OPEN_MINUTES, close: EQUITY_CLOSE_MINUTES };
+}
+
+/** True when `market` on `exchange` is trading at the instant `epochMs`. */
+export function isSessionOpen(exchange: Exchange, market: SessionMarket, epochMs: number): boolean {
+  const hours = sessionHours(exchange, market, istDate(epochMs));
+  if (!hours) return false;
+  const minutes = istMinutesOfDay(epochMs);
+  return minutes >= hours.open && minutes < hours.close;
+}
