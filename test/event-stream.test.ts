@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApi } from '../src/core/api/create-api';
+import { legQuote } from '../src/core/api/views';
 import { App } from '../src/core/app';
 import { attachEventStream, tooMuchBuffered, type EventStream } from '../src/server/event-stream';
 import { closeHttp, createHttpServer, listenHttp } from '../src/server/http-api';
@@ -196,7 +197,7 @@ describe('event stream', () => {
     }
     const state = app.services.core.owners.chain('RELIANCE', expiry)!;
     expect([...rows.keys()].sort()).toEqual([...state.optionTokens].sort());
-    for (const t of state.optionTokens) expect({ t, ltp: rows.get(t)?.ltp }).toEqual({ t, ltp: app.services.store.ltp(t) ?? null });
+    for (const t of state.optionTokens) expect({ t, ltp: rows.get(t)?.ltp }).toEqual({ t, ltp: legQuote(app.services, t).ltp });
 
     c.send({ op: 'unsubscribe', view: 'chain', symbol: 'RELIANCE', expiry });
     await c.next(isType('unsubscribed'), 'the unsubscribe ack');
