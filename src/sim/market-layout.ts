@@ -57,6 +57,8 @@ export const B_BID_TICKS = 39;
 export const B_SPREAD = 40;
 export const B_SEED = 41;
 export const B_LIVE = 42;
+/** Where the instrument trades (market-hours' VENUE_*), for market hours. */
+export const L_VENUE = 43;
 /** Doubles per slot: 48 x 8 = 384 bytes, a whole number of 64-byte cache lines. */
 export const STRIDE = 48;
 

@@ -295,20 +295,81 @@ describe('MarketModel quotes', () => {
     expect(m.quote(tok(NIFTY))?.bidPrice).toEqual([0, 0, 0, 0, 0]);
   });
 
-  it('rolls the day at IST midnight: previous close becomes the last price, volume restarts', () => {
+  it('rolls the day at IST midnight: previous close becomes the value at the close mark, volume restarts', () => {
     const m = model();
+    const put = leg(25_800, 'pe');
     m.subscribe([tok(RELIANCE)]);
+    m.quote(tok(put)); // created on day one, never traded
     run(m, 60_000, 1_000);
     const before = JSON.parse(JSON.stringify(m.quote(tok(RELIANCE)))) as QuoteState;
     expect(before.volume).toBeGreaterThan(0);
+    // 'always' mode: the day closes at IST midnight; the walk's price then is every record's close.
+    m.advance(istEpochMs('2026-02-11'));
+    const atClose = m.fair(tok(RELIANCE))!.spot;
+    const putAtClose = m.fair(tok(put))!.price;
     let traded = 0;
     m.due(istEpochMs('2026-02-11', 600), (i) => {
       traded += m.quoteAt(i).ltq;
     });
     const after = m.quote(tok(RELIANCE));
     expect(traded).toBeGreaterThan(0);
-    expect(after?.prevClose).toBe(before.ltp);
+    expect(after?.prevClose).toBe(Math.round(atClose * 10) / 10);
+    expect(after?.prevClose).not.toBe(before.ltp); // the walk went on after the last trade
     expect(after?.volume).toBe(traded);
+    // An untraded record rolls on read: its previous close (and last price) move to the new close.
+    const q = m.quote(tok(put))!;
+    expect(q.prevClose).toBe(Math.round(putAtClose * 20) / 20);
+    expect(q.ltp).toBe(q.prevClose);
+    expect(m.prevCloseFair(tok(put))!.price).toBeCloseTo(putAtClose, 9);
+  });
+});
+
+describe("MarketModel market hours ('clock' session)", () => {
+  it('trades only while the venue is open, resumes at the open with the night as a gap, and closes days at 15:30', () => {
+    const evening = istEpochMs('2026-02-10', 1_020); // 17:00 IST: NSE closed, MCX open
+    const m = new MarketModel({ instruments: INSTRUMENTS, seed: 7, startMs: evening, session: 'clock' });
+    expect(m.session).toBe('clock');
+    m.subscribe([tok(NIFTY), tok(RELIANCE), tok(NIFTY_FUT), tok(CRUDE_FUT)]);
+    m.setAggregateRate(400);
+    const seen = new Map<string, number>();
+    run(m, 30_000, 100, (i) => seen.set(m.instrumentAt(i).symbol, (seen.get(m.instrumentAt(i).symbol) ?? 0) + 1));
+    expect([...seen.keys()]).toEqual(['CRUDEOIL']);
+    // A move outside NSE hours jumps the index (fair values follow) but prints nothing.
+    const ltp = m.quote(tok(NIFTY_FUT))!.ltp;
+    const moved = m.move('NIFTY', 2, () => {
+      throw new Error('no trade outside hours');
+    });
+    expect(moved!.after / moved!.before).toBeCloseTo(1.02, 12);
+    expect(m.quote(tok(NIFTY_FUT))!.ltp).toBe(ltp);
+    expect(m.fair(tok(NIFTY_FUT))!.price / moved!.futures[0]!.before).toBeCloseTo(1.02, 12);
+    // Through the night to 09:15 the next day: only MCX trades (until 23:55, again from 09:00).
+    const open = istEpochMs('2026-02-11', 555);
+    seen.clear();
+    for (let t = m.now + 60_000; t < open; t += 60_000) m.due(t, (i) => expect(m.instrumentAt(i).segment).toBe('MCX_COMM'));
+    m.due(open - 1, (i) => expect(m.instrumentAt(i).segment).toBe('MCX_COMM'));
+    run(m, 20_000, 100, (i) => {
+      const inst = m.instrumentAt(i);
+      seen.set(inst.symbol, (seen.get(inst.symbol) ?? 0) + 1);
+      expect(m.quoteAt(i).lastTradeMs).toBeGreaterThanOrEqual(open);
+    });
+    expect(seen.get('NIFTY')).toBeGreaterThan(0);
+    expect(seen.get('RELIANCE')).toBeGreaterThan(0);
+    // Previous closes come from 15:30 on the 10th (the model started after it: the universe price
+    // is the 9th's close, the walk to the 10th's 15:30 is the 10th's close).
+    const close = m.prevCloseFair(tok(RELIANCE))!;
+    expect(m.quote(tok(RELIANCE))!.prevClose).toBe(Math.round(close.price * 10) / 10);
+    expect(m.quote(tok(NIFTY))!.prevClose).not.toBe(25_800);
+  });
+
+  it('previous closes at the start are the universe prices, marked at the last session close', () => {
+    const m = new MarketModel({ instruments: INSTRUMENTS, seed: 7, startMs: START, session: 'clock' });
+    expect(m.quote(tok(NIFTY))!.prevClose).toBe(25_800);
+    expect(m.prevCloseFair(tok(NIFTY))!.spot).toBe(25_800);
+    // Monday's previous close is Friday's: the walk over the weekend is Monday's gap.
+    const monday = new MarketModel({ instruments: INSTRUMENTS, seed: 7, startMs: istEpochMs('2026-02-16', 600), session: 'clock' });
+    expect(monday.quote(tok(NIFTY))!.prevClose).toBe(25_800);
+    const friday = monday.prevCloseFair(tok(NIFTY_FUT))!;
+    expect(friday.years * 365).toBeCloseTo((istEpochMs(MONTHLY, 930) - istEpochMs('2026-02-13', 930)) / 86_400_000, 9);
   });
 });
 

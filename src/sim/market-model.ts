@@ -21,12 +21,21 @@
  *   and a snapshot read right after sees the new level, whatever the tick rates (even a still
  *   market). The underlying's spot listings and futures are created if nobody had touched them;
  *   untouched options are not (their first read prices them off the moved underlying anyway).
+ * - Market hours (market-hours): in 'clock' session mode an instrument trades only while its
+ *   venue is open; a trade that falls due outside is put off to the next open, and a `move`
+ *   outside hours jumps the underlying (fair values follow) but prints nothing. 'always' (the
+ *   default) trades at any hour.
+ * - Days: a record rolls to a new IST day before its first trade or read that day, taking its
+ *   previous close from the driver's close mark (see market-quotes and market-underlyings), so
+ *   every previous close of a chain is one arbitrage-free surface, however long a record went
+ *   untraded or untouched.
  */
 import { tokenOf } from '../shared/instruments';
 import { MarketCatalog, quoteSizing } from './market-catalog';
-import { L_DRIVER, L_EXPIRY, L_FORM, L_RATE, M_LIQUIDITY, M_REFS, M_TICK_RATE, SlotStore } from './market-layout';
+import { SessionGate, venueOf, type SessionMode } from './market-hours';
+import { L_DRIVER, L_EXPIRY, L_FORM, L_RATE, L_VENUE, M_LIQUIDITY, M_REFS, M_TICK_RATE, SlotStore } from './market-layout';
 import { FORM_FUTURE, FORM_OPTION, FORM_SPOT, Pricer, tradeRate, type Form } from './market-pricing';
-import { initQuote, trade, writeLink } from './market-quotes';
+import { dayEnded, initQuote, rollDay, trade, writeLink, type Valuation } from './market-quotes';
 import { TickSchedule } from './market-schedule';
 import { QuoteView } from './market-view';
 import type { FairValue, MarketModelOptions, MovedFuture, MoveResult, QuoteState, SimInstrument } from './market-types';
@@ -35,7 +44,6 @@ import { createRandom, type Random } from './seeded-random';
 
 export type { FairValue, MarketModelOptions, MovedFuture, MoveResult, QuoteState, SimInstrument } from './market-types';
 
-const DAY_MS = 86_400_000;
 /** Re-add the rate sum from scratch this often, so incremental float error cannot drift. */
 const RESUM_EVERY = 1 << 20;
 
@@ -62,12 +70,17 @@ export class MarketModel {
   private readonly views: QuoteView[] = [];
   private readonly store = new SlotStore();
   private readonly drivers: Driver[] = [];
+  /** Driver id -> its records' slots, ascending (what a move re-prints). */
+  private readonly driverSlots: number[][] = [];
   private readonly driverIds = new Map<string, number>();
   /** Scheduled items are slots. */
   private readonly schedule = new TickSchedule();
   private readonly rng: Random;
   private readonly pricer = new Pricer();
+  private readonly gate: SessionGate;
   private clockMs: number;
+  /** The instant reads roll records to: the clock, or a trade's time while `due` reports it. */
+  private readMs: number | null = null;
   private aggregate: number | null = null;
   private rateSum = 0;
   private rateUpdates = 0;
@@ -81,6 +94,7 @@ export class MarketModel {
     this.rate = options.rate ?? 0.065;
     this.basePrices = options.basePrices;
     this.maxCatchUpMs = options.maxCatchUpMs ?? 1000;
+    this.gate = new SessionGate(options.session ?? 'always');
     this.rng = createRandom(this.seed, 'ticks');
     this.catalog = new MarketCatalog(this.instruments, this.seed);
     this.slotOf = new Int32Array(this.instruments.length).fill(-1);
@@ -89,6 +103,11 @@ export class MarketModel {
   /** The model clock (true UTC epoch ms). */
   get now(): number {
     return this.clockMs;
+  }
+
+  /** 'clock': instruments trade only in market hours; 'always': at any hour. */
+  get session(): SessionMode {
+    return this.gate.mode;
   }
 
   get instrumentCount(): number {
@@ -133,12 +152,17 @@ export class MarketModel {
    */
   quote(token: string): Readonly<QuoteState> | undefined {
     const i = this.indexOf(token);
-    return i < 0 ? undefined : this.views[this.slotFor(i)];
+    return i < 0 ? undefined : this.quoteAt(i);
   }
 
   /** `quote` by instrument index (the server's hot path after `due`). */
   quoteAt(index: number): Readonly<QuoteState> {
-    return this.views[this.slotFor(index)];
+    const slot = this.slotFor(index);
+    const f = this.store.chunk(slot);
+    const b = this.store.base(slot);
+    const at = this.readMs ?? this.clockMs;
+    if (dayEnded(f, b, at)) this.roll(f, b, this.drivers[f[b + L_DRIVER]], at);
+    return this.views[slot];
   }
 
   /** Previous close and previous OI, for the prev-close packet. */
@@ -155,6 +179,24 @@ export class MarketModel {
     const f = this.store.chunk(slot);
     const b = this.store.base(slot);
     const p = this.pricer.evaluate(f, b, this.drivers[f[b + L_DRIVER]], this.clockMs);
+    return { price: p.price, spot: p.spot, forward: p.forward, vol: p.vol, years: p.years, rate: f[b + L_RATE] };
+  }
+
+  /**
+   * The model's value (unrounded) at the close mark the instrument's previous close was printed
+   * from: the instant and underlying price its day rolled from (a new object). Rolls the record
+   * to the current day first, as a read does.
+   */
+  prevCloseFair(token: string): FairValue | undefined {
+    const i = this.indexOf(token);
+    if (i < 0) return undefined;
+    this.quoteAt(i);
+    const slot = this.slotOf[i];
+    const f = this.store.chunk(slot);
+    const b = this.store.base(slot);
+    const driver = this.drivers[f[b + L_DRIVER]];
+    const mark = driver.closeFor(this.readMs ?? this.clockMs);
+    const p = this.pricer.evaluateAt(f, b, driver, mark.ms, mark.price);
     return { price: p.price, spot: p.spot, forward: p.forward, vol: p.vol, years: p.years, rate: f[b + L_RATE] };
   }
 
@@ -242,7 +284,7 @@ export class MarketModel {
     const indices = out instanceof Int32Array ? out : null;
     const tokens = sink || indices ? null : (out as string[]);
     const cap = indices ? Math.min(limit, indices.length) : limit;
-    const { schedule, pricer, store, drivers, rng } = this;
+    const { schedule, pricer, store, drivers, gate } = this;
     let count = 0;
     while (count < cap) {
       const scheduled = schedule.topTime();
@@ -251,15 +293,29 @@ export class MarketModel {
       const t = scheduled < floor ? floor : scheduled;
       const f = store.chunk(slot);
       const b = store.base(slot);
+      const venue = f[b + L_VENUE];
+      if (!gate.isOpen(venue, t)) {
+        // Closed: the trade waits for the next open (a fresh draw from there).
+        schedule.replaceTop(this.nextTime(gate.nextOpen(venue, t), f[b + M_TICK_RATE]));
+        continue;
+      }
       const driver = drivers[f[b + L_DRIVER]];
       pricer.evaluate(f, b, driver, t);
       const rate = tradeRate(f, b, driver.spec, pricer, t);
       this.setRate(f, b, rate);
       schedule.replaceTop(this.nextTime(t, rate));
       if (rate <= 0) continue;
-      trade(f, b, t, pricer.price, rng);
-      if (sink) sink(this.slotInstrument[slot]);
-      else if (indices) indices[count] = this.slotInstrument[slot];
+      this.print(f, b, driver, t);
+      if (sink) {
+        // Reads from the callback see the record as of its trade (a trade just before midnight
+        // is not rolled by a clock already past it).
+        this.readMs = t;
+        try {
+          sink(this.slotInstrument[slot]);
+        } finally {
+          this.readMs = null;
+        }
+      } else if (indices) indices[count] = this.slotInstrument[slot];
       else (tokens as string[])[count] = this.slotToken[slot];
       count += 1;
     }
@@ -318,25 +374,49 @@ export class MarketModel {
   /** One trade at fair value on every live record priced off `drivers`: spot, then futures, then options. */
   private reprint(drivers: ReadonlySet<number>, now: number, onTrade: ((index: number) => void) | undefined): void {
     const byForm: [number[], number[], number[]] = [[], [], []];
-    for (let slot = 0; slot < this.store.size; slot += 1) {
-      const f = this.store.chunk(slot);
-      const b = this.store.base(slot);
-      if (drivers.has(f[b + L_DRIVER])) byForm[f[b + L_FORM] as Form].push(slot);
-    }
+    const slots = [...drivers].flatMap((id) => this.driverSlots[id]);
+    if (drivers.size > 1) slots.sort((x, y) => x - y);
+    for (const slot of slots) byForm[this.store.chunk(slot)[this.store.base(slot) + L_FORM] as Form].push(slot);
     for (const form of [FORM_SPOT, FORM_FUTURE, FORM_OPTION] as const) {
       for (const slot of byForm[form]) {
         const f = this.store.chunk(slot);
         const b = this.store.base(slot);
         const driver = this.drivers[f[b + L_DRIVER]];
+        if (!this.gate.isOpen(f[b + L_VENUE], now)) continue;
         this.pricer.evaluate(f, b, driver, now);
         if (!(form === FORM_SPOT || now < f[b + L_EXPIRY])) continue;
         const subscribed = f[b + M_REFS] > 0;
         // As in `due`: the rate (and the liquidity the book's spread reads) first, then the trade.
         if (subscribed) this.setRate(f, b, tradeRate(f, b, driver.spec, this.pricer, now));
-        trade(f, b, now, this.pricer.price, this.rng);
+        this.print(f, b, driver, now);
         if (subscribed && onTrade) onTrade(this.slotInstrument[slot]);
       }
     }
+  }
+
+  /**
+   * One trade at `ms` of the record the pricer just evaluated at `ms`, rolling its day first when
+   * `ms` starts a new one (the roll re-uses the pricer, so the record is evaluated again).
+   */
+  private print(f: Float64Array, b: number, driver: Driver, ms: number): void {
+    if (dayEnded(f, b, ms)) {
+      this.roll(f, b, driver, ms);
+      this.pricer.evaluate(f, b, driver, ms);
+    }
+    const p = this.pricer;
+    trade(f, b, ms, p.price, p.lower, p.upper, this.rng);
+  }
+
+  /** Starts the record's IST day of `ms`: its previous close is its value at the driver's close mark. */
+  private roll(f: Float64Array, b: number, driver: Driver, ms: number): void {
+    rollDay(f, b, ms, this.closeValuation(f, b, driver, ms));
+  }
+
+  /** The record's value at the close mark its day of `ms` rolls from (uses the pricer). */
+  private closeValuation(f: Float64Array, b: number, driver: Driver, ms: number): Valuation {
+    const mark = driver.closeFor(ms);
+    const p = this.pricer.evaluateAt(f, b, driver, mark.ms, mark.price);
+    return { fair: p.price, lower: p.lower, upper: p.upper, live: f[b + L_FORM] === FORM_SPOT || mark.ms < f[b + L_EXPIRY] };
   }
 
   private scale(): number {
@@ -382,18 +462,20 @@ export class MarketModel {
     const f = this.store.chunk(slot);
     const b = this.store.base(slot);
     writeLink(f, b, this.catalog.link(inst, driverId, driver.spec, this.rate, 0.8 + 0.4 * init.next()));
+    f[b + L_VENUE] = venueOf(inst.segment);
     const spot = f[b + L_FORM] === FORM_SPOT;
     const expiryMs = f[b + L_EXPIRY];
-    const prevMs = this.startMs - DAY_MS;
-    const prev = this.pricer.evaluateAt(f, b, driver, prevMs, driver.prevClose);
-    const prevQuote = { fair: prev.price, live: spot || prevMs < expiryMs };
-    const prevDistance = prev.distance;
-    const now = this.pricer.evaluate(f, b, driver, this.clockMs);
-    const nowQuote = { fair: now.price, live: spot || this.clockMs < expiryMs };
-    const liquidity = Math.min(1, tradeRate(f, b, driver.spec, now, this.clockMs) / 4);
-    const sizing = quoteSizing(f[b + L_FORM] as Form, driver.spec, driver.prevClose, prevDistance, liquidity, expiryMs - this.clockMs, init.next());
-    initQuote(f, b, sizing, prevQuote, nowQuote, this.startMs, init.next() * 4_294_967_296);
+    const at = this.readMs ?? this.clockMs;
+    const prevQuote = this.closeValuation(f, b, driver, at);
+    const prevDistance = this.pricer.distance;
+    const prevSpot = this.pricer.spot;
+    const now = this.pricer.evaluate(f, b, driver, at);
+    const nowQuote: Valuation = { fair: now.price, lower: now.lower, upper: now.upper, live: spot || at < expiryMs };
+    const liquidity = Math.min(1, tradeRate(f, b, driver.spec, now, at) / 4);
+    const sizing = quoteSizing(f[b + L_FORM] as Form, driver.spec, prevSpot, prevDistance, liquidity, expiryMs - at, init.next());
+    initQuote(f, b, sizing, prevQuote, nowQuote, at, init.next() * 4_294_967_296);
     this.slotOf[i] = slot;
+    this.driverSlots[driverId].push(slot);
     this.slotInstrument.push(i);
     this.slotToken.push(tokenOf(inst));
     this.views.push(new QuoteView(f, b));
@@ -405,8 +487,9 @@ export class MarketModel {
     let id = this.driverIds.get(key);
     if (id === undefined) {
       id = this.drivers.length;
-      this.drivers.push(new Driver(underlyingSpec(assetClass, name, this.basePrices, this.rate), this.seed, this.startMs));
+      this.drivers.push(new Driver(underlyingSpec(assetClass, name, this.basePrices, this.rate), this.seed, this.startMs, this.gate));
       this.driverIds.set(key, id);
+      this.driverSlots.push([]);
     }
     return id;
   }

@@ -7,10 +7,21 @@
  * - Forward of an NSE/BSE/currency option: the future of the same expiry (else of the same month)
  *   carried back to the option's expiry, so weeklies and monthlies agree with the future; without a
  *   future, spot * e^{carry T}. MCX and NSE commodity options use their MCX future as the forward.
- * - Smile: sigma(K) = atm(T) * (1 + skew * x + curvature * x^2) with x = ln(K/F) / sqrt(max(T, 2 days)),
- *   i.e. log-moneyness in units of root-time, so a weekly shows the skew traders see rather than a
- *   flat line (with raw ln(K/F) a 7-day smile would be ~0.2 vol points wide). The factor is clamped
- *   to [0.5, 3]. atm(T) = vol * (1 + 0.1 e^{-T / 30 days}): a mild, inverted-at-the-front term structure.
+ * - Smile: SSVI (Gatheral and Jacquier, "Arbitrage-free SVI volatility surfaces", 2014) in total
+ *   variance w(k) = sigma^2 T at log-moneyness k = ln(K/F):
+ *     w(k) = theta/2 * (1 + rho phi k + sqrt((phi k + rho)^2 + 1 - rho^2)),  theta = atm(T)^2 T,
+ *   with phi = smileSlope / (atm(T) sqrt(max(T, 2 days))): strikes are measured in at-the-money
+ *   standard deviations, so a weekly shows the skew traders see rather than a flat line. Their
+ *   Theorem 4.2: a slice is free of butterfly arbitrage (Black prices convex and monotone in
+ *   strike, a non-negative density) when theta phi (1 + |rho|) < 4 and theta phi^2 (1 + |rho|) <= 4;
+ *   phi is capped at 95% of both limits, so this holds for every expiry whatever the spec says.
+ *   The wings grow linearly in |k| with slope theta phi (1 +- rho) / 2 < 2 (Lee's moment bound):
+ *   a far strike's IV grows like sqrt|k|, never by a clamp, so far-OTM prices never invert. The
+ *   model replaced a quadratic-in-moneyness factor clamped to [0.5, 3], whose rise into the clamp
+ *   made puts fall with strike on the far wing (issue 15).
+ * - atm(T) = vol * (1 + 0.1 e^{-T / 30 days}): a mild, inverted-at-the-front term structure.
+ * - Bounds: the pricer also gives each option's no-arbitrage bounds (discounted intrinsic value
+ *   below, DF*F for a call and DF*K for a put above), which the quote's tick rounding respects.
  * - Trade rates (ticks/s before aggregate scaling): indices 1; F&O stocks 2-4; other named equities
  *   1; unnamed filler 0.05-0.5; near futures 3, far ones a tenth of that; options 4.5 e^{-0.6 d^2}
  *   (d = |ln(K/F)| / (sigma sqrt T)), scaled by asset class, floored at one per 120 s; expired
@@ -28,6 +39,8 @@ export type Form = typeof FORM_SPOT | typeof FORM_FUTURE | typeof FORM_OPTION;
 
 const DAY_MS = 86_400_000;
 const SMILE_T_FLOOR = 2 / 365;
+/** Fraction of the SSVI no-arbitrage limits phi may use. */
+const SSVI_MARGIN = 0.95;
 const MIN_OPTION_RATE = 1 / 120;
 
 /** The at-the-money volatility for `years` to expiry. */
@@ -35,11 +48,25 @@ export function atmVol(spec: UnderlyingSpec, years: number): number {
   return spec.vol * (1 + 0.1 * Math.exp(-(Math.max(years, 0) * 365) / 30));
 }
 
+/**
+ * SSVI's phi for a slice with total ATM variance `theta` (see the policy above): the spec's width
+ * in ATM standard deviations, capped by both no-butterfly conditions of Gatheral-Jacquier 4.2.
+ */
+export function ssviPhi(spec: UnderlyingSpec, atm: number, theta: number, years: number): number {
+  const wanted = spec.smileSlope / (atm * Math.sqrt(Math.max(years, SMILE_T_FLOOR)));
+  const room = (4 * SSVI_MARGIN) / (theta * (1 + Math.abs(spec.rho)));
+  return Math.min(wanted, room, Math.sqrt(room));
+}
+
 /** The configured smile: implied volatility at strike K for forward F and `years` to expiry. */
 export function smileVol(spec: UnderlyingSpec, forward: number, strike: number, years: number): number {
-  const x = Math.log(strike / forward) / Math.sqrt(Math.max(years, SMILE_T_FLOOR));
-  const factor = 1 + spec.skew * x + spec.curvature * x * x;
-  return atmVol(spec, years) * Math.min(Math.max(factor, 0.5), 3);
+  const atm = atmVol(spec, years);
+  if (!(years > 0 && forward > 0 && strike > 0)) return atm;
+  const theta = atm * atm * years;
+  const rho = spec.rho;
+  const y = ssviPhi(spec, atm, theta, years) * Math.log(strike / forward);
+  const w = 0.5 * theta * (1 + rho * y + Math.sqrt((y + rho) * (y + rho) + 1 - rho * rho));
+  return Math.sqrt(w / years);
 }
 
 /**
@@ -54,6 +81,9 @@ export class Pricer {
   price = 0;
   /** Options: |ln(K/F)| / (sigma sqrt T); 0 for other instruments. */
   distance = 0;
+  /** No-arbitrage bounds of the price: options' discounted intrinsic value and DF*F or DF*K; 0 and Infinity otherwise. */
+  lower = 0;
+  upper = Infinity;
 
   /** Evaluates the record at `ms` with the driver's price then (stepping the driver). */
   evaluate(f: Float64Array, b: number, driver: Driver, ms: number): this {
@@ -66,6 +96,8 @@ export class Pricer {
     const form = f[b + L_FORM];
     this.spot = spot;
     this.distance = 0;
+    this.lower = 0;
+    this.upper = Infinity;
     if (form === FORM_SPOT) {
       this.forward = spot;
       this.vol = spec.vol;
@@ -83,7 +115,12 @@ export class Pricer {
     const strike = f[b + L_STRIKE];
     const vol = smileVol(spec, this.forward, strike, this.years);
     this.vol = vol;
-    this.price = black76Price(this.forward, strike, this.years, vol, f[b + L_RATE], f[b + L_IS_CALL] === 1);
+    const rate = f[b + L_RATE];
+    const isCall = f[b + L_IS_CALL] === 1;
+    this.price = black76Price(this.forward, strike, this.years, vol, rate, isCall);
+    const df = this.years > 0 ? Math.exp(-rate * this.years) : 1;
+    this.lower = df * Math.max(isCall ? this.forward - strike : strike - this.forward, 0);
+    this.upper = df * (isCall ? this.forward : strike);
     const sd = vol * Math.sqrt(this.years);
     this.distance = sd > 0 ? Math.abs(Math.log(strike / this.forward)) / sd : 0;
     return this;

@@ -3,15 +3,23 @@
  * day statistics, open interest and a 5-level book around the price.
  *
  * Policy:
- * - The last price is the fair value rounded to the tick (options and underlyings never below one
- *   tick while live), and the book brackets it: best bid <= LTP <= best ask, 1-4 ticks apart
+ * - The last price is the fair value rounded to the nearest tick, then kept inside the
+ *   no-arbitrage bounds (never below the tick at or above the discounted intrinsic value, never
+ *   above the tick at or below DF*F for a call or DF*K for a put) and never below one tick while
+ *   live. Each step is a non-decreasing function of the fair value or of a bound that moves with
+ *   strike the same way the price does, so prices valued at one instant keep their order across
+ *   strikes after rounding (ties allowed, never an inversion). A printed price lies at most half a
+ *   tick below its fair value (unless capped by the upper bound) and less than a tick above it,
+ *   so a butterfly loses at most a tick and a half to rounding. The book brackets the last price: best bid <= LTP <= best ask, 1-4 ticks apart
  *   (wider for illiquid contracts), further levels one tick apart; levels at or below zero are
  *   zero-filled, as Dhan zero-fills missing depth.
  * - Trade size is a whole number of lots (geometric, mean a few lots), capped so it fits the
  *   packet's 16-bit LTQ. OI moves by the trade size, opening slightly more often than closing.
- * - A trade on a new IST calendar day rolls the day: the last price becomes the previous close,
- *   OI the previous OI, and volume/open/high/low restart. Close stays 0 (Dhan sends it after the
- *   session only).
+ * - A new IST calendar day rolls the record (the model rolls it before its first trade or read
+ *   that day): the previous close becomes the model's value at the day's close mark (every record
+ *   of an underlying from one price at one instant, see market-hours), OI the previous OI, and
+ *   volume/open/high/low restart; a record that never traded shows the new previous close as its
+ *   last price. Close stays 0 (Dhan sends it after the session only).
  * - A trade stores only the book's inputs (best bid in ticks, spread, a hash, live); the five levels
  *   are expanded from them when read (`fillBook`), with sizes from the hash rather than a draw per
  *   level: the tick path stays allocation-free and touches few cache lines.
@@ -85,10 +93,31 @@ function priceOf(f: Float64Array, b: number, ticks: number): number {
   return Math.round(ticks * f[b + L_TICK_MICRO]) / 1e6;
 }
 
-/** Fair value rounded to the tick; at least one tick unless the contract is dead (`live` false). */
-function ticksOf(f: Float64Array, b: number, fair: number, live: boolean): number {
-  const ticks = Math.round((fair * 1e6) / f[b + L_TICK_MICRO]);
+/** A value to print: the fair value, its no-arbitrage bounds, and whether the contract still trades. */
+export interface Valuation {
+  fair: number;
+  lower: number;
+  upper: number;
+  live: boolean;
+}
+
+/**
+ * The fair value in ticks: rounded to the nearest, kept within [lower, upper] on the tick grid,
+ * at least one tick unless the contract is dead (`live` false). Monotone in each input.
+ */
+export function ticksOf(tickMicro: number, fair: number, lower: number, upper: number, live: boolean): number {
+  let ticks = Math.round((fair * 1e6) / tickMicro);
+  const low = Math.ceil((lower * 1e6) / tickMicro - 1e-6);
+  if (ticks < low) ticks = low;
+  if (upper < Infinity) {
+    const high = Math.floor((upper * 1e6) / tickMicro + 1e-6);
+    if (ticks > high) ticks = high;
+  }
   return live ? Math.max(ticks, 1) : Math.max(ticks, 0);
+}
+
+function ticksOfRecord(f: Float64Array, b: number, v: Valuation): number {
+  return ticksOf(f[b + L_TICK_MICRO], v.fair, v.lower, v.upper, v.live);
 }
 
 /** Records the book around `ltpTicks` (its inputs only; `fillBook` expands it); empty when not live. */
@@ -138,13 +167,16 @@ export function fillBook(f: Float64Array, b: number, out: DepthRuns): void {
   }
 }
 
-/** Restarts the day statistics if `ms` falls on a later IST day than the last trade. */
-function rollDay(f: Float64Array, b: number, ms: number): void {
-  if (ms < f[b + M_DAY_END]) return;
-  if (f[b + Q_TRADES] > 0) {
-    f[b + Q_PREV_CLOSE] = f[b + Q_LTP];
-    f[b + Q_PREV_OI] = f[b + Q_OI];
-  }
+/** True when `ms` falls on a later IST day than the record's current one (the caller rolls it). */
+export function dayEnded(f: Float64Array, b: number, ms: number): boolean {
+  return ms >= f[b + M_DAY_END];
+}
+
+/** Starts the IST day of `ms`: `prevClose` is the model's value at the day's close mark. */
+export function rollDay(f: Float64Array, b: number, ms: number, prevClose: Valuation): void {
+  f[b + Q_PREV_CLOSE] = priceOf(f, b, ticksOfRecord(f, b, prevClose));
+  f[b + Q_PREV_OI] = f[b + Q_OI];
+  if (f[b + Q_TRADES] === 0) f[b + Q_LTP] = f[b + Q_PREV_CLOSE];
   f[b + Q_VOLUME] = 0;
   f[b + M_TURNOVER] = 0;
   f[b + Q_ATP] = 0;
@@ -156,10 +188,12 @@ function rollDay(f: Float64Array, b: number, ms: number): void {
   f[b + M_DAY_END] = nextIstMidnight(ms);
 }
 
-/** One trade at `ms` near fair value `fair` (the contract is live: the caller checked). */
-export function trade(f: Float64Array, b: number, ms: number, fair: number, rng: Random): void {
-  rollDay(f, b, ms);
-  const ticks = ticksOf(f, b, fair, true);
+/**
+ * One trade at `ms` at the fair value `fair` printed within its bounds (the contract is live and
+ * its day rolled: the caller checked).
+ */
+export function trade(f: Float64Array, b: number, ms: number, fair: number, lower: number, upper: number, rng: Random): void {
+  const ticks = ticksOf(f[b + L_TICK_MICRO], fair, lower, upper, true);
   const price = priceOf(f, b, ticks);
   f[b + Q_LTP] = price;
   f[b + Q_LAST_MS] = ms;
@@ -213,12 +247,12 @@ export interface QuoteSizing {
 }
 
 /**
- * Fills a fresh record after `writeLink`: previous close/OI, the untraded quote (LTP = previous
- * close, no trade time) and a book around `fairNow`.
+ * Fills a fresh record after `writeLink` at `nowMs`: previous close/OI (`prev`: the value at the
+ * close mark the day rolled from), the untraded quote (LTP = previous close, no trade time) and a
+ * book around `now`.
  */
 export function initQuote(
-  f: Float64Array, b: number, sizing: QuoteSizing, prev: { fair: number; live: boolean }, now: { fair: number; live: boolean },
-  startMs: number, seed: number,
+  f: Float64Array, b: number, sizing: QuoteSizing, prev: Valuation, now: Valuation, nowMs: number, seed: number,
 ): void {
   const lot = f[b + L_LOT];
   const flags = f[b + L_FLAGS];
@@ -226,17 +260,17 @@ export function initQuote(
   f[b + L_MAX_LOTS] = Math.max(1, Math.floor(LTQ_MAX / lot));
   f[b + L_BOOK_LOTS] = Math.max(1, Math.round(sizing.bookLots));
   f[b + M_LIQUIDITY] = sizing.liquidity;
-  f[b + Q_PREV_CLOSE] = priceOf(f, b, ticksOf(f, b, prev.fair, prev.live));
+  f[b + Q_PREV_CLOSE] = priceOf(f, b, ticksOfRecord(f, b, prev));
   f[b + Q_LTP] = f[b + Q_PREV_CLOSE];
   const oi = (flags & FLAG_OI) !== 0 ? Math.min(Math.round(sizing.oiLots) * lot, INT32_MAX) : 0;
   f[b + Q_PREV_OI] = oi;
   f[b + Q_OI] = oi;
   f[b + Q_OI_HIGH] = oi;
   f[b + Q_OI_LOW] = oi;
-  f[b + M_DAY_END] = nextIstMidnight(startMs);
+  f[b + M_DAY_END] = nextIstMidnight(nowMs);
   if ((flags & FLAG_INDEX) === 0) {
     f[b + Q_BUY_QTY] = lot * f[b + L_BOOK_LOTS] * 40;
     f[b + Q_SELL_QTY] = lot * f[b + L_BOOK_LOTS] * 40;
   }
-  setBook(f, b, ticksOf(f, b, now.fair, now.live), now.live, seed);
+  setBook(f, b, ticksOfRecord(f, b, now), now.live, seed);
 }

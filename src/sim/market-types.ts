@@ -4,6 +4,7 @@
  * snapshots (§5.1), and the model's fair values for option-chain analytics.
  */
 import type { InstrumentKind, Segment } from '../shared/instruments';
+import type { SessionMode } from './market-hours';
 
 /** One instrument as the simulator lists it in its scrip master. */
 export interface SimInstrument {
@@ -96,6 +97,11 @@ export interface MarketModelOptions {
   rate?: number;
   /** Ticks missed by more than this (a stalled caller) are skipped, not replayed (default 1000 ms). */
   maxCatchUpMs?: number;
+  /**
+   * 'clock': instruments trade only while their exchange is open by the calendar (market-hours);
+   * 'always' (default): at any hour, a simulated session.
+   */
+  session?: SessionMode;
 }
 
 /** One future's model price either side of a `move`. */

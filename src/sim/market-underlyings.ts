@@ -12,8 +12,17 @@
  * Symbols the universe does not know get a stable pseudo price from a hash of the symbol.
  * A control-API jump (`Driver.jump`) steps the path to its instant, then rescales the level; the
  * walk continues from the new level with the same stream, so a jump adds a gap, never a new regime.
+ * Smile shape per class (see market-pricing's SSVI): equity indices skew hardest (rho -0.55 to
+ * -0.7), stocks less, commodities mildly, currency pairs the other way (calls richer: the rupee
+ * weakens in a scare).
+ *
+ * Close marks (see market-hours): the walk records its price at each day's close mark as it
+ * passes it (the step is split there, which is exact for GBM), so every instrument priced off the
+ * driver takes its previous close from one price at one instant. The walk starts at the universe
+ * price at the last mark before the model's first day; the overnight gap is the walk from there.
  */
 import type { Segment } from '../shared/instruments';
+import { homeVenue, istDayStart, type SessionGate } from './market-hours';
 import { createRandom, deriveSeed, type Random } from './seeded-random';
 import {
   CASH_ONLY_STOCKS, CURRENCY_PAIRS, ETFS, FNO_STOCKS, INDEX_DERIVATIVES, INDICES, MCX_COMMODITIES,
@@ -35,9 +44,13 @@ export interface UnderlyingSpec {
   basePrice: number;
   /** Annual volatility of the GBM. */
   vol: number;
-  /** Smile: sigma(K) = atm * (1 + skew * x + curvature * x^2), see market-pricing. */
-  skew: number;
-  curvature: number;
+  /** Smile (SSVI, see market-pricing): correlation-like skew in (-1, 1), negative = puts richer. */
+  rho: number;
+  /**
+   * Smile width: phi = smileSlope / (atm * sqrt(T)), so strikes are measured in at-the-money
+   * standard deviations; capped where the no-arbitrage conditions need it.
+   */
+  smileSlope: number;
   /** Cost of carry of its futures (annual, continuous). */
   carry: number;
   /** True when the universe (or basePrices) names it; unknown symbols are thinly traded. */
@@ -145,18 +158,25 @@ export function underlyingSpec(
   const known = UNIVERSE_PRICES[assetClass].has(name);
   const basePrice = given !== undefined && given > 0 ? given : UNIVERSE_PRICES[assetClass].get(name) ?? pseudoPrice(name);
   const h = (label: string): number => hashUnit(`${label}:${assetClass}:${name}`);
-  const skewBase = assetClass === 'index' ? 0.2 : assetClass === 'equity' ? 0.12 : 0.1;
   return {
     key: `${assetClass}:${name}`,
     assetClass,
     name,
     basePrice,
     vol: annualVol(assetClass, name, h('vol')),
-    skew: -(skewBase + 0.1 * h('skew')),
-    curvature: 0.5 + h('curv'),
+    ...smileShape(assetClass, h('skew'), h('width')),
     carry: carryOf(assetClass, name, rate),
     known: known || given !== undefined,
   };
+}
+
+function smileShape(assetClass: AssetClass, hSkew: number, hWidth: number): { rho: number; smileSlope: number } {
+  switch (assetClass) {
+    case 'index': return { rho: -(0.55 + 0.15 * hSkew), smileSlope: 1.1 + 0.3 * hWidth };
+    case 'equity': return { rho: -(0.3 + 0.2 * hSkew), smileSlope: 0.9 + 0.3 * hWidth };
+    case 'commodity': return { rho: -(0.05 + 0.3 * hSkew), smileSlope: 0.8 + 0.3 * hWidth };
+    case 'currency': return { rho: 0.1 + 0.25 * hSkew, smileSlope: 0.7 + 0.3 * hWidth };
+  }
 }
 
 /** True for NSE F&O stocks (liquid underlyings). */
@@ -170,33 +190,73 @@ export function gaussian(rng: Random): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
 }
 
+/** The close mark kept for previous closes: an instant and the underlying's price then. */
+export interface CloseMark {
+  ms: number;
+  price: number;
+}
+
+/** Close marks kept per driver (the newest first); a record rolls its day from one of them. */
+const KEPT_MARKS = 4;
+
 /** One underlying's price path. */
 export class Driver {
   /** Price at `lastMs`. */
   price: number;
   lastMs: number;
-  /** The previous session's close (the universe price), rounding-free. */
-  readonly prevClose: number;
   private readonly rng: Random;
+  private readonly venue: number;
+  /** The latest close marks passed, newest first. */
+  private readonly markMs = new Float64Array(KEPT_MARKS).fill(Number.NaN);
+  private readonly markPrice = new Float64Array(KEPT_MARKS).fill(Number.NaN);
+  private nextMarkMs: number;
+  /** How many marks are kept (up to KEPT_MARKS). */
+  private kept = 0;
+  /** `closeFor` answers for instants in [cachedDayStart, cachedDayStart + 1 day). */
+  private cachedDayStart = Number.NaN;
+  private cached: CloseMark = { ms: Number.NaN, price: Number.NaN };
 
-  constructor(readonly spec: UnderlyingSpec, seed: number, startMs: number) {
+  constructor(readonly spec: UnderlyingSpec, seed: number, startMs: number, private readonly gate: SessionGate) {
     this.rng = createRandom(seed, `driver:${spec.key}`);
-    this.prevClose = spec.basePrice;
-    // The overnight gap: one day of GBM from the previous close to the model's start.
+    this.venue = homeVenue(spec.assetClass);
+    // The previous session closed at the universe price; the walk from there is the overnight gap.
+    const first = gate.markAtOrBefore(this.venue, istDayStart(startMs));
     this.price = spec.basePrice;
-    this.lastMs = startMs - 86_400_000;
+    this.lastMs = first;
+    this.record(first, this.price);
+    this.nextMarkMs = gate.markAfter(this.venue, first);
     this.at(startMs);
   }
 
   /** The price at `ms`, stepping the path exactly; times before the last step read the current price. */
   at(ms: number): number {
     if (ms > this.lastMs) {
-      const years = (ms - this.lastMs) / YEAR_MS;
-      const vol = this.spec.vol;
-      this.price *= Math.exp(-0.5 * vol * vol * years + vol * Math.sqrt(years) * gaussian(this.rng));
-      this.lastMs = ms;
+      while (this.nextMarkMs <= ms) {
+        this.step(this.nextMarkMs);
+        this.record(this.nextMarkMs, this.price);
+        this.nextMarkMs = this.gate.markAfter(this.venue, this.nextMarkMs);
+      }
+      this.step(ms);
     }
     return this.price;
+  }
+
+  /**
+   * The close a record's day starting at or before `ms` rolls from: the latest mark at or before
+   * the start of `ms`'s IST day, with the price then. Steps the walk to `ms` first.
+   */
+  closeFor(ms: number): CloseMark {
+    this.at(ms);
+    const dayStart = istDayStart(ms);
+    if (dayStart === this.cachedDayStart) return this.cached;
+    const target = this.gate.markAtOrBefore(this.venue, dayStart);
+    // The newest kept mark at or before the target (the target itself once the walk passed it),
+    // else the oldest kept.
+    let k = 0;
+    while (k + 1 < this.kept && this.markMs[k] > target) k += 1;
+    this.cachedDayStart = dayStart;
+    this.cached = { ms: this.markMs[k], price: this.markPrice[k] };
+    return this.cached;
   }
 
   /**
@@ -208,5 +268,24 @@ export class Driver {
     const before = this.at(ms);
     this.price = before * factor;
     return { before, after: this.price };
+  }
+
+  /** One exact GBM step to `ms`. */
+  private step(ms: number): void {
+    if (!(ms > this.lastMs)) return;
+    const years = (ms - this.lastMs) / YEAR_MS;
+    const vol = this.spec.vol;
+    this.price *= Math.exp(-0.5 * vol * vol * years + vol * Math.sqrt(years) * gaussian(this.rng));
+    this.lastMs = ms;
+  }
+
+  private record(ms: number, price: number): void {
+    this.markMs.copyWithin(1, 0);
+    this.markPrice.copyWithin(1, 0);
+    this.markMs[0] = ms;
+    this.markPrice[0] = price;
+    this.kept = Math.min(this.kept + 1, KEPT_MARKS);
+    // A cached answer may now be the newer mark.
+    this.cachedDayStart = Number.NaN;
   }
 }
