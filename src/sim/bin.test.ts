@@ -17,7 +17,7 @@ describe('npm run sim', () => {
     dir = mkdtempSync(join(tmpdir(), 'strikedesk-sim-'));
     const master = join(dir, 'master.csv');
     writeFileSync(master, testMaster());
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--port', '0', '--master', master, '--token', 'T1', '--client-id', 'C1', '--seed', '3'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--port', '0', '--master', master, '--token', 'T1', '--client-id', 'C1', '--seed', '3', '--session', 'clock'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -39,6 +39,7 @@ describe('npm run sim', () => {
       });
       expect(out).toMatch(/feed\s+ws:\/\/127\.0\.0\.1:\d+\/\?version=2&token=T1&clientId=C1&authType=2/);
       expect(out).toMatch(/clientId C1/);
+      expect(out).toMatch(/session +clock: simulated market/);
       const api = /REST\s+(http:\/\/127\.0\.0\.1:\d+\/v2)/.exec(out)![1]!;
       const profile = await fetch(`${api}/profile`, { headers: { 'access-token': 'T1', 'client-id': 'C1' } });
       expect(await profile.json()).toMatchObject({ dhanClientId: 'C1' });
@@ -58,5 +59,10 @@ describe('npm run sim', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/--rate must be a positive number/);
     expect(err).toMatch(/usage: npm run sim/);
+    const session = spawn(process.execPath, ['--import', 'tsx', 'src/sim/bin.ts', '--session', 'sometimes'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let sessionErr = '';
+    session.stderr.on('data', (c: Buffer) => (sessionErr += c.toString()));
+    expect(await new Promise<number | null>((resolve) => session.once('exit', (c) => resolve(c)))).toBe(2);
+    expect(sessionErr).toMatch(/--session must be clock or always, got "sometimes"/);
   }, 30_000);
 });

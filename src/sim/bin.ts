@@ -1,12 +1,14 @@
 /**
- * `npm run sim -- [--port N] [--token T] [--client-id C] [--master FILE] [--rate PACKETS_PER_S] [--seed N]`:
+ * `npm run sim -- [--port N] [--token T] [--client-id C] [--master FILE] [--rate PACKETS_PER_S] [--seed N] [--session clock|always]`:
  * run the simulator in the foreground until SIGINT/SIGTERM. Without --master it serves a master
- * generated for today (IST).
+ * generated for today (IST). `--session clock` trades only in market hours; the default, `always`,
+ * runs a simulated session at any hour (the banner says when that is outside market hours).
  */
 import { parseArgs } from 'node:util';
+import { SESSION_MODES, type SessionMode } from './market-hours';
 import { startSimulator, type SimulatorOptions } from './server';
 
-const USAGE = 'usage: npm run sim -- [--port N] [--token T] [--client-id C] [--master FILE] [--rate PACKETS_PER_S] [--seed N]';
+const USAGE = 'usage: npm run sim -- [--port N] [--token T] [--client-id C] [--master FILE] [--rate PACKETS_PER_S] [--seed N] [--session clock|always]';
 
 function integer(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -27,6 +29,7 @@ function parseSimArgs(argv: readonly string[]): SimulatorOptions {
       rate: { type: 'string' },
       seed: { type: 'string' },
       'latency-stamp': { type: 'boolean' },
+      session: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -48,6 +51,10 @@ function parseSimArgs(argv: readonly string[]): SimulatorOptions {
   const seed = integer('seed', values.seed, 0);
   if (seed !== undefined) options.seed = seed;
   if (values['latency-stamp']) options.latencyStamp = true;
+  if (values.session !== undefined) {
+    if (!SESSION_MODES.includes(values.session as SessionMode)) throw new Error(`--session must be clock or always, got ${JSON.stringify(values.session)}`);
+    options.session = values.session as SessionMode;
+  }
   return options;
 }
 
@@ -66,7 +73,9 @@ async function main(): Promise<number> {
   console.log(`strikedesk simulator: ${s.instruments} instruments, ready in ${Math.round(performance.now() - started)} ms`);
   console.log(`  feed     ${sim.feedUrl}/?version=2&token=${sim.token}&clientId=${sim.clientId}&authType=2`);
   console.log(`  REST     ${sim.apiUrl}   (headers access-token: ${sim.token}, client-id: ${sim.clientId})`);
-  console.log(`  control  ${sim.controlUrl}/subscriptions | /stats | POST /faults`);
+  console.log(`  control  ${sim.controlUrl}/subscriptions | /stats | /status | POST /faults | POST /move`);
+  const status = sim.status();
+  console.log(`  session  ${status.session}: ${status.note}`);
   console.log(`  clientId ${sim.clientId}`);
   console.log(`  token    ${sim.token}`);
   await new Promise<void>((resolve) => {

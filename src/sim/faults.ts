@@ -304,10 +304,12 @@ export interface ControlTarget {
   setRate(packetsPerSecond: number | null): void;
   /** Undefined when no instrument carries the symbol. */
   move(symbol: string, pct: number): MoveResult | undefined;
+  /** The session mode and market hours (`GET /sim/status`). */
+  status(): unknown;
 }
 
 /**
- * The control API: `GET /sim/subscriptions`, `GET /sim/stats`, `POST /sim/faults`,
+ * The control API: `GET /sim/subscriptions`, `GET /sim/stats`, `GET /sim/status`, `POST /sim/faults`,
  * `POST /sim/rate` with `{ "rate": <packets/s> | null }`, and `POST /sim/move` with
  * `{ "symbol", "pct" }` (answers `{ symbol, underlyings, before, after, futures }`). Answers use
  * the product's envelope; a bad request is 400 with `{ ok: false, error: { code, message } }`,
@@ -317,6 +319,7 @@ export async function handleControl(sim: ControlTarget, req: IncomingMessage, re
   try {
     if (req.method === 'GET' && path === '/sim/subscriptions') return sendJson(res, 200, sim.view());
     if (req.method === 'GET' && path === '/sim/stats') return sendJson(res, 200, sim.stats());
+    if (req.method === 'GET' && path === '/sim/status') return sendJson(res, 200, sim.status());
     if (req.method === 'POST' && path === '/sim/faults') {
       const body = await readJsonBody(req).catch(() => {
         throw new AppError('BAD_REQUEST', 'the body is not JSON');

@@ -35,6 +35,8 @@ export interface RestApiOptions {
   expiredToken: string;
   now: () => number;
   maxQuoteInstruments?: number;
+  /** The simulator's session, added to `/v2/profile` as `simulator` (Dhan's profile has no such field). */
+  simulator?: () => object;
   quoteIntervalMs?: number;
   chainIntervalMs?: number;
 }
@@ -297,6 +299,7 @@ export class RestApi {
       mtf: 'Active',
       dataPlan: 'Active',
       dataValidity: `${data.toISOString().slice(0, 10)} ${data.toISOString().slice(11, 19)}.0`,
+      ...(this.o.simulator ? { simulator: this.o.simulator() } : {}),
     };
   }
 }

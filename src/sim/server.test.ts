@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encodeDisconnectRequest } from '../core/feed/feed-requests';
 import type { InstrumentRef } from '../shared/instruments';
-import { connectFeed, feedUrl, http, moveMarket, startTestSim, testMaster, SIM_AS_OF, upgradeStatus, type FeedClient, type Packet, type TestSim } from '../../test/helpers/sim';
+import { istEpochMs } from '../shared/market-calendar';
+import { connectFeed, feedUrl, http, moveMarket, runningClock, startTestSim, testMaster, SIM_AS_OF, upgradeStatus, type FeedClient, type Packet, type TestSim } from '../../test/helpers/sim';
+import type { SimStatus } from './server';
 import { buildSimUniverse } from './sim-instruments';
 
 const RELIANCE: InstrumentRef = { segment: 'NSE_EQ', securityId: 2885 };
@@ -288,5 +290,57 @@ describe('control API: market moves', () => {
       expect(json.error.message).toMatch(message);
     }
     await expect(moveMarket(s.sim, 'NOSUCH', 1)).rejects.toThrow(/HTTP 404/);
+  });
+});
+
+describe('market hours', () => {
+  const at = (hhmm: number, date = SIM_AS_OF): { now(): number } => runningClock(istEpochMs(date, Math.floor(hhmm / 100) * 60 + (hhmm % 100)));
+  const profile = async (s: TestSim): Promise<unknown> =>
+    (await http(s.sim, 'GET', `${s.sim.apiUrl}/profile`, undefined)).json;
+
+  it("'always' (the default) says plainly when its session is simulated outside market hours, on /sim/status and the profile", async () => {
+    // SIM_AS_OF is an NSE holiday (Guru Nanak's birthday): everything is closed at 10:00.
+    const holiday = await sim();
+    expect(holiday.sim.status()).toMatchObject({ simulatedOutsideHours: true, note: 'simulated session outside market hours (NSE, BSE, NSE currency, BSE currency, MCX closed by the calendar)' });
+    await holiday.stop();
+    const day = await sim({ clock: at(1000, '2026-11-25') });
+    const open = await http(day.sim, 'GET', `${day.sim.controlUrl}/status`);
+    expect(open.status).toBe(200);
+    expect(open.json).toMatchObject({ session: 'always', simulatedOutsideHours: false, note: 'simulated session in market hours' });
+    expect((open.json as SimStatus).venues.map((v) => [v.venue, v.open])).toEqual([['NSE', true], ['BSE', true], ['NSE currency', true], ['BSE currency', true], ['MCX', true]]);
+    expect(await profile(day)).toMatchObject({ dhanClientId: day.sim.clientId, simulator: { session: 'always', simulatedOutsideHours: false } });
+    await day.stop();
+
+    const night = await sim({ clock: at(2000) }); // 20:00 IST: only MCX is open (its evening session)
+    const status = night.sim.status();
+    expect(status).toMatchObject({ session: 'always', simulatedOutsideHours: true });
+    expect(status.note).toBe('simulated session outside market hours (NSE, BSE, NSE currency, BSE currency closed by the calendar)');
+    expect(status.venues.find((v) => v.venue === 'NSE')).toMatchObject({ open: false, simulated: true, opensAt: istEpochMs('2026-11-25', 555), closesAt: istEpochMs('2026-11-25', 930) });
+    const { now, ...rest } = (await http(night.sim, 'GET', `${night.sim.controlUrl}/status`)).json as SimStatus;
+    expect(now).toBeGreaterThanOrEqual(status.now);
+    expect(rest).toEqual({ session: status.session, venues: status.venues, simulatedOutsideHours: true, note: status.note });
+    expect(await profile(night)).toMatchObject({ simulator: { session: 'always', simulatedOutsideHours: true } });
+  });
+
+  it("'clock' trades only what is open: at 20:00 IST MCX ticks, NSE sends its previous close and REST answers with the last prices", async () => {
+    const s = await sim({ session: 'clock', clock: at(2000), rate: 400 });
+    expect(s.sim.status()).toMatchObject({ session: 'clock', simulatedOutsideHours: false });
+    expect(s.sim.status().note).toBe('simulated market closed by the calendar (open: MCX)');
+    const crude = buildSimUniverse(testMaster(), SIM_AS_OF).instruments.find((i) => i.symbol === 'CRUDEOIL' && i.kind === 'FUTCOM')!;
+    const future: InstrumentRef = { segment: crude.segment, securityId: crude.securityId };
+    const c = await client(s);
+    c.subscribe('quote', [RELIANCE, NIFTY, future]);
+    await c.waitPackets((p) => is(future)(p) && p.code === 4, 3, 10_000);
+    const [prev] = await c.waitPackets((p) => is(RELIANCE)(p) && p.code === 6);
+    const ticks = (ref: InstrumentRef): Packet[] => c.packets.filter((p) => is(ref)(p) && p.code === 4);
+    expect([...ticks(RELIANCE), ...ticks(NIFTY)]).toEqual([]);
+    const rest = await http(s.sim, 'POST', `${s.sim.apiUrl}/marketfeed/ltp`, { NSE_EQ: [2885] });
+    expect(rest.status).toBe(200);
+    const ltp = (rest.json as { data: { NSE_EQ: Record<string, { last_price: number }> } }).data.NSE_EQ['2885']!.last_price;
+    expect(ltp).toBeCloseTo(prev!.prevClose, 1);
+    // A move outside NSE hours prints nothing on NSE.
+    await moveMarket(s.sim, 'RELIANCE', 3);
+    await c.waitPackets((p) => is(future)(p) && p.code === 4, 6, 10_000);
+    expect(ticks(RELIANCE)).toEqual([]);
   });
 });

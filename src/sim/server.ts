@@ -13,6 +13,12 @@
  * its modes (see feed-session.ts for buffers, backpressure and faults). A market move runs an
  * emit round first (trades due before the jump keep their place), then writes the jump's ticks
  * and flushes them at once rather than waiting for the next round.
+ *
+ * Market hours: `session: 'clock'` trades each instrument only while its exchange is open by the
+ * calendar (REST quotes still answer, with the last prices); 'always' (the default, so the product
+ * and its tests run at any hour) trades around the clock. Either way `status()` (`GET /sim/status`,
+ * and a `simulator` field on `/v2/profile` that Dhan's own profile never has) says plainly when
+ * the market shown is a simulated session outside market hours.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -22,6 +28,7 @@ import { istDate } from '../shared/market-calendar';
 import { MAX_INSTRUMENTS_PER_MESSAGE, MAX_INSTRUMENTS_PER_SOCKET } from '../shared/product';
 import { applyFault, FaultBoard, handleControl, type Fault } from './faults';
 import { FeedSession, newFeedStats, refuseSocket, type SessionHost, type FeedStats, type Subscription, type SubscriptionView } from './feed-session';
+import { venueStatus, type SessionMode, type VenueStatus } from './market-hours';
 import { MarketModel } from './market-model';
 import type { MarketModelOptions, MoveResult } from './market-types';
 import { RestApi, sendJson, type RestStats } from './rest-api';
@@ -62,10 +69,44 @@ export interface SimulatorOptions {
   /** The market behind the feed and REST (tests may inject one); default the market model. */
   market?: SimMarketFactory;
   /**
+   * 'always' (default): a simulated session at any hour, as before market hours existed.
+   * 'clock': instruments trade only in their exchange's market hours (IST calendar).
+   */
+  session?: SessionMode;
+  /**
    * Benchmarks only: write each trade's send time (process.hrtime in microseconds, modulo 2^32)
    * into the volume field of quote and full packets, so a client can measure delivery latency.
    */
   latencyStamp?: boolean;
+}
+
+/** What kind of session the simulator is running (also `GET /sim/status`). */
+export interface SimStatus {
+  session: SessionMode;
+  /** The simulator's clock (epoch ms). */
+  now: number;
+  /** Each venue by the exchange calendar at `now`, and whether the simulator trades it anyway. */
+  venues: (VenueStatus & { simulated: boolean })[];
+  /** True when something trades that the calendar says is closed: a simulated session outside market hours. */
+  simulatedOutsideHours: boolean;
+  /** One plain sentence for a status bar. */
+  note: string;
+}
+
+/** The status at `now` for a session mode. */
+export function simStatus(session: SessionMode, now: number): SimStatus {
+  const venues = venueStatus(now).map((v) => ({ ...v, simulated: session === 'always' && !v.open }));
+  const simulatedOutsideHours = venues.some((v) => v.simulated);
+  const nse = venues[0]!;
+  const closed = venues.filter((v) => !v.open).map((v) => v.venue);
+  const note = simulatedOutsideHours
+    ? `simulated session outside market hours (${closed.join(', ')} closed by the calendar)`
+    : session === 'always'
+      ? 'simulated session in market hours'
+      : nse.open
+        ? 'simulated market, trading in market hours'
+        : `simulated market closed by the calendar${closed.length < venues.length ? ` (open: ${venues.filter((v) => v.open).map((v) => v.venue).join(', ')})` : ''}`;
+  return { session, now, venues, simulatedOutsideHours, note };
 }
 
 /** The inspectable subscription state (also `GET /sim/subscriptions`). */
@@ -108,6 +149,8 @@ export interface RunningSimulator {
    * unless -100 < pct <= 1000.
    */
   move(symbol: string, pct: number): MoveResult | undefined;
+  /** The session mode and whether the market shown trades outside market hours (also `GET /sim/status`). */
+  status(): SimStatus;
 }
 
 /** Dhan's data-API wording of the auth failures (annexure). */
@@ -131,12 +174,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const maxConnections = options.maxConnections ?? 5;
 
   const universe = buildSimUniverse(await loadMaster(options.master, asOf, seed), asOf);
-  const market = (options.market ?? ((o: MarketModelOptions) => new MarketModel(o)))({ instruments: universe.instruments, seed, startMs: now() });
+  const session = options.session ?? 'always';
+  const market = (options.market ?? ((o: MarketModelOptions) => new MarketModel(o)))({ instruments: universe.instruments, seed, startMs: now(), session });
   const board = new FaultBoard(now);
   const hub = new FeedHub(universe, market, board, now, createRandom(seed, 'faults'), options.maxInstrumentsPerMessage ?? MAX_INSTRUMENTS_PER_MESSAGE, options.maxInstrumentsPerSocket ?? MAX_INSTRUMENTS_PER_SOCKET);
   hub.latencyStamp = options.latencyStamp ?? false;
   hub.setAggregateRate(options.rate ?? null);
-  const rest = new RestApi({ universe, market, clientId, token, expiredToken, now });
+  const status = (): SimStatus => simStatus(session, now());
+  const rest = new RestApi({
+    universe, market, clientId, token, expiredToken, now,
+    simulator: () => {
+      const s = status();
+      return { session: s.session, simulatedOutsideHours: s.simulatedOutsideHours, note: s.note };
+    },
+  });
   const counters = { authFailures: 0, refusedUpgrades: 0 };
   let nextId = 1;
 
@@ -161,7 +212,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   };
   const setRate = (pps: number | null): void => hub.setAggregateRate(pps);
   const move = (symbol: string, pct: number): MoveResult | undefined => hub.move(symbol, pct);
-  const sim = { view, stats, fault, setRate, move };
+  const sim = { view, stats, fault, setRate, move, status };
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -252,6 +303,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats,
     setRate,
     move,
+    status,
   };
 }
 
