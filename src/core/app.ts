@@ -71,6 +71,11 @@ export interface AppConfig {
   refreshMaster?: () => Promise<string | null>;
   /** Shown in the status when the master in use is not today's ("master is from <date>: ..."). */
   masterWarning?: string;
+  /**
+   * The embedded simulator's word on its session, read for every status: a sentence when it trades
+   * outside the exchange's hours (shown plainly in the top bar), else null.
+   */
+  simulatedSession?: () => string | null;
   /** Feed connection policy overrides (tests shorten timings). */
   feed?: { graceMs?: number };
   log?: (line: string) => void;
@@ -284,9 +289,11 @@ export class App implements ApiEngine {
 
   engineStatus(): EngineStatus {
     const s = this.appStatus;
+    const simulated = this.config.simulatedSession?.() ?? null;
     return {
       market: s?.market ?? '',
       mode: this.config.mode ?? 'live',
+      ...(simulated ? { simulatedSession: simulated } : {}),
       ...(s?.tokenWarning ? { tokenWarning: s.tokenWarning } : {}),
       ...(s?.masterWarning ? { masterWarning: s.masterWarning } : {}),
     };

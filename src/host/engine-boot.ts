@@ -113,6 +113,14 @@ async function liveMaster(o: EngineBootOptions, log: (line: string) => void): Pr
   }
 }
 
+/** The simulator's sentence for the top bar while it trades outside market hours, else null. */
+function simSessionNote(sim: RunningSimulator): () => string | null {
+  return () => {
+    const s = sim.status();
+    return s.simulatedOutsideHours ? s.note : null;
+  };
+}
+
 /**
  * Start the engine: the simulator when there are no credentials, Dhan otherwise; then the App.
  * Throws MasterUnavailableError when live mode has no master; anything started is stopped again
@@ -193,6 +201,8 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
       ...(o.now ? { now: o.now } : {}),
       ...(refreshMaster ? { refreshMaster } : {}),
       ...(masterWarning ? { masterWarning } : {}),
+      // The embedded simulator trades around the clock by default: the top bar says so outside hours.
+      ...(sim ? { simulatedSession: simSessionNote(sim) } : {}),
     };
     app = new App(config);
     const status = await app.start();

@@ -19,7 +19,8 @@
  *   `{ "type": "batch", "seq": n, "at": epochMs,
  *      "chains": { "<SYMBOL>|<expiry>": { "snapshot"?: true, "atm_strike", "strike_step", "underlying_ltp",
  *                  "strikes"?: [{ "strike", "CE": token|null, "PE": token|null }],
- *                  "legs": { "<token>": { ltp, prev_close, change, oi, volume, bid, ask, stale } } } },
+ *                  "legs": { "<token>": { ltp, prev_close, change, traded_today, last_trade_time, oi, oi_change,
+ *                                         volume, bid, ask, stale, iv, iv_reason, delta, gamma, theta, vega } } } },
  *      "status"?: { ...GET /api/v2/subscriptions/status... },
  *      "log"?: [{ id, action, segment, security_id, owner, reason, ts }], "log_truncated"?: true }`
  *

@@ -174,6 +174,8 @@ export interface StatusView {
   token_warning?: string;
   /** Present when the instrument master in use is not today's. */
   master_warning?: string;
+  /** Present when the embedded simulator is running a simulated session outside market hours. */
+  simulated_session?: string;
 }
 
 export interface SubscriptionView {

@@ -40,6 +40,8 @@ export interface EngineStatus {
   tokenWarning?: string;
   /** Set when the instrument master in use is not today's. */
   masterWarning?: string;
+  /** Set when the embedded simulator trades outside the exchange's hours (it says so plainly). */
+  simulatedSession?: string;
 }
 
 /** The running engine as the API sees it. */

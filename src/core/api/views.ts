@@ -95,5 +95,6 @@ export function statusView(engine: ApiEngine): StatusView {
     mode: e.mode,
     ...(e.tokenWarning ? { token_warning: e.tokenWarning } : {}),
     ...(e.masterWarning ? { master_warning: e.masterWarning } : {}),
+    ...(e.simulatedSession ? { simulated_session: e.simulatedSession } : {}),
   };
 }

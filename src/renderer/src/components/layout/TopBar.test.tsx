@@ -36,6 +36,14 @@ describe('TopBar', () => {
     act(() => services.store.setState({ streamState: 'closed' }));
     expect(screen.getByTestId('warning-stream').textContent).toMatch(/disconnected/i);
   });
+
+  it('says plainly when the simulator runs a simulated session outside market hours', () => {
+    const { services } = setup();
+    act(() => services.store.setState({ status: statusView({ mode: 'simulator' }), streamState: 'open' }));
+    expect(screen.queryByTestId('warning-sim-session')).toBeNull();
+    act(() => services.store.setState({ status: statusView({ mode: 'simulator', simulated_session: 'simulated session outside market hours (NSE, BSE closed by the calendar)' }) }));
+    expect(screen.getByTestId('warning-sim-session').textContent).toContain('simulated session outside market hours');
+  });
 });
 
 describe('IstClock', () => {

@@ -27,6 +27,7 @@ export function TopBar({ onOpenSettings }: { onOpenSettings: () => void }) {
   const warnings: { key: string; text: string }[] = [];
   if (status?.token_warning) warnings.push({ key: 'token', text: status.token_warning });
   if (status?.master_warning) warnings.push({ key: 'master', text: status.master_warning });
+  if (status?.simulated_session) warnings.push({ key: 'sim-session', text: status.simulated_session });
   if (streamState !== 'open') warnings.push({ key: 'stream', text: streamState === 'connecting' ? 'Stream connecting…' : 'Stream disconnected' });
 
   return (
