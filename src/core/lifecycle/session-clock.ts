@@ -12,16 +12,14 @@
  * - Start-up after 15:30 or on a non-trading day restores no Tier A: the market is closed.
  */
 import {
-  addDays, dayOfWeek, formatDate, holidayName, istDate, istEpochMs, istMinutesOfDay, isWeekend, nextTradingDay, parseDate, previousTradingDay, WEEKDAY,
+  addDays, COMMODITY_OPEN_MINUTES, EQUITY_CLOSE_MINUTES, EQUITY_OPEN_MINUTES, holidayName, istDate, istEpochMs, istMinutesOfDay, isWeekend,
+  nextTradingDay, previousTradingDay, sessionHours, usDaylightSaving,
 } from '../../shared/market-calendar';
 
-/** Minutes after IST midnight. */
-export const NSE_OPEN_MINUTES = 9 * 60 + 15;
-export const NSE_CLOSE_MINUTES = 15 * 60 + 30;
-export const MCX_OPEN_MINUTES = 9 * 60;
-export const MCX_EVENING_OPEN_MINUTES = 17 * 60;
-export const MCX_CLOSE_MINUTES_US_DST = 23 * 60 + 30;
-export const MCX_CLOSE_MINUTES_US_STANDARD = 23 * 60 + 55;
+/** Minutes after IST midnight (the hours themselves are declared once, in src/shared/market-calendar.ts). */
+export const NSE_OPEN_MINUTES = EQUITY_OPEN_MINUTES;
+export const NSE_CLOSE_MINUTES = EQUITY_CLOSE_MINUTES;
+export const MCX_OPEN_MINUTES = COMMODITY_OPEN_MINUTES;
 
 export type SessionPhase = 'pre-open' | 'open' | 'closed-for-day' | 'holiday' | 'weekend';
 
@@ -80,33 +78,17 @@ function session(exchange: 'NSE' | 'MCX', nowMs: number, hoursOf: (date: string)
 }
 
 function nseHours(date: string): DayHours | null {
-  if (isWeekend(date) || holidayName('NSE', date) !== undefined) return null;
-  return { open: NSE_OPEN_MINUTES, close: NSE_CLOSE_MINUTES };
+  return sessionHours('NSE', 'equity', date);
 }
 
 function mcxHours(date: string): DayHours | null {
-  if (isWeekend(date) || holidayName('MCX', date) !== undefined) return null;
-  const close = isUsDaylightSaving(date) ? MCX_CLOSE_MINUTES_US_DST : MCX_CLOSE_MINUTES_US_STANDARD;
+  const hours = sessionHours('MCX', 'commodity', date);
   const nseHoliday = holidayName('NSE', date);
-  return nseHoliday ? { open: MCX_EVENING_OPEN_MINUTES, close, holiday: nseHoliday } : { open: MCX_OPEN_MINUTES, close };
+  return hours && nseHoliday ? { ...hours, holiday: nseHoliday } : hours;
 }
 
-/** The first Sunday on or after `date`. */
-function sundayOnOrAfter(date: string): string {
-  return addDays(date, (7 - dayOfWeek(date) + WEEKDAY.SUNDAY) % 7);
-}
-
-/**
- * True when US daylight saving is in effect on the IST date: from the second Sunday of March up
- * to the first Sunday of November. Both switches happen on a Sunday, when MCX is closed, so the
- * date alone decides every MCX session.
- */
-export function isUsDaylightSaving(date: string): boolean {
-  const [year] = parseDate(date);
-  const start = addDays(sundayOnOrAfter(formatDate(year, 3, 1)), 7);
-  const end = sundayOnOrAfter(formatDate(year, 11, 1));
-  return date >= start && date < end;
-}
+/** True when US daylight saving is in effect on the IST date (MCX's close follows it). */
+export const isUsDaylightSaving = usDaylightSaving;
 
 /** The NSE F&O session (09:15-15:30 IST) on the IST date of `nowMs`. */
 export function nseSession(nowMs: number): MarketSession {
