@@ -44,7 +44,7 @@ export function TopBar({ onOpenSettings }: { onOpenSettings: () => void }) {
       </span>
       <span className="topbar-warnings" role="status">
         {warnings.map((w) => (
-          <span key={w.key} className={`warning warning-${w.key}`} data-testid={`warning-${w.key}`}>
+          <span key={w.key} className={`warning warning-${w.key}`} data-testid={`warning-${w.key}`} title={w.text}>
             ⚠ {w.text}
           </span>
         ))}
