@@ -14,6 +14,7 @@ import { StreamSession } from '../src/core/api/stream-session';
 import type { Api, ChainView, LegView } from '../src/shared/contract';
 import type { StreamLeg } from '../src/shared/events';
 import { istEpochMs, istDate } from '../src/shared/market-calendar';
+import { impliedVol } from '../src/shared/black76';
 import { withValidation } from '../src/shared/validate';
 import { startAppOnSim, TRADING_T0, type AppOnSim } from './helpers/app';
 
@@ -83,6 +84,22 @@ describe('honest data on the simulator', () => {
     expect(live!.stale).toBe(false);
     // Somewhere an untraded leg without a two-sided quote says why it has no IV.
     expect(untraded(c).some((l) => l.iv === null && l.iv_reason === 'no-trade-today')).toBe(true);
+  });
+
+  it('IV comes from the bid/ask mid wherever both sides are quoted (traded today or not)', async () => {
+    const c = await mixedChain();
+    const { forward, years_to_expiry: years, rate } = c.analytics;
+    expect(forward).not.toBeNull();
+    let checked = 0;
+    for (const [strike, entry] of Object.entries(c.strikes_ce_pe)) {
+      for (const [side, leg] of [['CE', entry.CE], ['PE', entry.PE]] as const) {
+        if (!leg || leg.bid === null || leg.ask === null || leg.iv === null) continue;
+        const fromMid = impliedVol((leg.bid + leg.ask) / 2, forward!, Number(strike), years, rate, side === 'CE');
+        expect({ strike, side, iv: leg.iv }).toEqual({ strike, side, iv: expect.closeTo(fromMid, 6) });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 
   it('REST and stream: the chain names the strike nearest the underlying beside its ATM', async () => {
