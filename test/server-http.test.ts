@@ -3,8 +3,11 @@
  * simulator as the exchange: every endpoint's shape and status, the guards (token, Host, body),
  * refused requests changing nothing, and a watchlist add/remove reaching the exchange.
  */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../src/core/api/create-api';
 import { App } from '../src/core/app';
@@ -351,5 +354,46 @@ describe('REST API v2 refusals', () => {
 
   it('refuses to listen anywhere but loopback', () => {
     expect(() => createHttpServer({ api: createApi(app), token: TOKEN, host: '0.0.0.0' })).toThrow(/loopback/);
+  });
+});
+
+describe('static files (browser mode)', () => {
+  it('never follows a symlink out of the served folder (404), but serves a link that stays inside', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'strikedesk-static-'));
+    const ui = join(base, 'ui');
+    mkdirSync(join(ui, 'assets'), { recursive: true });
+    writeFileSync(join(ui, 'index.html'), '<!doctype html><title>strikedesk</title>');
+    writeFileSync(join(ui, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(base, 'secret.txt'), 'TOP-SECRET-SYMLINK-4711');
+    mkdirSync(join(base, 'outside'));
+    writeFileSync(join(base, 'outside', 'x.js'), 'TOP-SECRET-SYMLINK-4711');
+    symlinkSync(join(base, 'secret.txt'), join(ui, 'leak.txt'));
+    symlinkSync(join(base, 'outside'), join(ui, 'linked-dir'));
+    symlinkSync(join(ui, 'assets', 'app.js'), join(ui, 'inside.js'));
+    const other = createHttpServer({ api: {} as unknown as Api, token: TOKEN, staticDir: ui, log: () => undefined });
+    const otherPort = await listenHttp(other, 0);
+    const get = (path: string): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: otherPort, path, headers: { host: `127.0.0.1:${otherPort}` } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      for (const path of ['/leak.txt', '/linked-dir/x.js']) {
+        const r = await get(path);
+        expect(r.status, path).toBe(404);
+        expect(r.body, path).not.toContain('TOP-SECRET-SYMLINK-4711');
+      }
+      expect(await get('/inside.js')).toMatchObject({ status: 200, body: 'console.log(1)' });
+      expect((await get('/')).status).toBe(200);
+    } finally {
+      await closeHttp(other);
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

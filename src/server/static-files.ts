@@ -1,10 +1,14 @@
 /**
  * Browser mode: the built renderer (electron-vite's `out/renderer`) served from the API's own
  * port, so the same UI runs in a browser against the same engine (end-to-end tests, a second
- * screen). The UI files hold no secret, so they need no token; the page takes the token from its
- * `?token=` URL and sends it on every API call. Only files inside the folder are ever served.
+ * screen). The UI files hold no secret, so they need no session; the page's API calls are
+ * authorised by the session cookie of the one-time login link (browser-session.ts).
+ *
+ * Only files inside the folder are ever served: the request path is resolved inside the folder,
+ * then the file's real path (every symlink followed) must still be inside the folder's real path;
+ * a symlink pointing out of it is answered as missing (404), never followed.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -43,7 +47,9 @@ export async function serveStatic(dir: string, pathname: string, res: ServerResp
     file = join(root, 'index.html');
     if (!(await isFile(file))) return false;
   }
-  const body = await readFile(file);
+  const real = await realInside(root, file);
+  if (real === null) return false;
+  const body = await readFile(real);
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': String(body.length),
@@ -52,6 +58,16 @@ export async function serveStatic(dir: string, pathname: string, res: ServerResp
   });
   res.end(body);
   return true;
+}
+
+/** `file`'s real path when it lies inside `root`'s real path (symlinks followed), else null. */
+async function realInside(root: string, file: string): Promise<string | null> {
+  try {
+    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)]);
+    return realFile.startsWith(realRoot + sep) ? realFile : null;
+  } catch {
+    return null;
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {
