@@ -9,8 +9,14 @@
  * - An instrument is live only once its socket is open and its subscribe has been sent.
  * - Reconnect with capped exponential backoff and full jitter; the attempt counter resets only
  *   after the connection stayed up `minUptimeMs`.
- * - Liveness: any frame, ping or pong counts; the client pings so a quiet market still produces
- *   pongs. A socket silent for `staleAfterMs` is declared stale and reconnected.
+ * - Liveness, one rule: the client sends a WebSocket ping every `pingIntervalMs` (5 s) on its own
+ *   schedule, whatever the traffic; a ping that `staleAfterMs` (10 s) later is still unanswered --
+ *   nothing at all (no pong, no ping from Dhan, no frame) arrived since it went out -- makes the
+ *   socket stale: it is terminated and reconnected with the usual backoff. Life is anything heard,
+ *   never ticks: a quiet market sends no ticks, but the server answers pings (and Dhan pings every
+ *   10 s), so a quiet socket is never stale. A dead TCP path drops everything, pongs included, and
+ *   is replaced `staleAfterMs` to `staleAfterMs + pingIntervalMs` after it went silent (10-15 s
+ *   with the defaults, where the old 30 s silence rule checked every 10 s took up to 40 s).
  * - Disconnect code 805 (too many connections) backs off hard: at least `hardBackoffMs`, plus up
  *   to half again as jitter, so a kicked socket never storms and sockets refused together do not
  *   return together. HTTP 429 on the upgrade is treated like 805.
@@ -59,7 +65,9 @@ export interface FeedConnectionOptions {
   hardBackoffMs?: number;
   minUptimeMs?: number;
   connectTimeoutMs?: number;
+  /** How long a ping may go unanswered (nothing heard since it was sent) before the socket is stale. */
   staleAfterMs?: number;
+  /** The client's own ping schedule while open. */
   pingIntervalMs?: number;
   timers?: Timers;
   onPacket?: (packet: FeedPacket, connection: FeedConnection) => void;
@@ -74,6 +82,9 @@ export interface ConnectionHealth {
   packets: number;
   /** ms since the last frame, ping or pong; null before the first. */
   lastFrameAgeMs: number | null;
+  /** WebSocket pings this connection sent, and pongs it got back (all sockets so far). */
+  pingsSent: number;
+  pongs: number;
   reconnects: number;
   connectAttempts: number;
   lastError: string | null;
@@ -110,7 +121,13 @@ export class FeedConnection {
   private readonly decoder = new FeedDecoder();
   private attempt = 0;
   private openedAt = 0;
+  /** When anything (frame, ping, pong) was last heard. */
   private lastFrameAt: number | null = null;
+  /** When the oldest ping not yet answered went out (null: none outstanding). */
+  private unansweredPingAt: number | null = null;
+  private nextPingAt = 0;
+  private pingsSent = 0;
+  private pongs = 0;
   private reconnects = 0;
   private connectAttempts = 0;
   private lastError: string | null = null;
@@ -128,8 +145,8 @@ export class FeedConnection {
       hardBackoffMs: 60_000,
       minUptimeMs: 10_000,
       connectTimeoutMs: 10_000,
-      staleAfterMs: 30_000,
-      pingIntervalMs: 10_000,
+      staleAfterMs: 10_000,
+      pingIntervalMs: 5_000,
       timers: this.t,
       ...options,
     };
@@ -156,6 +173,8 @@ export class FeedConnection {
       frames: this.decoder.stats.frames,
       packets: this.decoder.stats.packets,
       lastFrameAgeMs: this.lastFrameAt === null ? null : this.t.now() - this.lastFrameAt,
+      pingsSent: this.pingsSent,
+      pongs: this.pongs,
       reconnects: this.reconnects,
       connectAttempts: this.connectAttempts,
       lastError: this.lastError,
@@ -280,7 +299,10 @@ export class FeedConnection {
       if (isBinary) this.onFrame(ws, data as Buffer);
     });
     ws.on('ping', () => (this.lastFrameAt = this.t.now()));
-    ws.on('pong', () => (this.lastFrameAt = this.t.now()));
+    ws.on('pong', () => {
+      this.lastFrameAt = this.t.now();
+      this.pongs++;
+    });
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
       // Read a little of the body: Dhan names the reason there (e.g. {"data":{"807":...}}).
@@ -324,6 +346,8 @@ export class FeedConnection {
     this.t.clearTimeout(this.connectTimer);
     this.openedAt = this.t.now();
     this.lastFrameAt = this.openedAt;
+    this.unansweredPingAt = null;
+    this.nextPingAt = this.openedAt + this.o.pingIntervalMs;
     this.sent.clear();
     // Subscribe first, then announce: whoever hears 'open' sees every desired instrument live,
     // and what it adds in that callback goes out once, not twice.
@@ -360,24 +384,44 @@ export class FeedConnection {
     else this.dropAndRetry(ws, text, reason === TOO_MANY_CONNECTIONS);
   }
 
-  /** Liveness: ping on an interval; no frame for staleAfterMs means the socket is dead. */
+  /**
+   * Liveness (the rule is in the header): one timer per open socket, due at the next ping or at
+   * the deadline of the oldest unanswered ping, whichever comes first. Nothing is done per frame:
+   * a frame only stamps `lastFrameAt`, and a ping counts as answered when something was heard at
+   * or after the moment it went out.
+   */
   private scheduleWatchdog(): void {
-    this.watchdog = this.t.setTimeout(() => {
-      const ws = this.ws;
-      if (!ws || this._state !== 'open') return;
-      const silent = this.t.now() - (this.lastFrameAt ?? this.openedAt);
-      if (silent >= this.o.staleAfterMs) {
-        this.dropAndRetry(ws, `no data, ping or pong for ${silent < 10_000 ? `${silent} ms` : `${Math.round(silent / 1000)} s`}: reconnecting`);
-        return;
-      }
+    const now = this.t.now();
+    const deadline = this.unansweredPingAt === null ? Infinity : this.unansweredPingAt + this.o.staleAfterMs;
+    this.watchdog = this.t.setTimeout(this.onWatchdog, Math.max(0, Math.min(this.nextPingAt, deadline) - now));
+  }
+
+  /** Bound once: the watchdog's tick. */
+  private readonly onWatchdog = (): void => {
+    this.watchdog = null;
+    const ws = this.ws;
+    if (!ws || this._state !== 'open') return;
+    const now = this.t.now();
+    const heard = this.lastFrameAt ?? this.openedAt;
+    if (this.unansweredPingAt !== null && heard >= this.unansweredPingAt) this.unansweredPingAt = null;
+    if (this.unansweredPingAt !== null && now - this.unansweredPingAt >= this.o.staleAfterMs) {
+      const silent = now - heard;
+      const fmt = (ms: number): string => (ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+      this.dropAndRetry(ws, `no data, ping or pong for ${fmt(silent)} (a ping unanswered for ${fmt(now - this.unansweredPingAt)}): reconnecting`);
+      return;
+    }
+    if (now >= this.nextPingAt) {
       try {
         ws.ping();
+        this.pingsSent++;
+        this.unansweredPingAt ??= now;
       } catch {
         // a failing ping shows up as a close
       }
-      this.scheduleWatchdog();
-    }, Math.min(this.o.pingIntervalMs, this.o.staleAfterMs));
-  }
+      this.nextPingAt = now + this.o.pingIntervalMs;
+    }
+    this.scheduleWatchdog();
+  };
 
   private dropAndRetry(ws: WebSocket, reason: string, hard = false): void {
     if (this.ws !== ws) return;
