@@ -164,3 +164,38 @@ describe('scrip master parser: formats and streaming', () => {
     expect(reg.underlyingOf(ce)).toMatchObject({ segment: 'IDX_I', securityId: 13 });
   });
 });
+
+describe('scrip master parser: over-long lines', () => {
+  /** `text` cut into chunks of `size` bytes, as a download delivers it. */
+  function chunked(text: Buffer, size: number): Buffer[] {
+    const out: Buffer[] = [];
+    for (let i = 0; i < text.length; i += size) out.push(text.subarray(i, i + size));
+    return out;
+  }
+  const HUGE = 'NSE,D,1,OPTIDX,0,' + 'X'.repeat(4 << 20); // a 4 MB line (the old parser re-joined it on every chunk)
+
+  it('refuses a 4 MB line with a reason, streamed in small chunks, and parses the rows after it', async () => {
+    const text = Buffer.from([HEADER, RELIANCE, HUGE, NIFTY_CE, NIFTY_PE].join('\n'));
+    const { report, table } = await parseMasterStream(Readable.from(chunked(text, 16 << 10)));
+    expect(report).toMatchObject({ rowsRead: 4, instruments: 3, skipped: 1, skippedReasons: { 'line longer than 64 KB': 1 } });
+    expect(report.skippedSamples).toEqual([{ line: 3, reason: 'line longer than 64 KB' }]);
+    expect(table.cols.tradingSymbol.toArray()).toEqual(['RELIANCE', 'NIFTY-Feb2026-25300-CE', 'NIFTY-Feb2026-25300-PE']);
+  });
+
+  it('refuses the same line held in one buffer, and as the unterminated last line', async () => {
+    expect(parseText([HEADER, HUGE, NIFTY_CE].join('\n')).report).toMatchObject({ instruments: 1, skippedReasons: { 'line longer than 64 KB': 1 } });
+    const last = await parseMasterStream(Readable.from(chunked(Buffer.from([HEADER, NIFTY_CE, HUGE].join('\n')), 64 << 10)));
+    expect(last.report).toMatchObject({ rowsRead: 2, instruments: 1, skippedSamples: [{ line: 3, reason: 'line longer than 64 KB' }] });
+  });
+
+  it('refuses a file whose first line is over-long: it is not a master', async () => {
+    const html = Buffer.from(`<html>${'<p>error</p>'.repeat(10_000)}</html>\n${NIFTY_CE}`);
+    await expect(parseMasterStream(Readable.from(chunked(html, 8 << 10)))).rejects.toMatchObject({ code: 'MASTER_INVALID', message: expect.stringMatching(/header \(line 1\) is longer than 64 KB/) });
+  });
+
+  it('still joins an ordinary row split across many tiny chunks', async () => {
+    const text = Buffer.from([HEADER, RELIANCE, NIFTY_CE].join('\r\n'));
+    const { report } = await parseMasterStream(Readable.from(chunked(text, 3)));
+    expect(report).toMatchObject({ rowsRead: 2, instruments: 2, skipped: 0 });
+  });
+});

@@ -6,6 +6,10 @@
  *
  * Fast path: Dhan's compact file has no quoted fields, so fields are split on commas straight
  * from the bytes. A line containing a quote is handed to csv-parse, which handles quoting right.
+ *
+ * Streaming is linear in the input: an unfinished line is held as a list of pieces and joined once
+ * its newline arrives. A line longer than MAX_LINE_BYTES (64 KB) is never buffered: it is skipped
+ * with the reason "line longer than 64 KB" (the header: the file is refused) and the next rows parse.
  */
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { AppError } from '../../shared/errors';
@@ -49,6 +53,9 @@ export interface ParsedMaster {
 }
 
 const MAX_SAMPLES = 50;
+/** The longest line the parser accepts (real rows are ~110 bytes, the detailed header ~700). */
+export const MAX_LINE_BYTES = 64 * 1024;
+const LINE_TOO_LONG = `line longer than ${MAX_LINE_BYTES >> 10} KB`;
 const EXCHANGE_CODES = new Map<number, number>([
   [packString('NSE'), EXCHANGE_INDEX.NSE],
   [packString('BSE'), EXCHANGE_INDEX.BSE],
@@ -80,7 +87,11 @@ const NO_DATE = 10101; // 0001-01-01 packed
 /** Incremental parser: `push` chunks of bytes, then `end`. */
 export class MasterParser {
   private cols: ColumnMap | null = null;
-  private pending: Buffer | null = null;
+  /** Pieces of an unfinished line, joined once when its newline arrives. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Dropping the rest of a line that passed MAX_LINE_BYTES. */
+  private overlong = false;
   private lineNo = 0;
   private rowsRead = 0;
   private skipped = 0;
@@ -102,27 +113,56 @@ export class MasterParser {
   /** Feed the next chunk of the file. */
   push(chunk: Buffer): void {
     if (this.done) throw new Error('MasterParser: push after end');
-    let buf = chunk;
-    if (this.pending) {
-      buf = Buffer.concat([this.pending, chunk]);
-      this.pending = null;
-    }
     let s = 0;
     for (;;) {
-      const nl = buf.indexOf(10, s);
+      const nl = chunk.indexOf(10, s);
       if (nl < 0) break;
-      this.line(buf, s, nl);
+      if (this.overlong) {
+        this.overlong = false;
+        this.overlongLine();
+      } else if (this.pendingBytes > 0) {
+        // Join the held pieces once, when the line is complete: linear in the line's length.
+        this.pending.push(chunk.subarray(s, nl));
+        const whole = Buffer.concat(this.pending, this.pendingBytes + (nl - s));
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.line(whole, 0, whole.length);
+      } else {
+        this.line(chunk, s, nl);
+      }
       s = nl + 1;
     }
-    if (s < buf.length) this.pending = Buffer.from(buf.subarray(s));
+    if (s < chunk.length) this.hold(chunk, s);
+  }
+
+  /**
+   * Keep the unfinished tail of a chunk until its newline arrives. Pieces are kept as a list (not
+   * concatenated on every chunk, which made a long line quadratic); past MAX_LINE_BYTES the line
+   * is given up and the rest of it is dropped up to the next newline.
+   */
+  private hold(chunk: Buffer, s: number): void {
+    if (this.overlong) return;
+    const n = chunk.length - s;
+    if (this.pendingBytes + n > MAX_LINE_BYTES) {
+      this.overlong = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    this.pending.push(Buffer.from(chunk.subarray(s))); // a copy: the caller may reuse its chunk
+    this.pendingBytes += n;
   }
 
   /** Finish: parse the last line (the real file has no trailing newline) and build the table. */
   end(): ParsedMaster {
     if (this.done) throw new Error('MasterParser: end called twice');
-    if (this.pending) {
-      const last = this.pending;
-      this.pending = null;
+    if (this.overlong) {
+      this.overlong = false;
+      this.overlongLine();
+    } else if (this.pendingBytes > 0) {
+      const last = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
       this.line(last, 0, last.length);
     }
     this.done = true;
@@ -143,6 +183,19 @@ export class MasterParser {
     };
   }
 
+  /**
+   * A line longer than MAX_LINE_BYTES: no master row is anywhere near that long (real rows are
+   * ~110 bytes), so it is skipped with a reason; as the header it means the file is not a master.
+   */
+  private overlongLine(): void {
+    this.lineNo++;
+    if (!this.cols) {
+      throw new AppError('MASTER_INVALID', `scrip master header (line ${this.lineNo}) is longer than ${MAX_LINE_BYTES >> 10} KB: not a scrip master`);
+    }
+    this.rowsRead++;
+    this.skip(LINE_TOO_LONG);
+  }
+
   private skip(reason: string): void {
     this.skipped++;
     this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
@@ -150,6 +203,7 @@ export class MasterParser {
   }
 
   private line(buf: Buffer, s: number, e: number): void {
+    if (e - s > MAX_LINE_BYTES) return this.overlongLine();
     this.lineNo++;
     if (e > s && buf[e - 1] === 13) e--;
     if (e === s) return; // blank line
