@@ -132,7 +132,7 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
   const log = (line: string): void => o.log(mask.apply(line));
   const now = o.now ?? Date.now;
   // A first start: the data folder (Electron's userData, or --data-dir) may not exist yet.
-  mkdirSync(o.dataDir, { recursive: true });
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
 
   let sim: RunningSimulator | null = null;
   let app: App | null = null;

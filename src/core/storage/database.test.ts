@@ -200,6 +200,52 @@ describe('openDatabase: pragmas', () => {
   });
 });
 
+// Owner-only files, like the API token. POSIX only: Windows has no permission bits to check.
+describe.skipIf(process.platform === 'win32')('openDatabase: file permissions', () => {
+  let savedUmask: number;
+  beforeEach(() => {
+    // The usual desktop umask, under which a plain create comes out 0644: the test must not
+    // pass because of a strict umask on the machine running it.
+    savedUmask = process.umask(0o022);
+  });
+  afterEach(() => {
+    process.umask(savedUmask);
+  });
+
+  const modeOf = (f: string): number => fs.statSync(f).mode & 0o777;
+
+  it('creates the database and its -wal and -shm files 0600 in a folder that already exists', () => {
+    const file = path.join(dir, 'strikedesk.db');
+    const db = openTracked(file);
+    db.sqlite.exec('CREATE TABLE probe (x INTEGER)');
+    db.sqlite.prepare('INSERT INTO probe VALUES (1)').run();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f), path.basename(f)).toBe(0o600);
+  });
+
+  it('creates a missing data folder 0700', () => {
+    const folder = path.join(dir, 'data');
+    openTracked(path.join(folder, 'strikedesk.db'));
+    expect(modeOf(folder)).toBe(0o700);
+  });
+
+  it('tightens a database and side files an older build left 0644, keeping the data', () => {
+    const file = path.join(dir, 'strikedesk.db');
+    const first = openDatabase(file);
+    first.sqlite.exec('CREATE TABLE probe (x INTEGER); INSERT INTO probe VALUES (7)');
+    // A second connection holds the WAL open so the side files outlive the first close.
+    const holder = new Database(file);
+    holder.prepare('SELECT count(*) FROM probe').get();
+    first.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.chmodSync(f, 0o644);
+
+    const db = openTracked(file);
+    holder.close();
+    expect(db.sqlite.prepare('SELECT x FROM probe').pluck().get()).toBe(7);
+    db.sqlite.prepare('INSERT INTO probe VALUES (8)').run();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f), path.basename(f)).toBe(0o600);
+  });
+});
+
 describe('transaction', () => {
   it('commits when the function returns and rolls back when it throws', () => {
     const db = openTracked(':memory:');

@@ -12,6 +12,12 @@
  * - The schema version is read BEFORE anything can write to the file: a database from a newer
  *   build is refused untouched (no WAL switch, no migration), by name.
  * - Migrations: see `migration-runner.ts`.
+ * - The files are the owner's only, like the API token: the data folder is made 0700 when this
+ *   creates it, and the database file is created 0600 BEFORE SQLite opens it. SQLite's unix VFS
+ *   gives the `-wal` and `-shm` side files the database file's permission bits when it creates
+ *   them (lazily, at the WAL switch and first write), so they come out 0600 too. A file an older
+ *   build left looser (0644) is tightened on open. Changing the process umask instead would be
+ *   global and racy with other threads' file creation. Windows has no POSIX modes: skipped there.
  *
  * Transactions: wrap multi-statement writes in `transaction(db, fn)` (better-sqlite3's
  * `db.transaction`). Create the wrapped function once, next to the prepared statements, and call
@@ -60,10 +66,13 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   const migrations = options.migrations ?? MIGRATIONS;
   validateMigrations(migrations);
   const inMemory = file === ':memory:';
-  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
 
   let sqlite: Database.Database;
   try {
+    if (!inMemory) {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+      makeOwnerOnly(file);
+    }
     sqlite = new Database(file);
   } catch (err) {
     throw dbError(`Cannot open database ${file}`, err);
@@ -88,6 +97,28 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     sqlite.close();
     if (err instanceof AppError) throw err;
     throw dbError(`Cannot open database ${file}`, err);
+  }
+}
+
+/** The files SQLite keeps for a WAL database at `file`. */
+function databaseFiles(file: string): string[] {
+  return [file, `${file}-wal`, `${file}-shm`];
+}
+
+/**
+ * Creates the database file 0600 when absent ('wx': an existing file is never touched) and
+ * tightens the database and side files that exist with group or other bits set.
+ */
+function makeOwnerOnly(file: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  for (const f of databaseFiles(file)) {
+    const stat = fs.statSync(f, { throwIfNoEntry: false });
+    if (stat?.isFile() && (stat.mode & 0o077) !== 0) fs.chmodSync(f, stat.mode & 0o700);
   }
 }
 
