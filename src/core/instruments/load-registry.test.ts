@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadRegistry, SNAPSHOT_FILE } from './load-registry';
+import { checkMasterFile, loadRegistry, SNAPSHOT_FILE } from './load-registry';
 import { readSnapshot } from './snapshot';
 import { REAL_EXCERPT } from '../../../test/helpers/fixtures';
 
@@ -60,5 +60,37 @@ describe('loading with the warm-start snapshot', () => {
 
   it('says clearly when the master file does not exist', () => {
     expect(() => loadRegistry({ masterPath: join(dir, 'missing.csv') })).toThrow(/scrip master not found/);
+  });
+
+  it('refuses by name a master with no instruments: CR-only line endings, a bare header, every row skipped', () => {
+    const lines = readFileSync(REAL_EXCERPT, 'utf8').split('\n');
+    const cases: Array<[string, string, RegExp]> = [
+      ['cr-only.csv', lines.slice(0, 20).join('\r'), /no data rows after the header .*CR alone/],
+      ['header-only.csv', `${lines[0]}\n`, /no data rows/],
+      ['all-bad.csv', [lines[0], 'XYZ,D,1,OPTIDX,0,A,1.0,A,,,,5.0,,,,', 'XYZ,D,2,OPTIDX,0,B,1.0,B,,,,5.0,,,,'].join('\n'), /all 2 rows were skipped \(unknown exchange or segment: 2\)/],
+    ];
+    for (const [name, text, why] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const cache = join(dir, 'cache');
+      for (const load of [() => loadRegistry({ masterPath: path, cacheDir: cache }), () => checkMasterFile({ masterPath: path, cacheDir: cache })]) {
+        expect(load).toThrow(expect.objectContaining({ code: 'MASTER_INVALID', message: expect.stringContaining(path) }));
+        expect(load).toThrow(why);
+      }
+    }
+  });
+
+  it('names the file when its header is not a master\'s (an HTML error page)', () => {
+    const path = join(dir, 'error.csv');
+    writeFileSync(path, '<html><body>503 Service Unavailable</body></html>\n');
+    expect(() => loadRegistry({ masterPath: path })).toThrow(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: scrip master header is not recognised`));
+  });
+
+  it('checks a good master and leaves the snapshot for a warm load', () => {
+    const master = join(dir, 'master.csv');
+    copyFileSync(REAL_EXCERPT, master);
+    const cache = join(dir, 'cache');
+    expect(checkMasterFile({ masterPath: master, cacheDir: cache }).instruments).toBe(299);
+    expect(loadRegistry({ masterPath: master, cacheDir: cache }).source).toBe('snapshot');
   });
 });

@@ -41,10 +41,25 @@ export const SNAPSHOT_FILE = 'registry.snapshot';
 
 /**
  * Load the registry from `masterPath`, using (and refreshing) the snapshot in `cacheDir`.
- * @throws AppError MASTER_INVALID when the file is missing or its header is unusable.
+ * @throws AppError MASTER_INVALID when the file is missing, its header is unusable or it holds no
+ * instruments (a master that reads nothing is refused by name, never "ready" with nothing).
  */
 export function loadRegistry(options: LoadRegistryOptions): LoadedRegistry {
   const t0 = performance.now();
+  const { parsed, source, sha1 } = loadParsed(options);
+  return finish(parsed, source, sha1, options, t0);
+}
+
+/**
+ * Check that a master file is usable before anything is started on it: it parses (or its snapshot
+ * matches) and holds instruments. Writes the snapshot, so the registry's own load is then warm.
+ * @throws AppError MASTER_INVALID naming the file and why.
+ */
+export function checkMasterFile(options: Pick<LoadRegistryOptions, 'masterPath' | 'cacheDir' | 'sha1'>): ParsedMaster['report'] {
+  return loadParsed(options).parsed.report;
+}
+
+function loadParsed(options: Pick<LoadRegistryOptions, 'masterPath' | 'cacheDir' | 'sha1'>): { parsed: ParsedMaster; source: 'csv' | 'snapshot'; sha1: string } {
   let stat;
   try {
     stat = statSync(options.masterPath);
@@ -59,20 +74,37 @@ export function loadRegistry(options: LoadRegistryOptions): LoadedRegistry {
   }
   if (sha1 && snapshotPath) {
     const cached = readSnapshot(snapshotPath, sha1);
-    if (cached) return finish(cached, 'snapshot', sha1, options, t0);
+    if (cached) return { parsed: refuseEmpty(cached, options.masterPath), source: 'snapshot', sha1 };
   }
   const bytes = readFileSync(options.masterPath);
   sha1 = sha1Hex(bytes);
   if (snapshotPath) {
     const cached = readSnapshot(snapshotPath, sha1);
-    if (cached) return finish(cached, 'snapshot', sha1, options, t0);
+    if (cached) return { parsed: refuseEmpty(cached, options.masterPath), source: 'snapshot', sha1 };
   }
-  const parsed = parseMasterBuffer(bytes);
+  let parsed: ParsedMaster;
+  try {
+    parsed = parseMasterBuffer(bytes);
+  } catch (err) {
+    if (err instanceof AppError) throw new AppError(err.code, `${options.masterPath}: ${err.message}`);
+    throw err;
+  }
+  refuseEmpty(parsed, options.masterPath);
   if (snapshotPath) {
     const source: SnapshotSource = { sha1, size: stat.size, mtimeMs: stat.mtimeMs };
     writeSnapshot(snapshotPath, parsed, source);
   }
-  return finish(parsed, 'csv', sha1, options, t0);
+  return { parsed, source: 'csv', sha1 };
+}
+
+/** A master with no instruments (e.g. CR-only line endings read as one header line) is refused. */
+function refuseEmpty(parsed: ParsedMaster, path: string): ParsedMaster {
+  const r = parsed.report;
+  if (r.instruments > 0) return parsed;
+  const why = r.rowsRead === 0
+    ? 'no data rows after the header (is it cut short, or are its lines ended by CR alone?)'
+    : `all ${r.rowsRead} rows were skipped (${Object.entries(r.skippedReasons).map(([k, n]) => `${k}: ${n}`).join(', ')})`;
+  throw new AppError('MASTER_INVALID', `scrip master ${path} has no instruments: ${why}; refused`);
 }
 
 function finish(parsed: ParsedMaster, source: 'csv' | 'snapshot', sha1: string, options: RegistryOptions, t0: number): LoadedRegistry {
