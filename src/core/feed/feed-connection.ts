@@ -126,6 +126,8 @@ export class FeedConnection {
   /** When the oldest ping not yet answered went out (null: none outstanding). */
   private unansweredPingAt: number | null = null;
   private nextPingAt = 0;
+  /** A stale verdict waits one turn of the event loop to be confirmed (see onWatchdog). */
+  private verdictPending = false;
   private pingsSent = 0;
   private pongs = 0;
   private reconnects = 0;
@@ -347,6 +349,7 @@ export class FeedConnection {
     this.openedAt = this.t.now();
     this.lastFrameAt = this.openedAt;
     this.unansweredPingAt = null;
+    this.verdictPending = false;
     this.nextPingAt = this.openedAt + this.o.pingIntervalMs;
     this.sent.clear();
     // Subscribe first, then announce: whoever hears 'open' sees every desired instrument live,
@@ -388,7 +391,9 @@ export class FeedConnection {
    * Liveness (the rule is in the header): one timer per open socket, due at the next ping or at
    * the deadline of the oldest unanswered ping, whichever comes first. Nothing is done per frame:
    * a frame only stamps `lastFrameAt`, and a ping counts as answered when something was heard at
-   * or after the moment it went out.
+   * or after the moment it went out. A stale verdict is confirmed one timer turn later: timers run
+   * before socket reads in Node's event loop, so after a stall (GC, a busy engine) a pong already
+   * waiting in the socket's buffer is read first and no false alarm is raised.
    */
   private scheduleWatchdog(): void {
     const now = this.t.now();
@@ -405,11 +410,17 @@ export class FeedConnection {
     const heard = this.lastFrameAt ?? this.openedAt;
     if (this.unansweredPingAt !== null && heard >= this.unansweredPingAt) this.unansweredPingAt = null;
     if (this.unansweredPingAt !== null && now - this.unansweredPingAt >= this.o.staleAfterMs) {
+      if (!this.verdictPending) {
+        this.verdictPending = true;
+        this.watchdog = this.t.setTimeout(this.onWatchdog, 0);
+        return;
+      }
       const silent = now - heard;
       const fmt = (ms: number): string => (ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
       this.dropAndRetry(ws, `no data, ping or pong for ${fmt(silent)} (a ping unanswered for ${fmt(now - this.unansweredPingAt)}): reconnecting`);
       return;
     }
+    this.verdictPending = false;
     if (now >= this.nextPingAt) {
       try {
         ws.ping();
