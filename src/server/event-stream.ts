@@ -40,6 +40,21 @@
  *   client's cursor (set at subscribe: only what is written after it), at most 1000 per batch.
  * - Slow clients (more than 1 MB still buffered) skip a batch and their cursors do not advance,
  *   so the next batch they take still carries the latest values.
+ *
+ * Per-client limits (a client that never reads must not grow the server's memory):
+ * - Replies (acks and errors) obey the same slow-client rule (`isSlow`, by default more than
+ *   SLOW_CLIENT_BYTES queued), but are never skipped silently: a client that is slow when a reply
+ *   is due is closed instead (1008, "not reading"). It asked for something and is not reading the answer, so it is broken or
+ *   hostile; a live client drains a megabyte long before its next subscribe. So what is queued
+ *   for one client stays at about 1 MB plus one frame.
+ * - Flooding: each client has a token bucket of FLOOD_BURST messages refilled at
+ *   FLOOD_PER_SECOND per second (the renderer sends a handful on each (re)connect and one per view
+ *   change). A message over the budget closes the client with 1008 ("flooding: ...") and nothing
+ *   more it sends is read. A closed client gets a close frame, and is terminated after 1 s if it
+ *   does not answer it (a paused reader never does).
+ * - `id` is echoed on an ack or an error only when it is a string of 1-100 characters (the
+ *   schema's limit, checked here before echoing, also for messages the schema refused); any
+ *   other `id` is left out of the reply. Error messages are cut to 300 characters.
  * - `stale` is as of the leg's last change: a leg going stale with no tick is not pushed on its own.
  *
  * `close()` stops the timer, detaches from the server and ends every client socket (a close
@@ -62,6 +77,22 @@ export const STREAM_PATH = '/api/v2/stream';
 export const SLOW_CLIENT_BYTES = 1024 * 1024;
 const MAX_CLIENT_FRAME = 64 * 1024;
 const CLOSE_GRACE_MS = 1000;
+/** Messages a client may send at once (a full bucket). */
+export const FLOOD_BURST = 200;
+/** The sustained rate a client may send at, messages per second. */
+export const FLOOD_PER_SECOND = 50;
+/** The longest `id` echoed back (the schema's limit). */
+export const MAX_ECHO_ID = 100;
+const MAX_ERROR_MESSAGE = 300;
+/** WebSocket close code for a client breaking the limits (policy violation). */
+export const CLOSE_POLICY = 1008;
+
+/** The id to echo: a string of 1-MAX_ECHO_ID characters, else none. */
+export function echoId(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || !('id' in raw)) return undefined;
+  const id = (raw as { id: unknown }).id;
+  return typeof id === 'string' && id.length >= 1 && id.length <= MAX_ECHO_ID ? id : undefined;
+}
 
 /** The default slow-client test: more than SLOW_CLIENT_BYTES still waiting to be sent. */
 export function tooMuchBuffered(client: { readonly bufferedAmount: number }): boolean {
@@ -88,11 +119,19 @@ export interface EventStream {
   close(): Promise<void>;
   /** Connected clients (for tests and status). */
   readonly clients: number;
+  /** Bytes still queued for each connected client (ws's bufferedAmount), for tests and status. */
+  queuedBytes(): number[];
 }
 
 interface Client {
   ws: WebSocket;
   session: StreamSession;
+  /** Messages it may still send now (token bucket, see FLOOD_*). */
+  budget: number;
+  /** When the bucket was last refilled (ms). */
+  refilledAt: number;
+  /** Set once the server closed it for breaking a limit: nothing more it sends is read. */
+  dropped: boolean;
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -134,8 +173,37 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   const send = (c: Client, msg: StreamServerMessage): void => {
     if (c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify(msg));
   };
+  /** Close a client that broke a limit: a close frame, then terminate if it does not answer. */
+  const drop = (c: Client, reason: string): void => {
+    if (c.dropped) return;
+    c.dropped = true;
+    log(`stream: closed a client: ${reason}`);
+    const force = setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS);
+    force.unref();
+    c.ws.once('close', () => clearTimeout(force));
+    c.ws.close(CLOSE_POLICY, reason);
+  };
+  /** An ack or error reply: the client is closed instead when it is not reading (see the header). */
+  const reply = (c: Client, msg: StreamServerMessage): void => {
+    if (c.dropped || c.ws.readyState !== WebSocket.OPEN) return;
+    if (isSlow(c.ws)) return drop(c, 'not reading: too much queued for it');
+    send(c, msg);
+  };
   const fail = (c: Client, code: StreamErrorMessage['error']['code'], message: string, id?: string): void => {
-    send(c, { type: 'error', error: { code, message }, ...(id !== undefined ? { id } : {}) });
+    const text = message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE - 1)}…` : message;
+    reply(c, { type: 'error', error: { code, message: text }, ...(id !== undefined ? { id } : {}) });
+  };
+  /** Take one message from the client's budget; false (and the client closed) when it is spent. */
+  const withinBudget = (c: Client): boolean => {
+    const now = Date.now();
+    c.budget = Math.min(FLOOD_BURST, c.budget + ((now - c.refilledAt) / 1000) * FLOOD_PER_SECOND);
+    c.refilledAt = now;
+    if (c.budget < 1) {
+      drop(c, `flooding: over ${FLOOD_PER_SECOND} messages per second`);
+      return false;
+    }
+    c.budget -= 1;
+    return true;
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -151,7 +219,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   };
 
   const connect = (ws: WebSocket): void => {
-    const c: Client = { ws, session: new StreamSession(app) };
+    const c: Client = { ws, session: new StreamSession(app), budget: FLOOD_BURST, refilledAt: Date.now(), dropped: false };
     clients.add(c);
     ws.on('message', (data: RawData, isBinary: boolean) => onMessage(c, data, isBinary));
     ws.on('close', () => {
@@ -163,6 +231,7 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   };
 
   const onMessage = (c: Client, data: RawData, isBinary: boolean): void => {
+    if (c.dropped || !withinBudget(c)) return;
     if (isBinary) return fail(c, 'BAD_REQUEST', 'messages are JSON text frames');
     let raw: unknown;
     try {
@@ -172,18 +241,19 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
       return fail(c, 'BAD_REQUEST', 'message is not valid JSON');
     }
     const parsed = parseStreamMessage(raw);
-    if (!parsed.ok) return send(c, parsed.error);
+    // The schema's error echoes any string id: re-check it here before echoing.
+    if (!parsed.ok) return fail(c, parsed.error.error.code, parsed.error.error.message, echoId(raw));
     try {
-      send(c, c.session.handle(parsed.message));
+      reply(c, c.session.handle(parsed.message));
     } catch (err) {
       log(`stream: ${err instanceof Error ? err.message : String(err)}`);
-      fail(c, 'INTERNAL', 'internal error', parsed.message.id);
+      fail(c, 'INTERNAL', 'internal error', echoId(parsed.message));
     }
   };
 
   /** Build and send one client's batch; cursors advance only when it is sent. */
   const flush = (c: Client, at: number, status: () => string): void => {
-    if (c.ws.readyState !== WebSocket.OPEN || isSlow(c.ws)) return;
+    if (c.dropped || c.ws.readyState !== WebSocket.OPEN || isSlow(c.ws)) return;
     const pending = c.session.build(at, status);
     if (!pending) return;
     pending.commit();
@@ -211,6 +281,9 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
   return {
     get clients() {
       return clients.size;
+    },
+    queuedBytes() {
+      return [...clients].map((c) => c.ws.bufferedAmount);
     },
     async close(): Promise<void> {
       if (closed) return;
