@@ -4,18 +4,23 @@
  * and sim (DESIGN.md "Layers and folders"), so it may import src/sim: with no Dhan credentials it starts the embedded simulator on 127.0.0.1 (any free
  * port) over a master generated for today (IST), kept in the data folder and reused the same day.
  * With credentials it talks to Dhan; the instrument master is downloaded once per IST day unless a
- * fixed file is given, falling back to the last good copy with a warning, and each morning's
- * pre-session job fetches the new day's master.
+ * fixed file is given. A download is vetted before it replaces the last good copy (see
+ * master-download.ts); when today's is refused or fails, the last good copy is used with a dated
+ * warning and the download is retried with backoff (5, 10, 20, then every 40 min) until a good one
+ * arrives, when the engine reloads on it and the warning clears. Each morning's pre-session job
+ * fetches the new day's master the same way. Every master, generated, fixed or downloaded, is
+ * checked before anything starts on it: one with no instruments is refused by name.
  *
  * Secrets: every log line goes through a `SecretMask` holding each Dhan token this process has
  * held (the first, and any set at run time through the credentials holder), so no token is printed.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createApi } from '../core/api/create-api';
 import { App, type AppConfig, type AppStatus } from '../core/app';
 import type { FeedCredentials } from '../core/feed/feed-connection';
-import { DHAN_MASTER_URL, ensureDailyMaster } from '../core/instruments/master-download';
+import { checkMasterFile } from '../core/instruments/load-registry';
+import { DHAN_MASTER_URL, ensureDailyMaster, retryDailyMaster } from '../core/instruments/master-download';
 import type { Api } from '../shared/contract';
 import { istDate } from '../shared/market-calendar';
 import { writeMaster } from '../sim/master-generator';
@@ -89,8 +94,25 @@ export interface Engine {
 function simMaster(dataDir: string, now: () => number): { path: string; asOf: string } {
   const asOf = istDate(now());
   const path = join(dataDir, `sim-master-${asOf}.csv`);
-  if (!existsSync(path)) writeMaster(path, { asOf });
+  if (existsSync(path)) {
+    try {
+      checkMaster(dataDir, path);
+      return { path, asOf };
+    } catch {
+      rmSync(path, { force: true }); // a generation cut short: write it again
+    }
+  }
+  writeMaster(path, { asOf });
+  checkMaster(dataDir, path);
   return { path, asOf };
+}
+
+/**
+ * Refuse a master with no instruments (or an unusable header) by name before anything starts on
+ * it; the snapshot this leaves makes the App's own load warm.
+ */
+function checkMaster(dataDir: string, path: string): void {
+  checkMasterFile({ masterPath: path, cacheDir: join(dataDir, 'cache') });
 }
 
 /** Today's master from Dhan (once per IST day), or the last good copy with a warning. */
@@ -136,7 +158,11 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
 
   let sim: RunningSimulator | null = null;
   let app: App | null = null;
+  /** The pending retry of today's master, while a stale copy is in use (live mode). */
+  let masterRetry: { dispose(): void } | null = null;
   const stop = async (): Promise<void> => {
+    masterRetry?.dispose();
+    masterRetry = null;
     await app?.stop();
     await sim?.stop();
   };
@@ -157,10 +183,12 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
         }
         masterPath = dl.path;
       }
+      checkMaster(o.dataDir, masterPath);
       log(`mode: live (Dhan client ${credentials.clientId}, feed ${feedUrl}, REST ${apiUrl})`);
     } else {
       const master = o.master ? { path: resolve(o.master), asOf: istDate(now()) } : simMaster(o.dataDir, now);
       masterPath = master.path;
+      if (o.master) checkMaster(o.dataDir, masterPath); // the generated one was checked when made
       sim = await startSimulator({ master: master.path, asOf: master.asOf, host: '127.0.0.1', port: 0, ...(o.now ? { clock: { now } } : {}) });
       feedUrl = sim.feedUrl;
       apiUrl = sim.apiUrl;
@@ -170,10 +198,42 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
     const live = o.credentials !== null;
     // Live mode without a fixed master: each morning's pre-session job fetches the day's master
     // and the engine reloads on it. (The simulator serves the master it started with.)
+    // A stale copy in use: keep trying for today's with backoff; when a good one arrives, reload
+    // on it (a warm start restoring every subscription) and clear the warning.
+    const startMasterRetry = (): void => {
+      masterRetry?.dispose();
+      masterRetry = retryDailyMaster({
+        dataDir: o.dataDir,
+        url: o.masterUrl ?? DHAN_MASTER_URL,
+        onStillStale: (warning, nextMs) => log(`warning: ${warning}; trying again in ${Math.round(nextMs / 60_000)} min`),
+        onGood: async (dl) => {
+          masterRetry = null;
+          try {
+            checkMaster(o.dataDir, dl.path);
+            delete config.masterWarning;
+            log(`instrument master: today's copy (${dl.date}) arrived; reloading on it`);
+            await app?.reload(dl.path);
+          } catch (err) {
+            log(`instrument master: reload on ${dl.path} failed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        },
+      });
+    };
     const refreshMaster = live && !o.master
       ? async () => {
           const dl = await ensureDailyMaster({ dataDir: o.dataDir, url: o.masterUrl ?? DHAN_MASTER_URL });
-          if (dl.warning) log(`warning: ${dl.warning}`);
+          checkMaster(o.dataDir, dl.path);
+          if (dl.warning) {
+            log(`warning: ${dl.warning}`);
+            // The status shows it even when the stale copy is the one already loaded (no reload).
+            config.masterWarning = dl.warning;
+            if (app) app.status.masterWarning = dl.warning;
+            startMasterRetry();
+          } else {
+            delete config.masterWarning;
+            masterRetry?.dispose();
+            masterRetry = null;
+          }
           return dl.path;
         }
       : undefined;
@@ -206,6 +266,7 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
     };
     app = new App(config);
     const status = await app.start();
+    if (masterWarning && refreshMaster) startMasterRetry();
     log(`market: ${status.market}`);
     if (status.tierBPending.length) log(`tier B pending (no price yet): ${status.tierBPending.join(', ')}`);
     let stopped: Promise<void> | null = null;

@@ -80,7 +80,7 @@ describe('daily master download', () => {
 
   it('says clearly when there is no copy at all', async () => {
     mode = 'fail';
-    await expect(ensureDailyMaster({ dataDir: dir, url, sanity, now: day('2026-11-25') })).rejects.toMatchObject({ code: 'MASTER_INVALID', message: expect.stringMatching(/no earlier good copy/) });
+    await expect(ensureDailyMaster({ dataDir: dir, url, sanity, now: day('2026-11-25') })).rejects.toMatchObject({ code: 'MASTER_INVALID', message: expect.stringMatching(/no earlier copy passed the checks/) });
   });
 });
 
@@ -106,7 +106,7 @@ describe('daily master download: sanity checks before a file takes today\'s name
 
   it('with no previous copy, refuses an error page by name and a file with too few F&O instruments', async () => {
     mode = 'html';
-    await expect(ensureDailyMaster({ dataDir: dir, url, sanity, now: day('2026-11-25') })).rejects.toMatchObject({ code: 'MASTER_INVALID', message: expect.stringMatching(/was refused: scrip master header is not recognised.*no earlier good copy/) });
+    await expect(ensureDailyMaster({ dataDir: dir, url, sanity, now: day('2026-11-25') })).rejects.toMatchObject({ code: 'MASTER_INVALID', message: expect.stringMatching(/was refused: scrip master header is not recognised.*no earlier copy passed the checks/) });
     mode = 'ok';
     await expect(ensureDailyMaster({ dataDir: dir, url, now: day('2026-11-25') })).rejects.toThrow(/refused: only 255 F&O instruments \(at least 10000 expected\)/);
     expect(existsSync(masterPathFor(dir, '2026-11-25'))).toBe(false);

@@ -233,7 +233,7 @@ export async function ensureDailyMaster(options: MasterDownloadOptions): Promise
   }
   const fallback = last ?? (await legacyGoodCopy(options.dataDir, today, rule));
   const what = refused ? `was refused: ${reason}` : `failed (${reason})`;
-  if (!fallback) throw new AppError('MASTER_INVALID', `the instrument master could not be had: today's download ${what}, and no earlier good copy exists`);
+  if (!fallback) throw new AppError('MASTER_INVALID', `the instrument master could not be downloaded: today's download ${what}, and no earlier copy passed the checks`);
   return { path: fallback.path, date: fallback.date, status: 'stale', warning: `instrument master is from ${fallback.date}: today's download ${what}` };
 }
 
