@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { createHttpTransport, DEFAULT_RECONNECT, reconnectDelay, takeToken, TOKEN_STORAGE_KEY } from '../src/renderer/src/api/http-transport';
+import { createHttpTransport, DEFAULT_RECONNECT, reconnectDelay } from '../src/renderer/src/api/http-transport';
 import type { StreamState, Transport } from '../src/renderer/src/api/transport';
 import { closeHttp, createHttpServer, listenHttp } from '../src/server/http-api';
 import type { Api, CommandRequest } from '../src/shared/contract';
@@ -120,14 +120,14 @@ describe('http transport: commands', () => {
   });
 });
 
-/** A stand-in event stream: records every client message per connection, checks the token. */
+/** A stand-in event stream: records every client message per connection; refuses a URL with a query (no token in URLs). */
 async function streamServer(): Promise<{ base: string; connections: { socket: ServerSocket; received: StreamClientMessage[] }[]; push(m: StreamServerMessage | string): void }> {
   const { base, server } = await plainServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true });
   const connections: { socket: ServerSocket; received: StreamClientMessage[] }[] = [];
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/api/v2/stream' || url.searchParams.get('token') !== TOKEN) {
+    if (url.pathname !== '/api/v2/stream' || url.search !== '') {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
@@ -151,7 +151,7 @@ async function streamServer(): Promise<{ base: string; connections: { socket: Se
 }
 
 describe('http transport: stream', () => {
-  it('opens the stream with the token, delivers messages, skips frames that are not JSON', async () => {
+  it('opens the stream (never with a token in its URL), delivers messages, skips frames that are not JSON', async () => {
     const s = await streamServer();
     const logs: string[] = [];
     const t = track(createHttpTransport({ baseUrl: s.base, token: TOKEN, log: (l) => logs.push(l) }));
@@ -220,27 +220,5 @@ describe('reconnect policy', () => {
     expect(reconnectDelay(p, 3, 0.999)).toBeGreaterThan(p.floorMs + p.initialMs * 4);
     expect(reconnectDelay(p, 50, 0.999)).toBeLessThanOrEqual(p.floorMs + p.maxMs);
     expect(reconnectDelay(p, 50, 0.5)).toBe(p.floorMs + p.maxMs / 2);
-  });
-});
-
-describe('takeToken', () => {
-  it('takes ?token= once, keeps it in sessionStorage and removes it from the address bar', () => {
-    const store = new Map<string, string>();
-    const host = {
-      location: { href: 'http://127.0.0.1:8787/?token=abc123&view=x#top' },
-      history: {
-        replaceState(_d: unknown, _u: string, url?: string) {
-          host.location.href = new URL(url ?? '', host.location.href).href;
-        },
-      },
-      sessionStorage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) },
-    };
-    expect(takeToken(host)).toBe('abc123');
-    expect(host.location.href).toBe('http://127.0.0.1:8787/?view=x#top');
-    expect(store.get(TOKEN_STORAGE_KEY)).toBe('abc123');
-    // A reload: the address bar has no token any more, the tab's storage has.
-    expect(takeToken(host)).toBe('abc123');
-    store.clear();
-    expect(takeToken(host)).toBeNull();
   });
 });

@@ -38,10 +38,16 @@ describe('npm run serve', () => {
     child.stderr!.on('data', (c: Buffer) => (output.text += c.toString()));
 
     const m = await waitForLine(child, READY_LINE, 45_000, output);
-    const [, base, , token] = m;
+    const [, base, , code] = m;
     expect(output.text).toMatch(/mode: simulator/);
     expect(output.text).toMatch(/Tier B: [\d,]+ instruments planned/);
-    expect(token).toBe(readFileSync(join(dataDir, 'api-token'), 'utf8').trim());
+    const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
+    // The bearer token is never printed: the browser gets a one-time login link.
+    expect(output.text).not.toContain(token);
+    const login = await fetch(`${base}/login?code=${code}`, { redirect: 'manual' });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/');
+    expect((await fetch(`${base}/login?code=${code}`, { redirect: 'manual' })).status).toBe(401);
 
     const res = await fetch(`${base}/api/v2/subscriptions/status`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);

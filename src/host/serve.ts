@@ -143,7 +143,9 @@ async function main(): Promise<number> {
       log: fail,
       ...(existsSync(join(rendererDir, 'index.html')) ? { staticDir: rendererDir } : {}),
     });
-    log(`strikedesk ready: http://127.0.0.1:${local.port}/?token=${apiToken}`);
+    // The bearer token never goes into a URL: the browser gets a one-time login link instead.
+    log(`strikedesk ready: ${local.loginLink()}`);
+    log('  (a one-time browser login link, valid 5 minutes; scripts send Authorization: Bearer <token>, see npm run cli -- api-token)');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     fail(`strikedesk: ${code === 'EADDRINUSE' ? `port ${o.port} is in use (try --port 0)` : err instanceof Error ? err.message : String(err)}`);

@@ -4,8 +4,11 @@
  *
  * Guards on the upgrade, before the WebSocket handshake:
  * - Host must be 127.0.0.1 or localhost (the REST API's guard, `loopbackHost`): 403 otherwise.
- * - The per-install token as `?token=` (browsers cannot set headers on a WebSocket) or
- *   `Authorization: Bearer`, compared in constant time (both sides hashed): 401 otherwise.
+ * - `Authorization: Bearer <per-install token>` (scripts), compared in constant time (both sides
+ *   hashed), or the browser session cookie of the login link (browser-session.ts; browsers send
+ *   it on a same-origin upgrade) with an `Origin` of `http://<Host>`: 401 otherwise (403 for a
+ *   cookie from another origin). The token is never taken from the URL (`?token=` is refused).
+ *   Every refusal carries `Referrer-Policy: no-referrer`.
  * - Other upgrade paths: 404. Client frames are at most 64 KB.
  *
  * Messages are JSON text frames (types in src/shared/events.ts):
@@ -70,6 +73,7 @@ import { StreamSession } from '../core/api/stream-session';
 import { statusView } from '../core/api/views';
 import type { StreamErrorMessage, StreamServerMessage } from '../shared/events';
 import { parseStreamMessage } from '../shared/validate';
+import { BrowserSessions, sameOrigin, sessionFromCookie } from './browser-session';
 import { loopbackHost } from './http-api';
 
 export const STREAM_PATH = '/api/v2/stream';
@@ -112,6 +116,8 @@ export interface EventStreamOptions {
    * loopback buffers first.
    */
   isSlow?: (client: { readonly bufferedAmount: number }) => boolean;
+  /** Browser sessions (the REST server's, `server.sessions`); none: bearer only. */
+  sessions?: BrowserSessions;
 }
 
 export interface EventStream {
@@ -136,10 +142,10 @@ interface Client {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-/** The token from `?token=` or `Authorization: Bearer`, checked in constant time. */
-function authorized(req: IncomingMessage, url: URL, expected: Buffer): boolean {
+/** The token from `Authorization: Bearer`, checked in constant time. */
+function authorized(req: IncomingMessage, expected: Buffer): boolean {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  const given = url.searchParams.get('token') ?? m?.[1] ?? null;
+  const given = m?.[1] ?? null;
   // Compare even when nothing was given, so timing does not tell the cases apart.
   return timingSafeEqual(digest(given ?? ''), expected) && given !== null;
 }
@@ -149,7 +155,7 @@ function refuse(socket: Duplex, status: number, reason: string, code: string, me
   const body = JSON.stringify({ ok: false, error: { code, message } });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n${extra}\r\n${body}`,
+      `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nreferrer-policy: no-referrer\r\n${extra}\r\n${body}`,
   );
   socket.destroy();
 }
@@ -212,8 +218,11 @@ export function attachEventStream(server: Server, options: EventStreamOptions): 
     if (!loopbackHost(req.headers.host)) return refuse(socket, 403, 'Forbidden', 'AUTH', 'requests must be addressed to 127.0.0.1 or localhost');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== STREAM_PATH) return refuse(socket, 404, 'Not Found', 'NOT_FOUND', `no stream at ${url.pathname}`);
-    if (!authorized(req, url, expected)) {
-      return refuse(socket, 401, 'Unauthorized', 'AUTH', 'missing or wrong token (?token= or Authorization: Bearer)', 'www-authenticate: Bearer\r\n');
+    if (!authorized(req, expected)) {
+      if (!options.sessions?.valid(sessionFromCookie(req))) {
+        return refuse(socket, 401, 'Unauthorized', 'AUTH', 'missing or wrong bearer token (Authorization: Bearer), or no browser session', 'www-authenticate: Bearer\r\n');
+      }
+      if (!sameOrigin(req, true)) return refuse(socket, 403, 'Forbidden', 'AUTH', 'a browser session opens the stream from its own origin only');
     }
     wss.handleUpgrade(req, socket, head, (ws) => connect(ws));
   };

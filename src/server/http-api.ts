@@ -8,7 +8,11 @@
  * - Host must be 127.0.0.1 or localhost (any port): a page on another origin that re-binds its
  *   DNS name to 127.0.0.1 still sends its own Host, and is refused with 403.
  * - `Authorization: Bearer <per-install token>`, compared in constant time (both sides hashed
- *   first, so neither the length nor a prefix leaks): 401 otherwise.
+ *   first, so neither the length nor a prefix leaks), or a browser session cookie from the
+ *   one-time login link (`GET /login?code=`, see browser-session.ts, with its CSRF rules: a
+ *   matching Origin when one is sent, `Content-Type: application/json` on POST): 401 otherwise.
+ * - Every response carries `Referrer-Policy: no-referrer`; no response ever puts the bearer
+ *   token in a URL or a Location header.
  * - Bodies are JSON objects of at most 1 MB (413 past it, 400 when not JSON or not an object).
  * A refused request changes nothing: validation happens once, here, before the api is called
  * (handlers get the parsed request and do not validate again), and the api is all-or-nothing itself.
@@ -17,6 +21,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Api, CommandName, CommandResponse } from '../shared/contract';
 import { AppError, type ErrorCode, type ErrorInfo } from '../shared/errors';
+import { BrowserSessions, LOGIN_LINK_PATH, LOGIN_PATH, loginLink, sameOrigin, sessionCookie, sessionFromCookie } from './browser-session';
 import { publicError } from './http-status';
 import { serveStatic } from './static-files';
 import { validateRequest } from '../shared/validate';
@@ -35,6 +40,8 @@ export interface HttpServerOptions {
   log?: (line: string) => void;
   /** Browser mode: the built renderer folder, served outside /api/. */
   staticDir?: string;
+  /** Login codes and browser sessions, shared with the event stream. Default: a new store. */
+  sessions?: BrowserSessions;
 }
 
 /** An error answered with its own HTTP status (guards that are not contract errors). */
@@ -115,26 +122,54 @@ function sendError(res: ServerResponse, status: number, error: ErrorInfo, header
  * An `http.Server` serving the REST API v2 (not yet listening: call `listenHttp`).
  * Throws when `host` is not a loopback address.
  */
-export function createHttpServer(options: HttpServerOptions): Server & { strikedeskHost: string } {
+export function createHttpServer(options: HttpServerOptions): Server & { strikedeskHost: string; sessions: BrowserSessions } {
   const host = options.host ?? '127.0.0.1';
   if (!LOOPBACK_NAMES.has(host)) throw new AppError('BAD_REQUEST', `the API listens on loopback only, not on ${host}`);
   if (options.token.length < 16) throw new AppError('BAD_REQUEST', 'the API token is too short');
   const expected = digest(options.token);
   const log = options.log ?? ((line: string) => console.error(line));
   const { api } = options;
+  const sessions = options.sessions ?? new BrowserSessions();
+
+  /** `GET /login?code=`: spend the one-time code for a session cookie, then go to `/`. */
+  const login = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    if (req.method !== 'GET') throw new HttpError(405, 'BAD_REQUEST', `${req.method} is not allowed on ${LOGIN_PATH}`, { allow: 'GET' });
+    const id = sessions.redeem(url.searchParams.get('code'));
+    if (id === null) throw new HttpError(401, 'AUTH', 'this login link was used or has expired: use the link of a new `npm run serve`, or POST /api/v2/session/login-link with the bearer token');
+    res.writeHead(303, { location: '/', 'set-cookie': sessionCookie(req, id, sessions.sessionTtlMs), 'cache-control': 'no-store', 'content-length': '0' });
+    res.end();
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!loopbackHost(req.headers.host)) throw new HttpError(403, 'AUTH', 'requests must be addressed to 127.0.0.1 or localhost');
-    // Browser mode: outside /api/ the built UI is served (it holds no secret; the API needs the token).
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === LOGIN_PATH) return login(req, res, url);
+    // Browser mode: outside /api/ the built UI is served (it holds no secret; the API needs a session).
     const path = (req.url ?? '/').split('?')[0]!;
     if (options.staticDir && req.method === 'GET' && !path.startsWith('/api/')) {
       if (await serveStatic(options.staticDir, path, res)) return;
       throw new HttpError(404, 'NOT_FOUND', `no file ${path}`);
     }
-    if (!authorized(req.headers.authorization, expected)) {
-      throw new HttpError(401, 'AUTH', 'missing or wrong bearer token (npm run cli -- api-token prints it)', { 'www-authenticate': 'Bearer' });
+    const bearer = authorized(req.headers.authorization, expected);
+    if (!bearer) {
+      if (!sessions.valid(sessionFromCookie(req))) {
+        throw new HttpError(401, 'AUTH', 'missing or wrong bearer token (npm run cli -- api-token prints it), or no browser session (open the login link `npm run serve` prints)', {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      // CSRF rules for the cookie (browser-session.ts).
+      if (!sameOrigin(req, false)) throw new HttpError(403, 'AUTH', 'cross-origin requests are refused');
+      if (req.method !== 'GET' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+        throw new HttpError(415, 'BAD_REQUEST', 'requests that change state must be Content-Type: application/json');
+      }
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === LOGIN_LINK_PATH) {
+      if (!bearer) throw new HttpError(401, 'AUTH', 'a login link is minted with the bearer token only', { 'www-authenticate': 'Bearer' });
+      if (req.method !== 'POST') throw new HttpError(405, 'BAD_REQUEST', `${req.method} is not allowed on ${LOGIN_LINK_PATH} (allowed: POST)`, { allow: 'POST' });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      return send(res, 200, { url: loginLink(port, sessions.issueCode()), expires_in_s: Math.floor(sessions.codeTtlMs / 1000) });
+    }
     const match = matchRoute(req.method ?? 'GET', url.pathname);
     if (match.kind === 'none') throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
     if (match.kind === 'method') throw new HttpError(405, 'BAD_REQUEST', `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allow.join(', ')})`, { allow: match.allow.join(', ') });
@@ -150,6 +185,8 @@ export function createHttpServer(options: HttpServerOptions): Server & { striked
   };
 
   const server = createServer((req, res) => {
+    // Every answer, of any kind: a page of this origin never sends its URL on to another.
+    res.setHeader('referrer-policy', 'no-referrer');
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -167,7 +204,7 @@ export function createHttpServer(options: HttpServerOptions): Server & { striked
       sendError(res, pub.status, pub.error);
     });
   });
-  return Object.assign(server, { strikedeskHost: host });
+  return Object.assign(server, { strikedeskHost: host, sessions });
 }
 
 /** Listen on the server's loopback host; resolves to the bound port (useful with port 0). */

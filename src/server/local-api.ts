@@ -6,6 +6,7 @@
  */
 import type { ApiEngine } from '../core/api/engine';
 import type { Api } from '../shared/contract';
+import { loginLink } from './browser-session';
 import { attachEventStream } from './event-stream';
 import { closeHttp, createHttpServer, listenHttp } from './http-api';
 
@@ -25,6 +26,8 @@ export interface LocalApiOptions {
 export interface LocalApi {
   /** The bound port. */
   port: number;
+  /** A new one-time browser login link, `http://127.0.0.1:<port>/login?code=…` (browser-session.ts). */
+  loginLink(): string;
   /** Close the stream, then the HTTP server. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -36,7 +39,7 @@ export interface LocalApi {
 export async function startLocalApi(o: LocalApiOptions): Promise<LocalApi> {
   const server = createHttpServer({ api: o.api, token: o.token, log: o.log, ...(o.staticDir ? { staticDir: o.staticDir } : {}) });
   // Events (GET /api/v2/stream, WebSocket) on the same port: see event-stream.ts.
-  const stream = attachEventStream(server, { app: o.app, token: o.token, log: o.log });
+  const stream = attachEventStream(server, { app: o.app, token: o.token, log: o.log, sessions: server.sessions });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -45,7 +48,7 @@ export async function startLocalApi(o: LocalApiOptions): Promise<LocalApi> {
     })());
   try {
     const port = await listenHttp(server, o.port);
-    return { port, close };
+    return { port, close, loginLink: () => loginLink(port, server.sessions.issueCode()) };
   } catch (err) {
     await close();
     throw err;

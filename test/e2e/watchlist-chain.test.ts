@@ -82,9 +82,9 @@ async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => 
 
 describe('browser mode against npm run serve', () => {
   it('adds RELIANCE from the keyboard, streams its chain, and the capacity meter follows', async () => {
+    // The one-time login link sets the session cookie and redirects to `/`: no code or token stays in the address bar.
     await page.goto(serve.url);
-    // The token left the address bar once read.
-    await pollUntil('the token to leave the address bar', async () => page.url(), (u) => !u.includes('token='));
+    await pollUntil('the login redirect to /', async () => page.url(), (u) => u === `${serve.base}/`);
     await expect.poll(() => page.getByTestId('mode-badge').textContent(), { timeout: 20_000 }).toMatch(/simulator/i);
     const start = await pollUntil('the capacity meter', meter, (m) => m.cap === 25_000 && m.tierB > 0);
 

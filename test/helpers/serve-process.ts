@@ -4,12 +4,13 @@
  * UI benchmark. Everything it starts is stopped by `stop()` (SIGTERM, then SIGKILL after a grace).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
-export const READY_LINE = /strikedesk ready: (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([0-9a-f]{64})\n/;
+/** The ready line: the base, the port and the one-time login code (the bearer token is never printed in a URL). */
+export const READY_LINE = /strikedesk ready: (http:\/\/127\.0\.0\.1:(\d+))\/login\?code=([A-Za-z0-9_-]{43})\n/;
 
 /** Resolve with the first stdout match of `re`; reject on exit or after `ms`. */
 export function waitForLine(child: ChildProcess, re: RegExp, ms: number, output: { text: string }): Promise<RegExpMatchArray> {
@@ -51,9 +52,10 @@ export interface ServeProcess {
   output: { text: string };
   /** `http://127.0.0.1:<port>` */
   base: string;
-  token: string;
   dataDir: string;
-  /** The page a trader opens: `<base>/?token=<token>`. */
+  /** The bearer token, read from `<dataDir>/api-token` (scripts' credential). */
+  token: string;
+  /** The page a trader opens: the one-time login link `<base>/login?code=<code>` (valid once). */
   url: string;
   /** Call a REST API v2 endpoint with the bearer token; the parsed JSON body and the status. */
   rest<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -87,14 +89,15 @@ export async function startServe(options: { dataDir?: string; args?: string[]; r
     if (owned) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-  const [, base, , token] = m as unknown as [string, string, string, string];
+  const [, base, , code] = m as unknown as [string, string, string, string];
+  const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
   return {
     child,
     output,
     base,
     token,
     dataDir,
-    url: `${base}/?token=${token}`,
+    url: `${base}/login?code=${code}`,
     async rest<T>(method: 'GET' | 'POST', path: string, body?: unknown) {
       const res = await fetch(`${base}${path}`, {
         method,

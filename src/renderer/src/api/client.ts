@@ -1,8 +1,9 @@
 /**
  * The one module that looks at `window.api`: the desktop app (preload present) talks IPC, a
- * browser tab (browser mode, `npm run serve`) talks REST + WebSocket to the page's own origin.
+ * browser tab (browser mode, `npm run serve`) talks REST + WebSocket to the page's own origin,
+ * authorised by the HttpOnly session cookie of the login link (no token in the page's JS).
  */
-import { createHttpTransport, takeToken } from './http-transport';
+import { createHttpTransport } from './http-transport';
 import { createIpcTransport } from './ipc-transport';
 import type { Transport } from './transport';
 
@@ -10,5 +11,5 @@ import type { Transport } from './transport';
 export function createTransport(): Transport {
   const api = window.api;
   if (api && typeof api.invoke === 'function') return createIpcTransport(api);
-  return createHttpTransport({ baseUrl: window.location.origin, token: takeToken(window) });
+  return createHttpTransport({ baseUrl: window.location.origin });
 }

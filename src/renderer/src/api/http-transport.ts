@@ -1,6 +1,10 @@
 /**
- * Browser mode: the contract over the REST API v2 (fetch, `Authorization: Bearer`) and the
- * WebSocket event stream `/api/v2/stream?token=` (browsers cannot set headers on a WebSocket).
+ * Browser mode: the contract over the REST API v2 (fetch) and the WebSocket event stream
+ * `/api/v2/stream`, both authorised by the session cookie the one-time login link set
+ * (HttpOnly: this code never sees a token; see src/server/browser-session.ts). No token is ever
+ * put in a URL. A caller outside a browser (a script, a test) may pass the bearer token instead:
+ * it is sent as `Authorization: Bearer` on REST calls only.
+ * Every POST says `Content-Type: application/json` (the server's CSRF rule for cookie sessions).
  *
  * Policy:
  * - Every failure is an envelope, never a throw: a network failure or a timeout is NETWORK, an
@@ -26,8 +30,6 @@ import type { Transport } from './transport';
 export const STREAM_PATH = '/api/v2/stream';
 /** `WebSocket.OPEN` (the same in every implementation). */
 const OPEN = 1;
-/** Where the API token is kept for the tab's lifetime once read from the address bar. */
-export const TOKEN_STORAGE_KEY = 'strikedesk.api-token';
 
 export interface ReconnectPolicy {
   /** Ceiling of the first retry's delay. */
@@ -52,8 +54,11 @@ export function reconnectDelay(policy: ReconnectPolicy, attempt: number, random:
 export interface HttpTransportOptions {
   /** `http://127.0.0.1:<port>`: the engine's origin (the page's own in browser mode). */
   baseUrl: string;
-  /** The per-install API token; null answers every call with AUTH and never opens the stream. */
-  token: string | null;
+  /**
+   * Outside a browser only: the per-install API token, sent as `Authorization: Bearer` on REST
+   * calls. Absent or null in browser mode: the session cookie authorises REST and the stream.
+   */
+  token?: string | null;
   reconnect?: Partial<ReconnectPolicy>;
   /** A request taking longer than this fails with NETWORK. Default 15 s. */
   requestTimeoutMs?: number;
@@ -67,28 +72,6 @@ export interface HttpTransportOptions {
   log?: (line: string) => void;
 }
 
-/** The minimal window surface `takeToken` needs (a fake in tests). */
-export interface TokenHost {
-  location: { href: string };
-  history: { replaceState(data: unknown, unused: string, url?: string): void };
-  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
-}
-
-/**
- * The API token for this tab: taken once from `?token=` (then kept in sessionStorage and removed
- * from the address bar, so it is not left in history or shown on screen), else the stored one.
- */
-export function takeToken(host: TokenHost): string | null {
-  const url = new URL(host.location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    host.sessionStorage.setItem(TOKEN_STORAGE_KEY, fromUrl);
-    url.searchParams.delete('token');
-    host.history.replaceState(null, '', url.pathname + url.search + url.hash);
-    return fromUrl;
-  }
-  return host.sessionStorage.getItem(TOKEN_STORAGE_KEY);
-}
 
 /** The error code for an HTTP status when the body is not the server's error envelope. */
 function codeOfStatus(status: number): ErrorCode {
@@ -115,10 +98,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
   const SocketCtor = options.WebSocket ?? WebSocket;
   const log = options.log ?? ((line: string) => console.warn(line));
-  const { token } = options;
+  const token = options.token ?? null;
 
   const views = new StreamViews();
-  const hub = createStreamHub(token === null ? 'closed' : 'connecting');
+  const hub = createStreamHub('connecting');
   let socket: WebSocket | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let attempt = 0;
@@ -153,9 +136,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   };
 
   const connect = (): void => {
-    if (closed || token === null) return;
+    if (closed) return;
     setState('connecting');
-    const url = `${base.replace(/^http/, 'ws')}${STREAM_PATH}?token=${encodeURIComponent(token)}`;
+    // No token in the URL: the browser sends the session cookie on this same-origin upgrade.
+    const url = `${base.replace(/^http/, 'ws')}${STREAM_PATH}`;
     let ws: WebSocket;
     try {
       ws = new SocketCtor(url);
@@ -189,16 +173,16 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   };
 
   const call = async <K extends CommandName>(command: K, request: CommandRequest<K>): Promise<Envelope<CommandResponse<K>>> => {
-    if (token === null) return { ok: false, error: { code: 'AUTH', message: 'no API token: open the address printed by `npm run serve` (it ends in ?token=…)' } };
     const { method, path, body } = restRequest(command, request);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (method !== 'GET') headers['content-type'] = 'application/json';
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     let status: number;
     let text: string;
     try {
-      const res = await doFetch(base + path, { method, headers, body, signal: abort.signal });
+      const res = await doFetch(base + path, { method, headers, body, credentials: 'same-origin', signal: abort.signal });
       status = res.status;
       text = await res.text();
     } catch (err) {
