@@ -253,8 +253,8 @@ describe('feed connection: stale sockets', () => {
     s.fault({ fault: 'mute', socket: first });
     await waitFor(() => rec.states.some((x) => x.state === 'reconnecting' && x.at > mutedAt), 10_000, 'the stale socket to be dropped');
     const droppedAfter = rec.states.find((x) => x.state === 'reconnecting' && x.at > mutedAt)!.at - mutedAt;
-    expect(droppedAfter).toBeGreaterThanOrEqual(250); // staleAfterMs 300, less the age of the last frame before the mute
-    expect(droppedAfter).toBeLessThan(1500); // staleAfterMs + one ping interval + scheduling slack
+    expect(droppedAfter).toBeGreaterThanOrEqual(250); // staleAfterMs 300 after the first ping left unanswered (one sent just before the mute may be lost with it)
+    expect(droppedAfter).toBeLessThan(1500); // staleAfterMs + one ping interval (100) + scheduling slack
     expect(c.health().lastError).toMatch(/no data, ping or pong/);
 
     await waitFor(() => c.state === 'open', 10_000, 'open again');
