@@ -72,7 +72,41 @@ describe('npm run serve', () => {
     expect(await exitCode(child, 20_000)).toBe(2);
     expect(text).toMatch(/could not be downloaded.*no earlier copy.*--master FILE/);
     expect(text).not.toContain('dhan-secret-token-123');
+    // --token still works (live mode was taken), with a warning that ps shows it.
+    expect(text).toMatch(/warning: --token shows the Dhan access token in the process list/);
   }, 30_000);
+
+  it('reads the Dhan token from --token-file or standard input (not the process list), without the warning', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'dhan-token');
+    writeFileSync(file, 'dhan-secret-from-file-456\n', { mode: 0o600 });
+    const env = { ...process.env };
+    delete env.STRIKEDESK_DHAN_CLIENT_ID;
+    delete env.STRIKEDESK_DHAN_TOKEN;
+    const run = async (source: string[], stdin?: string): Promise<string> => {
+      const args = ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', ...source, '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'];
+      const child = spawn(process.execPath, args, { cwd: process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+      cleanups.push(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
+      let text = '';
+      child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
+      child.stdin!.end(stdin ?? '');
+      expect(await exitCode(child, 20_000)).toBe(2);
+      return text;
+    };
+    for (const text of [await run(['--token-file', file]), await run(['--token-file', '-'], 'dhan-secret-from-stdin-789\n')]) {
+      // Live mode was taken (the master download is what failed), so the token was read.
+      expect(text).toMatch(/could not be downloaded/);
+      expect(text).not.toMatch(/secret-from|warning: --token/);
+    }
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '\n');
+    expect(await run(['--token-file', empty])).toMatch(/--token-file .*empty/);
+    // A client id without any token is a usage error, as before.
+    expect(await run([])).toMatch(/give both the Dhan client id and the access token/);
+  }, 60_000);
 });
 
 describe('the API token', () => {

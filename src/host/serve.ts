@@ -1,6 +1,12 @@
 /**
- * `npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--client-id C --token T]
+ * `npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--client-id C --token-file PATH]
  * [--feed-url URL] [--api-url URL]`: run the engine headless with the REST API v2 on 127.0.0.1.
+ *
+ * The Dhan access token comes, in order of preference, from STRIKEDESK_DHAN_TOKEN or
+ * `--token-file PATH` (`-` reads standard input; the file's first line, trimmed): neither shows in
+ * the process list. `--token T` still works but prints a warning, because every user of the
+ * machine can read a process's arguments (`ps`). When several are given, `--token` wins, then
+ * `--token-file`, then the environment.
  *
  * This is a runtime entry point in src/host (the one place allowed to join core, server and sim),
  * so it may import src/sim: with no Dhan credentials (flags or STRIKEDESK_DHAN_CLIENT_ID /
@@ -16,7 +22,7 @@
  * SIGINT/SIGTERM stop the HTTP server, the app and the simulator, then exit 0; a second signal
  * exits 1 at once.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DHAN_MASTER_URL } from '../core/instruments/master-download';
@@ -25,8 +31,13 @@ import { startLocalApi, type LocalApi } from '../server/local-api';
 import { bootEngine, DHAN_API_URL, DHAN_FEED_URL, MasterUnavailableError, SecretMask, type Engine } from './engine-boot';
 
 const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL] [--keep-watchlists]
-       [--client-id C --token T] [--feed-url URL] [--api-url URL]
+       [--client-id C (--token-file PATH|- | --token T)] [--feed-url URL] [--api-url URL]
+  the Dhan access token: STRIKEDESK_DHAN_TOKEN or --token-file (- for standard input); --token shows it in the process list
   without credentials (flags or STRIKEDESK_DHAN_CLIENT_ID / STRIKEDESK_DHAN_TOKEN) the embedded simulator is the exchange`;
+
+/** Printed when the Dhan token is given as `--token`. */
+const TOKEN_FLAG_WARNING =
+  'strikedesk: warning: --token shows the Dhan access token in the process list (ps); use STRIKEDESK_DHAN_TOKEN or --token-file PATH (- for standard input) instead';
 
 interface ServeOptions {
   port: number;
@@ -37,6 +48,21 @@ interface ServeOptions {
   credentials: { clientId: string; token: string } | null;
   feedUrl: string;
   apiUrl: string;
+  /** The token was given as `--token` (visible in `ps`): warn. */
+  tokenOnCommandLine: boolean;
+}
+
+/** The first line of a token file (`-`: standard input), trimmed. */
+function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--token-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err))}`);
+  }
+  const token = (text.split(/\r?\n/, 1)[0] ?? '').trim();
+  if (!token) throw new UsageError(`--token-file ${path}: the file is empty`);
+  return token;
 }
 
 class UsageError extends Error {
@@ -54,6 +80,7 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
       'keep-watchlists': { type: 'boolean' },
       'client-id': { type: 'string' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
       'feed-url': { type: 'string' },
       'api-url': { type: 'string' },
     },
@@ -64,7 +91,7 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
   const port = Number(portText ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got ${JSON.stringify(portText)}`);
   const clientId = v['client-id'] ?? env.STRIKEDESK_DHAN_CLIENT_ID ?? '';
-  const token = v.token ?? env.STRIKEDESK_DHAN_TOKEN ?? '';
+  const token = v.token ?? (v['token-file'] !== undefined ? readTokenFile(v['token-file']) : undefined) ?? env.STRIKEDESK_DHAN_TOKEN ?? '';
   if (Boolean(clientId) !== Boolean(token)) throw new UsageError('give both the Dhan client id and the access token, or neither (simulator)');
   return {
     port,
@@ -75,6 +102,7 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
     credentials: clientId && token ? { clientId, token } : null,
     feedUrl: v['feed-url'] ?? env.STRIKEDESK_FEED_URL ?? DHAN_FEED_URL,
     apiUrl: v['api-url'] ?? env.STRIKEDESK_API_URL ?? DHAN_API_URL,
+    tokenOnCommandLine: v.token !== undefined,
   };
 }
 
@@ -106,6 +134,7 @@ async function main(): Promise<number> {
   const mask = new SecretMask(o.credentials ? [o.credentials.token] : []);
   const log = (line: string): void => console.log(mask.apply(line));
   const fail = (line: string): void => console.error(mask.apply(line));
+  if (o.tokenOnCommandLine) fail(TOKEN_FLAG_WARNING);
 
   const apiToken = loadOrCreateApiToken(o.dataDir);
   let engine: Engine | null = null;
