@@ -5,7 +5,7 @@
  * committed watchlists and subscriptions, and the exchange's view matches after start-up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,9 +36,10 @@ async function serve(s: TestSim, dataDir: string, masterPath: string): Promise<{
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const m = await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`serve exited early:\n${out}`);
-    return /strikedesk ready: (http:\/\/127\.0\.0\.1:\d+)\/\?token=([0-9a-f]+)/.exec(out) ?? undefined;
+    return /strikedesk ready: (http:\/\/127\.0\.0\.1:\d+)\/login\?code=/.exec(out) ?? undefined;
   }, 60_000, 'serve to be ready');
-  return { child, base: `${m[1]}/api/v2`, token: m[2]! };
+  // The bearer token stays out of the output; scripts read it from the data folder.
+  return { child, base: `${m[1]}/api/v2`, token: readFileSync(join(dataDir, 'api-token'), 'utf8').trim() };
 }
 
 interface OwnerRow {
