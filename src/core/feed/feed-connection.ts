@@ -9,14 +9,15 @@
  * - An instrument is live only once its socket is open and its subscribe has been sent.
  * - Reconnect with capped exponential backoff and full jitter; the attempt counter resets only
  *   after the connection stayed up `minUptimeMs`.
- * - Liveness, one rule: the client sends a WebSocket ping every `pingIntervalMs` (5 s) on its own
- *   schedule, whatever the traffic; a ping that `staleAfterMs` (10 s) later is still unanswered --
+ * - Liveness, one rule: the client sends a WebSocket ping every `pingIntervalMs` (2.5 s) on its own
+ *   schedule, whatever the traffic; a ping that `staleAfterMs` (8 s) later is still unanswered --
  *   nothing at all (no pong, no ping from Dhan, no frame) arrived since it went out -- makes the
  *   socket stale: it is terminated and reconnected with the usual backoff. Life is anything heard,
  *   never ticks: a quiet market sends no ticks, but the server answers pings (and Dhan pings every
  *   10 s), so a quiet socket is never stale. A dead TCP path drops everything, pongs included, and
- *   is replaced `staleAfterMs` to `staleAfterMs + pingIntervalMs` after it went silent (10-15 s
- *   with the defaults, where the old 30 s silence rule checked every 10 s took up to 40 s).
+ *   is replaced `staleAfterMs` to `staleAfterMs + pingIntervalMs` after it went silent (8-10.5 s
+ *   with the defaults, about 10 s; the old 30 s silence rule checked every 10 s took up to 40 s).
+ *   A pong on loopback or to Dhan comes in milliseconds, so 8 s unanswered is no quiet market.
  * - Disconnect code 805 (too many connections) backs off hard: at least `hardBackoffMs`, plus up
  *   to half again as jitter, so a kicked socket never storms and sockets refused together do not
  *   return together. HTTP 429 on the upgrade is treated like 805.
@@ -147,8 +148,8 @@ export class FeedConnection {
       hardBackoffMs: 60_000,
       minUptimeMs: 10_000,
       connectTimeoutMs: 10_000,
-      staleAfterMs: 10_000,
-      pingIntervalMs: 5_000,
+      staleAfterMs: 8_000,
+      pingIntervalMs: 2_500,
       timers: this.t,
       ...options,
     };
