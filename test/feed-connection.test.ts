@@ -7,13 +7,13 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FeedConnection, type ConnectionState, type FeedConnectionOptions, type Timers } from '../src/core/feed/feed-connection';
+import { FeedConnection, type ConnectionState, type FeedConnectionOptions } from '../src/core/feed/feed-connection';
 import { RESPONSE_CODE } from '../src/core/feed/feed-protocol';
 import { tokenOf, type InstrumentRef, type InstrumentToken } from '../src/shared/instruments';
 import { buildSimUniverse } from '../src/sim/sim-instruments';
 import type { RunningSimulator, SimulatorOptions } from '../src/sim/server';
 import { connectFeed, SIM_AS_OF, startTestSim, testMaster, type FeedClient, type TestSim } from './helpers/sim';
-import { exchangeSockets, liveTcpSockets, tcpSockets, trackedTimers, waitUntil as waitFor } from './helpers/feed';
+import { exchangeSockets, FakeTimers, liveTcpSockets, tcpSockets, trackedTimers, waitUntil as waitFor } from './helpers/feed';
 
 const NIFTY: InstrumentRef = { segment: 'IDX_I', securityId: 13 };
 const BANKNIFTY: InstrumentRef = { segment: 'IDX_I', securityId: 25 };
@@ -138,42 +138,6 @@ function postJson(s: RunningSimulator, url: string, body: unknown): Promise<{ st
   });
 }
 
-/** Timers that move only when told; `random()` returns the next of `randoms` (the last repeats). */
-class FakeTimers implements Timers {
-  private t = 1_000_000;
-  private seq = 0;
-  private readonly queue = new Map<number, { due: number; fn: () => void; ms: number }>();
-  constructor(private readonly randoms: number[]) {}
-  now(): number {
-    return this.t;
-  }
-  random(): number {
-    return this.randoms.length > 1 ? this.randoms.shift()! : this.randoms[0]!;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.queue.set(++this.seq, { due: this.t + ms, fn, ms });
-    return this.seq;
-  }
-  clearTimeout(h: unknown): void {
-    this.queue.delete(h as number);
-  }
-  /** Delays (ms) of the timers now pending, in creation order. */
-  pendingDelays(): number[] {
-    return [...this.queue.values()].map((e) => e.ms);
-  }
-  /** Move the clock on, firing every timer that falls due, in due order. */
-  advance(ms: number): void {
-    const until = this.t + ms;
-    for (;;) {
-      const next = [...this.queue.entries()].filter(([, e]) => e.due <= until).sort((a, b) => a[1].due - b[1].due)[0];
-      if (!next) break;
-      this.queue.delete(next[0]);
-      this.t = next[1].due;
-      next[1].fn();
-    }
-    this.t = until;
-  }
-}
 
 describe('feed connection: the desired set at the exchange', () => {
   it('subscribes the desired set on open, adds and removes with real messages, and is live only when it should be', async () => {

@@ -12,12 +12,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { FeedConnection, type ConnectionState, type FeedConnectionOptions, type Timers } from '../src/core/feed/feed-connection';
+import { FeedConnection, type ConnectionState, type FeedConnectionOptions } from '../src/core/feed/feed-connection';
 import { RESPONSE_CODE } from '../src/core/feed/feed-protocol';
 import { tokenOf, type InstrumentRef } from '../src/shared/instruments';
 import type { RunningSimulator } from '../src/sim/server';
 import { startTestSim, type TestSim } from './helpers/sim';
-import { exchangeSockets, tcpSockets, trackedTimers, waitUntil as waitFor } from './helpers/feed';
+import { exchangeSockets, FakeTimers, tcpSockets, trackedTimers, waitUntil as waitFor } from './helpers/feed';
 
 const SET: InstrumentRef[] = [
   { segment: 'IDX_I', securityId: 13 },
@@ -26,40 +26,6 @@ const SET: InstrumentRef[] = [
   { segment: 'NSE_EQ', securityId: 1333 },
 ];
 
-/** Timers that move only when told (random fixed at 0.5). */
-class FakeTimers implements Timers {
-  private t = 1_000_000;
-  private seq = 0;
-  private readonly queue = new Map<number, { due: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  random(): number {
-    return 0.5;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.queue.set(++this.seq, { due: this.t + ms, fn });
-    return this.seq;
-  }
-  clearTimeout(h: unknown): void {
-    this.queue.delete(h as number);
-  }
-  pending(): number {
-    return this.queue.size;
-  }
-  /** Move the clock on, firing every timer that falls due, in due order. */
-  advance(ms: number): void {
-    const until = this.t + ms;
-    for (;;) {
-      const next = [...this.queue.entries()].filter(([, e]) => e.due <= until).sort((a, b) => a[1].due - b[1].due)[0];
-      if (!next) break;
-      this.queue.delete(next[0]);
-      this.t = next[1].due;
-      next[1].fn();
-    }
-    this.t = until;
-  }
-}
 
 const sims: TestSim[] = [];
 const connections: FeedConnection[] = [];

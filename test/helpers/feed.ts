@@ -48,3 +48,47 @@ export async function waitUntil(cond: () => boolean, ms: number, what: string | 
 export function exchangeSockets(s: RunningSimulator): ReturnType<RunningSimulator['view']>['sockets'] {
   return s.view().sockets.filter((x) => x.clientId === s.clientId);
 }
+
+/**
+ * Timers that move only when told. `random()` returns the next of `randoms` (the last repeats;
+ * default 0.5), so jittered delays are known in advance.
+ */
+export class FakeTimers implements Timers {
+  private t = 1_000_000;
+  private seq = 0;
+  private readonly queue = new Map<number, { due: number; fn: () => void; ms: number }>();
+  constructor(private readonly randoms: number[] = [0.5]) {}
+  now(): number {
+    return this.t;
+  }
+  random(): number {
+    return this.randoms.length > 1 ? this.randoms.shift()! : this.randoms[0]!;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    this.queue.set(++this.seq, { due: this.t + ms, fn, ms });
+    return this.seq;
+  }
+  clearTimeout(h: unknown): void {
+    this.queue.delete(h as number);
+  }
+  /** Timers now pending. */
+  pending(): number {
+    return this.queue.size;
+  }
+  /** Delays (ms) of the timers now pending, in creation order. */
+  pendingDelays(): number[] {
+    return [...this.queue.values()].map((e) => e.ms);
+  }
+  /** Move the clock on, firing every timer that falls due, in due order. */
+  advance(ms: number): void {
+    const until = this.t + ms;
+    for (;;) {
+      const next = [...this.queue.entries()].filter(([, e]) => e.due <= until).sort((a, b) => a[1].due - b[1].due)[0];
+      if (!next) break;
+      this.queue.delete(next[0]);
+      this.t = next[1].due;
+      next[1].fn();
+    }
+    this.t = until;
+  }
+}
