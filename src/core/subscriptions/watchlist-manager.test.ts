@@ -102,6 +102,20 @@ describe('end of day', () => {
   });
 });
 
+describe('remove without an expiry', () => {
+  it('removes the symbol\'s only entry; with several it asks for the expiry and removes nothing', () => {
+    core = makeCore();
+    const [first, second] = testRegistry().expiries('RELIANCE');
+    core.watchlists.add({ userId: 'u1', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    expect(core.watchlists.remove('u1', 'reliance')).toMatchObject({ message: `RELIANCE ${first} removed`, unsubscribed: 51 });
+    core.watchlists.add({ userId: 'u1', symbol: 'RELIANCE', expiry: first, instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    core.watchlists.add({ userId: 'u1', symbol: 'RELIANCE', expiry: second, instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    expect(() => core.watchlists.remove('u1', 'RELIANCE')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining(`${first}, ${second}`) }));
+    expect(core.watchlists.list('u1')).toHaveLength(2);
+    expect(() => core.watchlists.remove('u1', 'TCS')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});
+
 describe('the hint and the price', () => {
   it('a live price wins over the caller\'s underlying_ltp; the hint centres a chain only when no price is known', () => {
     core = makeCore({ prices: { ltp: (t) => (t === 'NSE_EQ:1594' ? 1512 : undefined) } });

@@ -125,9 +125,19 @@ export class WatchlistManager {
     };
   }
 
-  /** Remove an entry (live or not) and release what it held. Returns how many instruments went upstream. */
+  /**
+   * Remove an entry (live or not) and release what it held. Without an expiry it removes the
+   * symbol's only entry (an equity, or the one chain added without naming an expiry); a symbol
+   * with several entries needs the expiry. Returns how many instruments went upstream.
+   * @throws AppError NOT_FOUND, BAD_REQUEST (several entries and no expiry)
+   */
   remove(userId: string, symbol: string, expiry = ''): { message: string; unsubscribed: number } {
     const sym = symbol.trim().toUpperCase();
+    if (!expiry && !this.o.repo.get(userId, sym, '')) {
+      const entries = this.o.repo.list(userId).filter((e) => e.symbol === sym);
+      if (entries.length > 1) throw new AppError('BAD_REQUEST', `${sym} is on the watchlist ${entries.length} times: give the expiry (${entries.map((e) => e.expiryDate).join(', ')})`);
+      if (entries.length === 1) expiry = entries[0]!.expiryDate;
+    }
     const what = `${sym}${expiry ? ` ${expiry}` : ''}`;
     if (!this.o.repo.get(userId, sym, expiry)) throw new AppError('NOT_FOUND', `${what} is not on the watchlist`);
     const change = this.o.owners.release(watchlistOwner(userId, sym, expiry), 'removed from watchlist', 'UNSUBSCRIBE', () => {
