@@ -25,7 +25,7 @@
  * documented hard backoff (805 and HTTP 429: at least 60 s, up to 90 s with jitter, so Dhan is not
  * stormed) get 30 s + 90 s. A miss is a failed check, logged with the difference, never hidden.
  *
- * Randomness: one seeded PRNG (mulberry32, `seed`) picks the order of the fault bag, the restart
+ * Randomness: one seeded PRNG (the simulator's createRandom, `seed`) picks the order of the fault bag, the restart
  * points, hold times, socket targets, churn operations and their pacing; timing still varies from
  * run to run, so a seed reproduces the script, not the interleaving. Every fault in `faults` runs
  * once; with `randomMs` > 0, random faults follow until that much time has passed since the start.
@@ -43,6 +43,7 @@ import { istDate } from '../../src/shared/market-calendar';
 import { generateMaster } from '../../src/sim/master-generator';
 import { FNO_STOCK_ROWS } from '../../src/sim/universe-stocks';
 import { READY_LINE } from './serve-process';
+import { createRandom } from '../../src/sim/seeded-random';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLIENT_ID = '1000000001';
@@ -103,17 +104,6 @@ export interface ChaosReport {
   watchlistEntriesChecked: number;
 }
 
-/** mulberry32: small, seeded, good enough to pick steps. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -193,7 +183,8 @@ type Expect = 'present' | 'absent' | 'unknown';
 /** Run the chaos script; resolves with the report (never throws for a failed invariant). */
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => undefined);
-  const rnd = prng(o.seed);
+  const random = createRandom(o.seed, 'chaos');
+  const rnd = (): number => random.next();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const between = (a: number, b: number): number => Math.round(a + rnd() * (b - a));
   const t0 = performance.now();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, type ErrorCode } from '../../shared/errors';
 import type { InstrumentToken } from '../../shared/instruments';
 import { SocketPlacement, type Move, type PlacementEntry } from './placement';
+import { createRandom } from '../../sim/seeded-random';
 
 /** `count` distinct NSE_FNO tokens starting at security id `from`. */
 function tokens(count: number, from = 1): InstrumentToken[] {
@@ -305,21 +306,11 @@ describe('SocketPlacement: plans and saved placements', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('SocketPlacement: randomised operations', () => {
   it.each([1, 2, 3])('keeps every invariant through 3,000 random operations (seed %i)', (seed) => {
-    const random = mulberry32(seed);
+    const rng = createRandom(seed, 'placement');
+    const random = (): number => rng.next();
     const int = (n: number): number => Math.floor(random() * n);
     const model = new SocketPlacement({ sockets: 5, perSocket: 30 });
     const universe = tokens(220);
