@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../src/core/app';
+import { parseTierBConfig } from '../src/core/lifecycle/tier-b-config';
+import { startAppOnSim } from './helpers/app';
 import { runningClock, startTestSim, testMaster, type TestSim } from './helpers/sim';
 import { waitFor } from './helpers/wait';
 
@@ -82,5 +84,14 @@ describe('the app on the simulator', () => {
     }, 10_000, 'the exchange to match the restored set');
     await again.stop();
     await waitFor(() => exchangeTokens(s).size === 0, 10_000, 'nothing left at the exchange');
+  });
+});
+
+describe('start-up log', () => {
+  it('names each Tier B problem by its field and symbol (it printed "tier B: [object Object]")', async () => {
+    const run = await startAppOnSim({ still: true, app: { tierB: parseTierBConfig({ indexChains: [{ symbol: 'NOSUCHINDEX', expiries: 1, strikes: 11 }], futures: [], optionChains: [] }) } });
+    cleanups.push(() => run.stop());
+    expect(run.logs.join('\n')).not.toContain('[object Object]');
+    expect(run.logs).toContain('tier B: indexChains[0] NOSUCHINDEX: NOSUCHINDEX is not in the instrument master');
   });
 });
