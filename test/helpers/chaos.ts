@@ -99,11 +99,15 @@ export interface ChaosReport {
   maxAttemptsPerMinute: number;
   /** Over any 60 s window. */
   maxAttemptsPer60s: number;
+  /** Engine RSS: `first` is the first sample 20 s after the first start (warmed up), then the last and the most. */
   rssMB: { first: number; last: number; max: number };
   ops: { adds: number; removes: number; viewsOpened: number; viewsClosed: number; errors: number };
   watchlistEntriesChecked: number;
 }
 
+
+/** How long after the first start the engine's memory is taken as its baseline (Tier B subscribed and painted). */
+const WARM_UP_MS = 20_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -253,7 +257,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // Samplers: attempts at the simulator, the engine's RSS.
     const attempts: { t: number; n: number }[] = [];
-    const rss: number[] = [];
+    // RSS samples with their time; the baseline is the first one after the engine warmed up.
+    const rss: { t: number; mb: number }[] = [];
+    let warmFrom = Infinity;
     const sampleAttempts = async (): Promise<void> => {
       try {
         const s = (await http('GET', `${simBase}/sim/stats`, undefined, undefined, 5000)).body as { authFailures: number; refusedUpgrades: number; feed: { connectionsOpened: number } };
@@ -267,7 +273,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (!pid || !serve || exited(serve.child)) return;
       try {
         const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (kb) rss.push(Number(kb[1]) / 1024);
+        if (kb) rss.push({ t: since(), mb: Number(kb[1]) / 1024 });
       } catch {
         // the process just went
       }
@@ -277,6 +283,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     timers.push(setInterval(sampleRss, 1000));
 
     serve = await startServe();
+    warmFrom = since() + WARM_UP_MS;
     log(`${stamp()} serve ready (pid ${serve.child.pid}); simulator ${simBase}`);
     sampleRss();
     const app = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpAnswer> => http(method, `${serve!.api}${path}`, serve!.bearer, body);
@@ -520,6 +527,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       views.clear(); // a view does not survive a restart
       const started = performance.now();
       serve = await startServe();
+    warmFrom = since() + WARM_UP_MS;
       sampleRss();
       log(`${stamp()} serve ready again (pid ${serve.child.pid}) in ${Math.round(performance.now() - started)} ms`);
       done.push('restart');
@@ -568,7 +576,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       attemptsPerMinute: minutes,
       maxAttemptsPerMinute: minutes.length ? Math.max(...minutes) : 0,
       maxAttemptsPer60s: per60,
-      rssMB: { first: Math.round(rss[0] ?? 0), last: Math.round(rss.at(-1) ?? 0), max: Math.round(rss.length ? Math.max(...rss) : 0) },
+      rssMB: { first: Math.round((rss.find((r) => r.t >= warmFrom) ?? rss[0])?.mb ?? 0), last: Math.round(rss.at(-1)?.mb ?? 0), max: Math.round(rss.length ? Math.max(...rss.map((r) => r.mb)) : 0) },
       ops,
       watchlistEntriesChecked: entriesChecked,
     };
