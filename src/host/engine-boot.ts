@@ -7,7 +7,8 @@
  * fixed file is given. A download is vetted before it replaces the last good copy (see
  * master-download.ts); when today's is refused or fails, the last good copy is used with a dated
  * warning and the download is retried with backoff (5, 10, 20, then every 40 min) until a good one
- * arrives, when the engine reloads on it and the warning clears. Each morning's pre-session job
+ * arrives, when the engine reloads on it (at once before the open, else as soon as no market
+ * trades: a reload reconnects every feed socket) and the warning clears. Each morning's pre-session job
  * fetches the new day's master the same way. Every master, generated, fixed or downloaded, is
  * checked before anything starts on it: one with no instruments is refused by name.
  *
@@ -21,6 +22,7 @@ import { App, type AppConfig, type AppStatus } from '../core/app';
 import type { FeedCredentials } from '../core/feed/feed-connection';
 import { checkMasterFile } from '../core/instruments/load-registry';
 import { DHAN_MASTER_URL, ensureDailyMaster, retryDailyMaster } from '../core/instruments/master-download';
+import { reloadWhenQuiet } from './quiet-reload';
 import type { Api } from '../shared/contract';
 import { istDate } from '../shared/market-calendar';
 import { writeMaster } from '../sim/master-generator';
@@ -210,12 +212,25 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
           masterRetry = null;
           try {
             checkMaster(o.dataDir, dl.path);
-            delete config.masterWarning;
-            log(`instrument master: today's copy (${dl.date}) arrived; reloading on it`);
-            await app?.reload(dl.path);
           } catch (err) {
-            log(`instrument master: reload on ${dl.path} failed: ${err instanceof Error ? err.message : String(err)}`);
+            log(`instrument master: today's copy ${dl.path} is unusable: ${err instanceof Error ? err.message : String(err)}`);
+            return;
           }
+          // A reload reconnects every feed socket: not while a market trades (quiet-reload.ts).
+          masterRetry = reloadWhenQuiet({
+            now,
+            onWait: () => log(`instrument master: today's copy (${dl.date}) arrived; the engine switches to it when no market is open`),
+            reload: async () => {
+              masterRetry = null;
+              try {
+                delete config.masterWarning;
+                log(`instrument master: reloading on today's copy (${dl.date})`);
+                await app?.reload(dl.path);
+              } catch (err) {
+                log(`instrument master: reload on ${dl.path} failed: ${err instanceof Error ? err.message : String(err)}`);
+              }
+            },
+          });
         },
       });
     };
