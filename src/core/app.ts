@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { AppError } from '../shared/errors';
 import { parseToken, type InstrumentToken } from '../shared/instruments';
-import { watchlistOwner } from '../shared/keys';
+import { parseChainKey, watchlistOwner } from '../shared/keys';
 import type { ApiEngine, ApiServices, EngineStatus } from './api/engine';
 import { AnalyticsBook } from './analytics/analytics-book';
 import { DEFAULT_RATE } from './analytics/chain-analytics';
@@ -167,7 +167,10 @@ export class App implements ApiEngine {
       store,
       now: this.now,
       rate: typeof savedRate === 'number' ? savedRate : (c.riskFreeRate ?? DEFAULT_RATE),
-      isOpen: (key) => core.owners.openChains().some((o) => o.key === key),
+      isOpen: (key) => {
+        const k = parseChainKey(key);
+        return k !== null && core.owners.chain(k.symbol, k.expiry) !== undefined;
+      },
     });
     const rest = new DhanRestClient({ baseUrl: c.apiUrl, credentials: c.credentials, now: this.now });
     let marketData: MarketData | null = null;

@@ -36,14 +36,13 @@ type EodCore = Pick<SubscriptionCore, 'owners' | 'repos'>;
  * transaction. Tier B stays.
  */
 export function runEndOfDay(core: EodCore, options: { keepWatchlists?: boolean } = {}): EndOfDayResult {
-  const tierA = core.owners.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
   let entriesCleared = 0;
   const keep = options.keepWatchlists === true;
   const reason = keep ? 'end of day (15:30 IST), watchlists kept' : 'end of day (15:30 IST)';
-  const change = core.owners.releaseMany(tierA, reason, 'EOD_CLEANUP', keep ? undefined : () => (entriesCleared = core.repos.watchlist.clearAll()));
+  const { change, owners } = core.owners.releaseTier('TIER_A', reason, 'EOD_CLEANUP', keep ? undefined : () => (entriesCleared = core.repos.watchlist.clearAll()));
   return {
     unsubscribed: change.unsubscribed.length,
-    ownersReleased: tierA.length,
+    ownersReleased: owners.length,
     entriesCleared,
     entriesKept: keep ? core.repos.watchlist.listAll().length : 0,
   };
@@ -55,11 +54,10 @@ export function runEndOfDay(core: EodCore, options: { keepWatchlists?: boolean }
  * the next session until the trader adds it again.
  */
 export function unsubscribeAllTierA(core: EodCore): { unsubscribed: number; owners: number; entriesReleased: number } {
-  const tierA = core.owners.listOwners().filter((o) => o.tier === 'TIER_A').map((o) => o.owner);
   const reason = 'admin: unsubscribe all Tier A';
   let entriesReleased = 0;
-  const change = core.owners.releaseMany(tierA, reason, 'ADMIN_UNSUBSCRIBE', () => (entriesReleased = core.repos.watchlist.releaseAllActive(reason)));
-  return { unsubscribed: change.unsubscribed.length, owners: tierA.length, entriesReleased };
+  const { change, owners } = core.owners.releaseTier('TIER_A', reason, 'ADMIN_UNSUBSCRIBE', () => (entriesReleased = core.repos.watchlist.releaseAllActive(reason)));
+  return { unsubscribed: change.unsubscribed.length, owners: owners.length, entriesReleased };
 }
 
 export interface RestoreResult {

@@ -12,12 +12,11 @@
  * - Start-up after 15:30 or on a non-trading day restores no Tier A: the market is closed.
  */
 import {
-  addDays, COMMODITY_OPEN_MINUTES, EQUITY_CLOSE_MINUTES, EQUITY_OPEN_MINUTES, holidayName, istDate, istEpochMs, istMinutesOfDay, isWeekend,
+  addDays, COMMODITY_OPEN_MINUTES, EQUITY_CLOSE_MINUTES, holidayName, istDate, istEpochMs, istMinutesOfDay, isWeekend,
   nextTradingDay, previousTradingDay, sessionHours, usDaylightSaving,
 } from '../../shared/market-calendar';
 
 /** Minutes after IST midnight (the hours themselves are declared once, in src/shared/market-calendar.ts). */
-export const NSE_OPEN_MINUTES = EQUITY_OPEN_MINUTES;
 export const NSE_CLOSE_MINUTES = EQUITY_CLOSE_MINUTES;
 export const MCX_OPEN_MINUTES = COMMODITY_OPEN_MINUTES;
 

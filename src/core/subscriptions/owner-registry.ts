@@ -265,10 +265,10 @@ export class OwnerRegistry {
     });
   }
 
-  /** Release every owner of a tier (Tier A: the admin's "unsubscribe all", end of day). */
-  releaseTier(tier: Tier, reason: string, action: SubscriptionLogAction): { change: SubscriptionChange; owners: string[] } {
+  /** Release every owner of a tier in one operation (Tier A: the admin's "unsubscribe all", end of day). */
+  releaseTier(tier: Tier, reason: string, action: SubscriptionLogAction, extra?: () => void): { change: SubscriptionChange; owners: string[] } {
     const owners = [...this.h.owners].filter(([, s]) => s.tier === tier).map(([o]) => o);
-    return { change: this.releaseMany(owners, reason, action), owners };
+    return { change: this.releaseMany(owners, reason, action, extra), owners };
   }
 
   /** Mark an owner as just used (its chain opened or read), for LRU eviction. */

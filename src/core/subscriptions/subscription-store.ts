@@ -6,6 +6,7 @@
  * in memory).
  */
 import { parseToken, type InstrumentRef, type InstrumentToken } from '../../shared/instruments';
+import { parseChainKey } from '../../shared/keys';
 import type { ChainState } from '../chain/atm-engine';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { AtmCacheRepo } from '../storage/atm-cache-repo';
@@ -96,8 +97,8 @@ export class SubscriptionStore {
       for (const [key, state] of plan.windows) {
         if (state) atmCache.put(windowEntry(state));
         else {
-          const i = key.indexOf('|');
-          atmCache.delete(key.slice(0, i), key.slice(i + 1));
+          const k = parseChainKey(key)!;
+          atmCache.delete(k.symbol, k.expiry);
         }
       }
       if (plan.log.length) {
