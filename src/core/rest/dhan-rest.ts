@@ -3,13 +3,17 @@
  *
  * Policy: Dhan allows one quote request per second (up to 1,000 instruments each) and one option
  * chain request per 3 seconds. Calls go through per-endpoint pacers, so callers never see a 429
- * from going too fast; concurrent quote callers are coalesced into shared requests (each
- * instrument asked once) and each caller gets back what it asked for. Errors come back as
- * AppErrors whose code says what to do: AUTH (fix credentials), RATE_LIMITED, NETWORK, BAD_REQUEST.
+ * from going too fast; quote callers share requests in a queue with two lanes (quote-queue.ts):
+ * what a trader waits for goes ahead of bulk paint, and each caller gets back what it asked for.
+ * Errors come back as AppErrors whose code says what to do: AUTH (fix credentials), RATE_LIMITED,
+ * NETWORK, BAD_REQUEST.
  */
 import { AppError, type ErrorCode } from '../../shared/errors';
 import { SEGMENTS, type InstrumentRef, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { FeedCredentials } from '../feed/feed-connection';
+import { QuoteQueue, type QuotePriority, type QuoteQueueStats } from './quote-queue';
+
+export type { QuotePriority } from './quote-queue';
 
 export type QuoteKind = 'ltp' | 'ohlc' | 'quote';
 
@@ -89,75 +93,57 @@ class Pacer {
 export class DhanRestClient {
   private readonly o: DhanRestOptions;
   private readonly fetchFn: typeof fetch;
-  private readonly quotePacer: Pacer;
+  private readonly quoteQueue: QuoteQueue<QuoteKind, RestQuote>;
   private readonly chainPacer: Pacer;
-  /** Quote requests waiting to be coalesced, per kind. */
-  private readonly pending = new Map<QuoteKind, { tokens: Set<InstrumentToken>; promise: Promise<Map<InstrumentToken, RestQuote>> }>();
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly quoteIntervalMs: number;
 
   constructor(options: DhanRestOptions) {
     this.o = options;
     this.fetchFn = options.fetch ?? fetch;
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.sleep = sleep;
     // A margin over Dhan's 1/s and 1/3 s: the limit is measured at Dhan's end, after network jitter.
-    this.quotePacer = new Pacer(options.quoteIntervalMs ?? 1100, now, sleep);
+    this.quoteIntervalMs = options.quoteIntervalMs ?? 1100;
+    this.quoteQueue = new QuoteQueue({ fetch: (kind, tokens) => this.fetchQuotes(kind, tokens), intervalMs: this.quoteIntervalMs, maxPerRequest: MAX_QUOTE_INSTRUMENTS, now, sleep });
     this.chainPacer = new Pacer(options.optionChainIntervalMs ?? 3100, now, sleep);
   }
 
   /**
-   * Snapshots for many instruments: batched at 1,000 per request, paced at 1 request/s, and
-   * coalesced with other callers waiting for the same kind. Instruments Dhan does not know are
-   * simply absent from the result.
+   * Snapshots for many instruments: batched at 1,000 per request, paced at 1 request/s, shared
+   * with other callers of the same kind, and queued by priority (see quote-queue.ts): `now` (the
+   * default) goes ahead of every `background` request still waiting. Instruments Dhan does not
+   * know are simply absent from the result.
    */
-  async quotes(refs: readonly InstrumentRef[], kind: QuoteKind = 'quote'): Promise<Map<InstrumentToken, RestQuote>> {
-    const wanted = refs.map((r) => `${r.segment}:${r.securityId}`);
-    let batch = this.pending.get(kind);
-    if (!batch) {
-      const tokens = new Set<InstrumentToken>();
-      const promise = Promise.resolve().then(() => {
-        this.pending.delete(kind);
-        return this.fetchQuotes([...tokens], kind);
-      });
-      batch = { tokens, promise };
-      this.pending.set(kind, batch);
-    }
-    for (const t of wanted) batch.tokens.add(t);
-    const all = await batch.promise;
-    const out = new Map<InstrumentToken, RestQuote>();
-    for (const t of wanted) {
-      const q = all.get(t);
-      if (q) out.set(t, q);
-    }
-    return out;
+  quotes(refs: readonly InstrumentRef[], kind: QuoteKind = 'quote', options: { priority?: QuotePriority } = {}): Promise<Map<InstrumentToken, RestQuote>> {
+    return this.quoteQueue.request(kind, refs.map((r) => `${r.segment}:${r.securityId}`), options.priority ?? 'now');
   }
 
-  private async fetchQuotes(tokens: InstrumentToken[], kind: QuoteKind): Promise<Map<InstrumentToken, RestQuote>> {
-    const out = new Map<InstrumentToken, RestQuote>();
-    for (let i = 0; i < tokens.length; i += MAX_QUOTE_INSTRUMENTS) {
-      const body: Record<string, number[]> = {};
-      for (const t of tokens.slice(i, i + MAX_QUOTE_INSTRUMENTS)) {
-        const [seg, id] = t.split(':') as [Segment, string];
-        (body[seg] ??= []).push(Number(id));
-      }
-      const res = await this.paced(this.quotePacer, () => this.post<{ data: Record<string, Record<string, RestQuote>> }>(`/marketfeed/${kind}`, body));
-      for (const [seg, byId] of Object.entries(res.data ?? {})) {
-        if (!SEGMENT_SET.has(seg)) continue;
-        for (const [id, q] of Object.entries(byId)) out.set(`${seg}:${id}`, q);
-      }
-    }
-    return out;
+  /** Requests sent and instruments asked so far, and jobs waiting. */
+  quoteStats(): QuoteQueueStats {
+    return this.quoteQueue.stats();
   }
 
-  /**
-   * Run a read through a pacer, retrying twice on RATE_LIMITED: another process (a previous run
-   * of the app, a script) may have used the same account's second. Reads are idempotent.
-   */
-  private async paced<T>(pacer: Pacer, fn: () => Promise<T>): Promise<T> {
+  /** One request (already paced by the queue); retried twice, a pacing interval apart, on RATE_LIMITED. */
+  private async fetchQuotes(kind: QuoteKind, tokens: InstrumentToken[]): Promise<Map<InstrumentToken, RestQuote>> {
+    const body: Record<string, number[]> = {};
+    for (const t of tokens) {
+      const [seg, id] = t.split(':') as [Segment, string];
+      (body[seg] ??= []).push(Number(id));
+    }
     for (let attempt = 0; ; attempt++) {
       try {
-        return await pacer.run(fn);
+        const res = await this.post<{ data: Record<string, Record<string, RestQuote>> }>(`/marketfeed/${kind}`, body);
+        const out = new Map<InstrumentToken, RestQuote>();
+        for (const [seg, byId] of Object.entries(res.data ?? {})) {
+          if (!SEGMENT_SET.has(seg)) continue;
+          for (const [id, q] of Object.entries(byId)) out.set(`${seg}:${id}`, q);
+        }
+        return out;
       } catch (err) {
         if (attempt >= 2 || !(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;
+        await this.sleep(this.quoteIntervalMs);
       }
     }
   }
