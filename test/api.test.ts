@@ -34,13 +34,19 @@ describe('the API in process', () => {
     expect(chain.strikes).toHaveLength(25);
     expect(chain.strikes_ce_pe[String(chain.atm_strike)]).toMatchObject({ CE: { trading_symbol: expect.stringMatching(/RELIANCE-.*-CE$/) }, PE: { trading_symbol: expect.stringMatching(/-PE$/) } });
     const after = await api['subscriptions:status']({});
-    expect(after.total_subscriptions - before.total_subscriptions).toBe(51);
-    expect(after.tier_a_count - before.tier_a_count).toBe(51);
+    // The 50 legs; RELIANCE itself was live already (Tier B keeps every F&O underlying), and stays Tier B.
+    expect(after.total_subscriptions - before.total_subscriptions).toBe(50);
+    expect(after.tier_a_count - before.tier_a_count).toBe(50);
+    expect(app.services.owners.tierOf('NSE_EQ:2885')).toBe('TIER_B');
     expect((await api['watchlist:list']({ user_id: 'u1' })).entries).toHaveLength(1);
   });
 
-  it('fetches a price snapshot when the add names no underlying price', async () => {
+  it('needs no underlying price: the underlying is live from start-up, so the chain centres on it', async () => {
+    const tcs = app.services.registry.spot('TCS')!;
+    const live = app.services.store.ltp(`${tcs.segment}:${tcs.securityId}`);
+    expect(live).toBeGreaterThan(1000);
     const res = await api['watchlist:add']({ user_id: 'u2', symbol: 'TCS', instrument_type: 'STOCK_OPTION' });
+    expect(Math.abs(res.option_chain!.underlying_ltp - live!)).toBeLessThan(live! * 0.01);
     expect(res.option_chain!.underlying_ltp).toBeGreaterThan(1000);
     expect(res).toMatchObject({ strikes_subscribed: 50, strikes: 25 });
     const chain = await api['option-chain:get']({ symbol: 'INFY' });

@@ -58,11 +58,16 @@ describe('the app on the simulator', () => {
     expect(logs.some((l) => /Tier B: [\d,]+ instruments planned/.test(l))).toBe(true);
 
     const added = app.services.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    const watchOwner = `watch:u:RELIANCE:${added.chain!.chain.expiry}`;
+    // What the registry holds now (the market runs: a chain may re-centre meanwhile) at the exchange.
+    await waitFor(() => {
+      const have = exchangeTokens(s);
+      return app.services.core.owners.tokens().every((t) => have.has(t)) && app.services.core.owners.tokensOf(watchOwner).every((t) => have.has(t));
+    }, 10_000, 'the watchlist chain live');
+    // Read just before the stop, which runs synchronously up to its first await: no tick in between.
     const before = app.services.core.owners.tokens().sort();
     const ownersBefore = app.services.core.owners.listOwners().map((o) => o.owner).sort();
-    const watchOwner = `watch:u:RELIANCE:${added.chain!.chain.expiry}`;
     const watchTokens = app.services.core.owners.tokensOf(watchOwner).sort();
-    await waitFor(() => before.every((t) => exchangeTokens(s).has(t)), 10_000, 'the watchlist chain live');
     await app.stop();
     await waitFor(() => exchangeTokens(s).size === 0, 10_000, 'the exchange to see every socket closed');
 

@@ -118,8 +118,13 @@ describe('the engine host', () => {
     const added = await port.result(1);
     expect(added.envelope.ok).toBe(true);
     const value = (added.envelope as { ok: true; value: { option_chain: ChainView; strikes_subscribed: number } }).value;
-    expect(value.option_chain.strikes).toHaveLength(25);
-    expect(value.strikes_subscribed).toBe(50);
+    // 25 strikes centred on the live ATM, clipped where this small master's ladder ends (1280-1520).
+    const strikes = value.option_chain.strikes;
+    const atm = value.option_chain.atm_strike;
+    expect(strikes).toContain(atm);
+    expect(strikes).toEqual(strikes.filter((k) => Math.abs(k - atm) <= 120));
+    expect(strikes.length).toBe(Math.min(atm + 120, 1520) / 10 - Math.max(atm - 120, 1280) / 10 + 1);
+    expect(value.strikes_subscribed).toBe(2 * strikes.length);
 
     // The chain view: an ack, a snapshot batch, then delta batches.
     const from = port.received.length;

@@ -22,7 +22,7 @@ import type { ApiEngine, ApiServices } from '../src/core/api/engine';
 import { closeHttp, createHttpServer, listenHttp } from '../src/server/http-api';
 import { startLocalApi, type LocalApi } from '../src/server/local-api';
 import { COMMANDS, type HttpMethod } from '../src/shared/commands';
-import { AppError } from '../src/shared/errors';
+import { tokenOf } from '../src/shared/instruments';
 import { MarketModel } from '../src/sim/market-model';
 import { generateMaster } from '../src/sim/master-generator';
 import { startAppOnSim, type AppOnSim } from './helpers/app';
@@ -179,8 +179,12 @@ describe("the seed's data flow, literally", () => {
     const options = subs.filter((x) => /^RELIANCE-Feb2026-\d+-(CE|PE)$/.test(x.trading_symbol));
     expect(options).toHaveLength(50);
     expect(options.every((x) => x.seed_token !== null && /^RELIANCE_26FEB_\d+(CE|PE)$/.test(x.seed_token))).toBe(true);
-    // The underlying is not an option: it has no seed form.
-    expect(subs.find((x) => x.trading_symbol === 'RELIANCE')).toMatchObject({ token: 'NSE_EQ:2885', seed_token: null });
+    // The underlying is not an option: it has no seed form. It is Tier B's (every F&O underlying is
+    // always live), held by the watchlist entry too.
+    expect(subs.find((x) => x.trading_symbol === 'RELIANCE')).toBeUndefined();
+    const tierB = (await get('/api/v2/subscriptions/active?tier=TIER_B')).json.subscriptions as typeof subs;
+    expect(tierB.find((x) => x.trading_symbol === 'RELIANCE')).toMatchObject({ token: 'NSE_EQ:2885', seed_token: null });
+    expect(env.app.services.core.owners.ownersOf('NSE_EQ:2885')).toEqual(expect.arrayContaining(['tierb:underlyings', 'watch:1:RELIANCE:2026-02-26']));
   });
 
   it('option-chain get and subscribe take the seed expiry and answer in ISO', async () => {
@@ -198,7 +202,9 @@ describe("the seed's data flow, literally", () => {
     expect(held).toHaveLength(51); // 50 legs and the underlying
     const rm = await post('/api/v2/watchlist/remove', { user_id: 1, symbol: 'RELIANCE', expiry: '26FEB2026' });
     expect(rm.status, JSON.stringify(rm.json)).toBe(200);
-    expect(rm.json).toMatchObject({ success: true, unsubscribed: 51 });
+    // The 50 legs go; the underlying stays live for Tier B.
+    expect(rm.json).toMatchObject({ success: true, unsubscribed: 50 });
+    expect(env.app.services.core.owners.ownersOf('NSE_EQ:2885')).toEqual(['tierb:underlyings']);
     expect((await get('/api/v2/watchlist/1')).json.entries).toEqual([]);
     refused(await get('/api/v2/subscriptions/RELIANCE_26FEB_2640CE'), 404, 'NOT_FOUND', /RELIANCE_26FEB_2640CE.*not subscribed/);
   });
@@ -312,11 +318,17 @@ describe('refusals are what the README promises', () => {
   });
 
   it('no price known for a chain stays BAD_LTP, and a GET is not told to pass underlying_ltp', async () => {
-    // Live mode with a failed snapshot: the engine's quote request fails and no tick has come.
-    const failingRest: ApiServices['rest'] = { quotes: () => Promise.reject(new AppError('NETWORK', 'snapshot failed')) };
+    // Live mode with a failed snapshot: TCS has had no tick (its always-live price hidden here),
+    // and the engine's quote request fails (a failed paint leaves no price; it never throws).
+    const real = env.app.services.store;
+    const tcs = tokenOf(env.app.services.registry.spot('TCS')!);
+    const store = new Proxy(real, {
+      get: (target, prop) => (prop === 'ltp' ? (t: string) => (t === tcs ? undefined : target.ltp(t)) : Reflect.get(target, prop)),
+    });
+    const failingPaint: ApiServices['marketData'] = { paint: () => Promise.resolve() };
     const engine: ApiEngine = {
       get services() {
-        return { ...env.app.services, rest: failingRest };
+        return { ...env.app.services, store, marketData: failingPaint };
       },
       engineStatus: () => env.app.engineStatus(),
       clientId: () => env.app.clientId(),

@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { AppError } from '../shared/errors';
-import { parseToken, type InstrumentToken } from '../shared/instruments';
+import type { InstrumentToken } from '../shared/instruments';
 import { parseChainKey, watchlistOwner } from '../shared/keys';
 import type { ApiEngine, ApiServices, EngineStatus } from './api/engine';
 import { AnalyticsBook } from './analytics/analytics-book';
@@ -214,27 +214,37 @@ export class App implements ApiEngine {
       scheduler,
     });
 
-    // Restore what was subscribed before (a crash or a restart), then decide about Tier A.
+    // Restore what was subscribed before (a crash or a restart), then decide about Tier A. Nothing
+    // restored is painted yet: the start-up paint goes out below, Tier B first.
     marketData.start();
-    core.restore();
     const decision = startupDecision(this.now());
-    if (!decision.restoreTierA) {
-      const eod = runEndOfDay(core, { keepWatchlists: this.keepWatchlists });
-      if (eod.unsubscribed) this.log(`market closed: released ${eod.unsubscribed} Tier A instruments left from the session`);
-    }
+    marketData.quietly(() => {
+      core.restore();
+      if (!decision.restoreTierA) {
+        const eod = runEndOfDay(core, { keepWatchlists: this.keepWatchlists });
+        if (eod.unsubscribed) this.log(`market closed: released ${eod.unsubscribed} Tier A instruments left from the session`);
+      }
+    });
     pool.start();
     views.start();
 
-    // Tier B: prices of the underlyings from a snapshot, then open every chain. Chains restored
-    // from the database keep their persisted window (they re-centre on the next full-step move).
+    // Tier B: the lists first (the F&O underlyings, futures), whose paint gives the chains their
+    // centres; then every chain. Chains restored from the database keep their persisted window
+    // (they re-centre on the next full-step move). All of it paints in the background lane,
+    // ceil(N/1,000) requests, so a trader's first add goes ahead of it.
     const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
     this.log(describeTierBPlan(plan));
     for (const p of plan.problems) this.log(`tier B: ${p.field} ${p.symbol}: ${p.message}`);
     const toOpen = plan.owners.filter((o) => o.kind !== 'chain' || !core.owners.owner(o.owner)?.chain);
-    await this.snapshotPrices(toOpen.flatMap((o) => (o.kind === 'chain' ? [o.underlyingToken] : [])));
-    const applied = applyTierB(core, { owners: toOpen }, (t) => store.ltp(t));
+    const lists = marketData.inBackground(() => applyTierB(core, { owners: toOpen.filter((o) => o.kind === 'instruments') }, () => undefined));
+    await marketData.paint(toOpen.flatMap((o) => (o.kind === 'chain' ? [o.underlyingToken] : [])), 'background');
+    const applied = marketData.inBackground(() => applyTierB(core, { owners: toOpen.filter((o) => o.kind === 'chain') }, (t) => store.ltp(t)));
     this.pendingTierB = applied.pending.map((p) => p.plan);
-    for (const f of applied.failed) this.log(`tier B ${f.owner}: ${f.message}`);
+    for (const f of [...lists.failed, ...applied.failed]) this.log(`tier B ${f.owner}: ${f.message}`);
+    // What was restored and not painted yet: Tier B's, then the rest.
+    const restored = core.owners.tokens();
+    void marketData.paint(restored.filter((t) => core.owners.tierOf(t) === 'TIER_B'), 'background');
+    void marketData.paint(restored, 'background');
 
     if (decision.restoreTierA) await this.restoreKeptWatchlists();
 
@@ -399,19 +409,9 @@ export class App implements ApiEngine {
     if (s.db.isOpen) s.db.close();
   }
 
+  /** Prices for `tokens` not known yet, first in line (a failed snapshot is logged by market data). */
   private async snapshotPrices(tokens: InstrumentToken[]): Promise<void> {
-    const { store, rest } = this.services;
-    const refs = [...new Set(tokens)].filter((t) => store.ltp(t) === undefined).flatMap((t) => {
-      const ref = parseToken(t);
-      return ref ? [ref] : [];
-    });
-    if (!refs.length) return;
-    try {
-      const quotes = await rest.quotes(refs, 'ltp');
-      for (const [token, q] of quotes) store.seed(token, { ltp: q.last_price });
-    } catch (err) {
-      this.log(`price snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await this.services.marketData.paint(tokens, 'now');
   }
 }
 

@@ -26,7 +26,10 @@ export function tierBChainOwner(symbol: string, expiry: string): string {
   return `${TIER_B_OWNER_PREFIX}${symbol}:${expiry}`;
 }
 
-/** The owner of a Tier B futures entry (or the always-live F&O underlyings). */
+/** The owner of the always-live F&O underlyings (every stock and index with listed options). */
+export const TIER_B_UNDERLYINGS_OWNER = `${TIER_B_OWNER_PREFIX}underlyings`;
+
+/** The owner of a Tier B futures entry. */
 export function tierBFuturesOwner(symbol: string): string {
   return `${TIER_B_OWNER_PREFIX}fut:${symbol}`;
 }

@@ -116,12 +116,8 @@ export function createApi(engine: ApiEngine): Api {
     if (live !== undefined || hint !== undefined || s.owners.chain(symbol, expiry)) return live ?? hint;
     const under = s.registry.chainUnderlying(symbol, expiry) ?? s.registry.spot(symbol);
     if (!under) return undefined;
-    try {
-      const q = (await s.rest.quotes([under], 'ltp')).get(tokenOf(under));
-      if (q) s.store.seed(tokenOf(under), { ltp: q.last_price });
-    } catch {
-      // the command then says no price is known, with its own clear error
-    }
+    // First in line; a failed snapshot leaves no price, and the command says so with its own error.
+    await s.marketData.paint([tokenOf(under)], 'now');
     return livePrice(s, symbol, expiry);
   };
 

@@ -10,7 +10,7 @@ import type { FeedPool } from '../feed/feed-pool';
 import type { QuoteStore } from '../feed/quote-store';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { InstrumentSearch } from '../instruments/search';
-import type { DhanRestClient } from '../rest/dhan-rest';
+import type { MarketData } from '../feed/market-data';
 import type { SubscriptionLogRepo } from '../storage/subscription-log-repo';
 import type { OwnerRegistry } from '../subscriptions/owner-registry';
 import type { SocketPlacement } from '../subscriptions/placement';
@@ -28,7 +28,8 @@ export interface ApiServices {
   readonly store: QuoteStore;
   readonly analytics: AnalyticsBook;
   readonly feed: Pick<FeedPool, 'isLive' | 'health' | 'rebalanceNow'>;
-  readonly rest: Pick<DhanRestClient, 'quotes'>;
+  /** First paint from a REST snapshot (queued, `now` ahead of bulk). */
+  readonly marketData: Pick<MarketData, 'paint'>;
   readonly log: Pick<SubscriptionLogRepo, 'recent'>;
 }
 

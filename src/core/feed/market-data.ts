@@ -3,10 +3,16 @@
  * snapshot (Dhan sends a tick only on change, so a quiet strike would otherwise stay blank);
  * packets go to the quote store; a tick of a chain's underlying feeds the ATM engine's re-centre
  * decision, whose diff goes through the subscription manager like any other change.
+ *
+ * Paint policy: every paint is one queued REST request shared with whatever else waits (see
+ * rest/quote-queue.ts). What a change subscribes is painted in the `now` lane, ahead of any bulk
+ * paint, unless the change happens inside `inBackground` (the start-up's Tier B, a restore): a
+ * chain the trader just added never waits behind the start-up. An instrument already priced, or
+ * whose paint is in flight, is not asked again: a caller waits for the paint in flight.
  */
 import { parseToken, SEGMENT_FEED_CODE, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { InstrumentRegistry } from '../instruments/registry';
-import type { DhanRestClient, RestQuote } from '../rest/dhan-rest';
+import type { DhanRestClient, QuotePriority, RestQuote } from '../rest/dhan-rest';
 import type { FeedPacket } from './feed-codec';
 import { RESPONSE_CODE } from './feed-protocol';
 import type { FeedPool } from './feed-pool';
@@ -60,8 +66,10 @@ export class MarketData {
    */
   private drivers: Map<number, { symbol: string; expiry: string }[]>[] = [];
   private disposers: (() => void)[] = [];
-  /** Snapshots in flight, so a burst of changes makes one request per instrument. */
-  private pendingSnapshots = new Set<InstrumentToken>();
+  /** Paints in flight, by instrument: a second caller waits for the first paint. */
+  private readonly painting = new Map<InstrumentToken, Promise<void>>();
+  /** How changes paint now: `inBackground` and `quietly` set it for the work they run. */
+  private paintMode: QuotePriority | 'none' = 'now';
   recentres = 0;
 
   constructor(options: MarketDataOptions) {
@@ -107,24 +115,65 @@ export class MarketData {
       if (!ref) continue;
       const row = this.o.registry.rowOf(ref.segment, ref.securityId);
       this.o.store.track(token, row >= 0 ? this.o.registry.table.cols.tickSize[row] : undefined);
-      if (this.o.store.ltp(token) === undefined && !this.pendingSnapshots.has(token)) fresh.push(token);
+      fresh.push(token);
     }
     this.rebuildDrivers();
-    if (fresh.length && this.o.rest) void this.snapshot(fresh);
+    if (fresh.length && this.paintMode !== 'none') void this.paint(fresh, this.paintMode);
   }
 
-  /** First paint: fill quotes nobody has ticked yet from a REST snapshot. */
-  private async snapshot(tokens: InstrumentToken[]): Promise<void> {
-    for (const t of tokens) this.pendingSnapshots.add(t);
+  /** Run `fn` (synchronous subscription work) with its changes painted in the background lane. */
+  inBackground<T>(fn: () => T): T {
+    return this.withPaintMode('background', fn);
+  }
+
+  /** Run `fn` with its changes not painted: the caller paints later, in the order it wants. */
+  quietly<T>(fn: () => T): T {
+    return this.withPaintMode('none', fn);
+  }
+
+  private withPaintMode<T>(mode: QuotePriority | 'none', fn: () => T): T {
+    const before = this.paintMode;
+    this.paintMode = mode;
     try {
-      const refs = tokens.map((t) => parseToken(t)!);
-      const quotes = await this.o.rest!.quotes(refs, 'quote');
-      for (const [token, q] of quotes) this.o.store.seed(token, snapshotValues(q));
-    } catch (err) {
-      this.o.onError?.(`first-paint snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
+      return fn();
     } finally {
-      for (const t of tokens) this.pendingSnapshots.delete(t);
+      this.paintMode = before;
     }
+  }
+
+  /**
+   * First paint: fill the quotes of `tokens` nobody has priced yet from one queued REST snapshot.
+   * Resolves when they are painted (or the snapshot failed: reported through `onError`, never
+   * thrown), so a caller can wait for a price it needs.
+   */
+  paint(tokens: readonly InstrumentToken[], priority: QuotePriority = 'now'): Promise<void> {
+    const rest = this.o.rest;
+    const waits: Promise<void>[] = [];
+    const ask: InstrumentToken[] = [];
+    for (const t of new Set(tokens)) {
+      const inFlight = this.painting.get(t);
+      if (inFlight) waits.push(inFlight);
+      else if (rest && this.o.store.ltp(t) === undefined && parseToken(t)) ask.push(t);
+    }
+    if (ask.length && rest) {
+      const done = rest
+        .quotes(ask.map((t) => parseToken(t)!), 'quote', { priority })
+        .then((quotes) => {
+          for (const [token, q] of quotes) this.o.store.seed(token, snapshotValues(q));
+        })
+        .catch((err: unknown) => this.o.onError?.(`first-paint snapshot failed: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          for (const t of ask) if (this.painting.get(t) === done) this.painting.delete(t);
+        });
+      for (const t of ask) this.painting.set(t, done);
+      waits.push(done);
+    }
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  /** Resolves once no paint is in flight (start-up's Tier B painted, say). */
+  async painted(): Promise<void> {
+    while (this.painting.size > 0) await Promise.all(new Set(this.painting.values()));
   }
 
   private rebuildDrivers(): void {

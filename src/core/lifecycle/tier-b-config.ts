@@ -1,6 +1,6 @@
 /**
  * The Tier B configuration (resources/tier-b.json, editable in settings later): which index
- * chains, MCX futures and MCX option chains are always on.
+ * chains, MCX futures and MCX option chains are always on, and whether every F&O underlying is.
  *
  * Policy: a malformed config is refused whole, with an error naming the field (a typo such as
  * `indexchains` or `strike` is an error, not silently ignored), so a bad edit never subscribes
@@ -36,6 +36,11 @@ const futuresEntry = z.strictObject({
 const TIER_B_SCHEMA = z
   .strictObject({
     note: z.string().optional(),
+    /**
+     * Keep every F&O underlying live (each stock and index with listed options, and the future an
+     * option on futures follows), so the ATM of any chain is known when it is added.
+     */
+    fnoUnderlyings: z.boolean().default(true),
     indexChains: z.array(chainEntry).max(50).default([]),
     futures: z.array(futuresEntry).max(50).default([]),
     optionChains: z.array(chainEntry).max(50).default([]),

@@ -86,6 +86,7 @@ describe('Tier B plan (default config, generated master)', () => {
     const config = parseTierBConfig({
       indexChains: [{ symbol: 'NOSUCHIDX', expiries: 1, strikes: 101 }, { symbol: 'nifty', expiries: 1, strikes: 51 }],
       futures: [{ symbol: 'UNOBTAINIUM', count: 1 }, { symbol: 'GOLD', count: 2 }],
+      fnoUnderlyings: false,
     });
     const p = planTierB(registry, config, '2026-11-24');
     expect(p.problems).toEqual([
@@ -94,6 +95,28 @@ describe('Tier B plan (default config, generated master)', () => {
     ]);
     expect(p.owners.map((o) => o.owner)).toEqual([`tierb:NIFTY:${registry.expiries('NIFTY', { asOf: '2026-11-24' })[0]}`, 'tierb:fut:GOLD']);
     expect(p.plannedInstruments).toBe(102 + 1 + 2);
+  });
+
+  it('keeps every F&O underlying live: the spot of each symbol with options, and the future each MCX expiry follows', () => {
+    const owner = plan.owners.find((o) => o.owner === 'tierb:underlyings');
+    expect(owner?.kind).toBe('instruments');
+    const tokens = new Set(owner!.kind === 'instruments' ? owner!.tokens : []);
+    // What a trader adds: an F&O stock, an index, a BSE index, a commodity's options.
+    const asOf = '2026-11-24';
+    for (const symbol of ['RELIANCE', 'TCS', 'NIFTY', 'SENSEX', 'CRUDEOIL', 'GOLD']) {
+      for (const expiry of registry.expiries(symbol, { asOf })) {
+        const under = registry.chainUnderlying(symbol, expiry)!;
+        expect(tokens.has(tokenOf(under)), `${symbol} ${expiry}`).toBe(true);
+      }
+    }
+    expect(tokens.has('NSE_EQ:2885')).toBe(true);
+    // Nothing but underlyings: no option, and no stock without options.
+    for (const t of tokens) expect(['EQUITY', 'INDEX', 'FUTCOM', 'FUTCUR', 'FUTIDX'], t).toContain(registry.get(parseToken(t)!)!.kind);
+    const equities = [...tokens].filter((t) => t.startsWith('NSE_EQ:') || t.startsWith('BSE_EQ:'));
+    for (const t of equities) expect(registry.optionSegments(registry.get(parseToken(t)!)!.underlying).length, t).toBeGreaterThan(0);
+    expect(tokens.size).toBeGreaterThan(100);
+    expect(tokens.size).toBeLessThan(1_000);
+    expect(describeTierBPlan(plan)).toContain(`${tokens.size} F&O underlyings always live`);
   });
 
   it('refuses a malformed config with an error naming the field', () => {

@@ -5,6 +5,10 @@
  * - One owner per chain (`tierb:<SYMBOL>:<expiry>`) and per futures entry (`tierb:fut:<SYMBOL>`),
  *   all TIER_B, so the manager never evicts them and each can be dropped alone when it expires.
  * - Every chain holds its underlying (index, stock or MCX future), since the ATM comes from it.
+ * - Every F&O underlying is live too (`fnoUnderlyings`, on by default): each stock and index with
+ *   listed options, and the future each option-on-futures expiry follows, held by one owner
+ *   (`tierb:underlyings`). A few hundred instruments buy an add that needs no REST call to know
+ *   where its ATM is. They count in Tier B like any other instrument.
  * - A config symbol the master does not know, or with fewer live expiries than asked, is a
  *   problem to report, never fatal: the rest is planned.
  * - The planned count counts an instrument once: the underlying shared by several expiries, a
@@ -17,12 +21,12 @@
  */
 import { AppError } from '../../shared/errors';
 import { isFutureKind, tokenOf, type InstrumentToken, type Segment } from '../../shared/instruments';
-import { TIER_B_OWNER_PREFIX, tierBChainOwner, tierBFuturesOwner } from '../../shared/keys';
+import { TIER_B_OWNER_PREFIX, TIER_B_UNDERLYINGS_OWNER, tierBChainOwner, tierBFuturesOwner } from '../../shared/keys';
 import type { InstrumentRegistry, StrikeLadder } from '../instruments/registry';
 import type { SubscriptionCore } from '../subscriptions/index';
 import type { TierBChainEntry, TierBConfig } from './tier-b-config';
 
-export { TIER_B_OWNER_PREFIX, tierBChainOwner, tierBFuturesOwner } from '../../shared/keys';
+export { TIER_B_OWNER_PREFIX, TIER_B_UNDERLYINGS_OWNER, tierBChainOwner, tierBFuturesOwner } from '../../shared/keys';
 export { DEFAULT_TIER_B_CONFIG, parseTierBConfig, parseTierBConfigJson, type TierBConfig } from './tier-b-config';
 
 import { INSTRUMENT_CAP } from '../../shared/product';
@@ -138,6 +142,24 @@ function planFutures(registry: InstrumentRegistry, config: TierBConfig, asOf: st
 }
 
 /**
+ * The instruments every live option chain of the master centres on: per symbol with options, in
+ * its main options venue (the one a watchlist add uses), the underlying of each live expiry.
+ * Sorted, so the plan is deterministic.
+ */
+export function fnoUnderlyings(registry: InstrumentRegistry, asOf: string = registry.today()): InstrumentToken[] {
+  const out = new Set<InstrumentToken>();
+  for (const symbol of registry.symbols()) {
+    const segment = registry.optionSegments(symbol)[0];
+    if (!segment) continue;
+    for (const expiry of registry.expiries(symbol, { segment, asOf })) {
+      const under = registry.chainUnderlying(symbol, expiry, segment);
+      if (under) out.add(tokenOf(under));
+    }
+  }
+  return [...out].sort();
+}
+
+/**
  * Plan Tier B from a validated config over the master, for the IST date `asOf` (default: the
  * registry's today). Never throws for symbols the master lacks: see `problems`.
  */
@@ -146,6 +168,10 @@ export function planTierB(registry: InstrumentRegistry, config: TierBConfig, asO
   planChains(registry, 'indexChains', config.indexChains, asOf, plan);
   planFutures(registry, config, asOf, plan);
   planChains(registry, 'optionChains', config.optionChains, asOf, plan);
+  if (config.fnoUnderlyings) {
+    const tokens = fnoUnderlyings(registry, asOf);
+    if (tokens.length) plan.owners.push({ kind: 'instruments', owner: TIER_B_UNDERLYINGS_OWNER, symbol: 'F&O underlyings', tokens });
+  }
   // Option windows of different (symbol, expiry) never share an instrument; underlyings and futures may.
   const shared = new Set<InstrumentToken>();
   let options = 0;
@@ -167,7 +193,10 @@ export function describeTierBPlan(plan: TierBPlan, cap = INSTRUMENT_CAP): string
   const pct = ((100 * plan.plannedInstruments) / cap).toFixed(1);
   const fmt = (n: number) => n.toLocaleString('en-US');
   const problems = plan.problems.length ? `; ${plan.problems.length} problem(s): ${plan.problems.map((p) => `${p.field} ${p.message}`).join('; ')}` : '';
-  return `Tier B: ${fmt(plan.plannedInstruments)} instruments planned (${pct}% of ${fmt(cap)}; ${fmt(cap - plan.plannedInstruments)} left for Tier A) in ${chains} chains and ${plan.owners.length - chains} futures owners${problems}`;
+  const underlyings = plan.owners.find((o) => o.owner === TIER_B_UNDERLYINGS_OWNER);
+  const lists = plan.owners.length - chains - (underlyings ? 1 : 0);
+  const live = underlyings?.kind === 'instruments' ? `, ${fmt(underlyings.tokens.length)} F&O underlyings always live` : '';
+  return `Tier B: ${fmt(plan.plannedInstruments)} instruments planned (${pct}% of ${fmt(cap)}; ${fmt(cap - plan.plannedInstruments)} left for Tier A) in ${chains} chains and ${lists} futures owners${live}${problems}`;
 }
 
 export interface TierBApplyResult {
