@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verdict, type Benchmark, type Figure } from './harness';
 import { analyticsBenchmark } from './analytics.bench';
+import { chainsBenchmark } from './chains.bench';
 import { chaosBenchmark } from './chaos.bench';
 import { codecBenchmark } from './codec.bench';
 import { feedBenchmark } from './feed.bench';
@@ -16,7 +17,7 @@ import { subscriptionsBenchmark } from './subscriptions.bench';
 import { uiBenchmark } from './ui.bench';
 
 const BENCHMARKS: Benchmark[] = [
-  registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark, analyticsBenchmark, uiBenchmark, chaosBenchmark,
+  registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark, chainsBenchmark, analyticsBenchmark, uiBenchmark, chaosBenchmark,
 ];
 
 async function main(): Promise<void> {

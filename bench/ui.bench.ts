@@ -10,6 +10,8 @@
  *   intervals and the share over 17.5 ms are printed beside them. The renderer's main-thread busy share over the same
  *   window tells the page's own work from contention for the machine's cores.
  * - Search: keydown to the result list's next DOM change, per keystroke, typing real queries.
+ * - Enter -> priced (issue 17): from Enter on a search result to every LTP cell of the new chain
+ *   showing a price, for 8 stocks not on the watchlist; bounded by Dhan's 1 quote request a second.
  * - Heap: JS heap after a forced GC, sampled every 15 s; the slope over the run in KiB/min
  *   (STRIKEDESK_BENCH_UI_MINUTES sets the run, default 5).
  */
@@ -97,6 +99,36 @@ async function searchLatencies(page: Page): Promise<{ latencies: number[]; uncha
   return { latencies, unchanged };
 }
 
+/**
+ * Enter on a search result -> every CE and PE LTP cell of the new chain shows a price, per symbol:
+ * from the Enter keydown (stamped in the page) to the first animation frame where the chain panel
+ * of that symbol has rows and no LTP cell without a digit.
+ */
+async function enterToPriced(page: Page, symbols: string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const symbol of symbols) {
+    await page.keyboard.press('/');
+    await page.keyboard.type(symbol);
+    await page.locator(`[data-testid="search-result"][data-symbol="${symbol}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
+    await page.evaluate(`window.__enter = 0; document.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__enter = performance.now(); }, { capture: true, once: true })`);
+    await page.keyboard.press('Enter');
+    const handle = await page.waitForFunction(
+      `(() => {
+        const panel = document.querySelector('[data-testid="chain-panel"][data-symbol="${symbol}"]');
+        if (!panel || !window.__enter) return false;
+        const cells = panel.querySelectorAll('.ag-row [col-id="ce_ltp"], .ag-row [col-id="pe_ltp"]');
+        if (cells.length < 10) return false;
+        for (const c of cells) if (!/\\d/.test(c.textContent || '')) return false;
+        return performance.now() - window.__enter;
+      })()`,
+      undefined,
+      { polling: 'raf', timeout: 30_000 },
+    );
+    out.push((await handle.jsonValue()) as number);
+  }
+  return out;
+}
+
 async function heapAfterGc(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
@@ -127,12 +159,13 @@ export const uiBenchmark: Benchmark = {
     const browser = await launchChromium({ width: 1600, height: 1000 });
     try {
       // 20 Tier A stock chains besides Tier B.
-      let added = 0;
+      const addedSymbols: string[] = [];
       for (const s of FNO_STOCKS) {
-        if (added === 20) break;
+        if (addedSymbols.length === 20) break;
         const r = await serve.rest('POST', '/api/v2/watchlist/add', { user_id: 'bench', symbol: s.symbol, instrument_type: 'STOCK_OPTION' });
-        if (r.status === 200) added++;
+        if (r.status === 200) addedSymbols.push(s.symbol);
       }
+      const added = addedSymbols.length;
       const status = await serve.rest<{ total_subscriptions: number; tier_a_count: number; tier_b_count: number }>('GET', '/api/v2/subscriptions/status');
       console.log(`  streaming: ${status.body.tier_b_count} Tier B + ${status.body.tier_a_count} Tier A instruments (${added} Tier A chains)`);
 
@@ -153,6 +186,9 @@ export const uiBenchmark: Benchmark = {
       const frames = await frameIntervals(page, FRAME_MS);
       const busyPct = ((await taskSeconds()) - busy0) / (FRAME_MS / 1000) * 100;
       const search = await searchLatencies(page);
+      // Enter -> priced on stocks not on the watchlist yet.
+      const fresh = FNO_STOCKS.map((x) => x.symbol).filter((x) => !addedSymbols.includes(x)).slice(0, 8);
+      const priced = await enterToPriced(page, fresh);
 
       const cdp = await browser.context.newCDPSession(page);
       const xs: number[] = [];
@@ -178,6 +214,8 @@ export const uiBenchmark: Benchmark = {
         { name: 'ui.raf_interval_p99_ms', value: round(percentile(frames, 99)), unit: 'ms (raw rAF interval)' },
         { name: 'ui.frames_over_vsync_pct', value: round(over * 100), unit: '% of frames > 17.5 ms' },
         { name: 'ui.main_thread_busy_pct', value: round(busyPct, 1), unit: '% of the frame window' },
+        { name: 'ui.enter_to_priced_p50_ms', value: round(percentile(priced, 50), 0), unit: `ms (Enter -> every leg priced, ${priced.length} stocks)`, target: 1200 },
+        { name: 'ui.enter_to_priced_max_ms', value: round(Math.max(...priced), 0), unit: 'ms' },
         { name: 'ui.search_keystroke_p50_ms', value: round(percentile(search.latencies, 50)), unit: 'ms keydown -> results' },
         { name: 'ui.search_keystroke_p95_ms', value: round(percentile(search.latencies, 95)), unit: 'ms keydown -> results', target: 50 },
         { name: 'ui.heap_growth_kib_per_min', value: round(growthKiBPerMin, 1), unit: `KiB/min over ${minutes} min`, target: 256 },

@@ -51,6 +51,19 @@ describe('quote queue', () => {
     expect(sent.map((s) => s.tokens.length)).toEqual([1000, 1000, 1000, 51]);
   });
 
+  it('paints the newest add first: after a burst, the chain a trader added last is the one on screen', async () => {
+    const { q, sent } = setup();
+    const burst = Array.from({ length: 30 }, (_, i) => q.request('quote', tokens(1000 * (i + 1), 50)));
+    await Promise.resolve();
+    await Promise.resolve(); // the first request (the last 20 chains of the burst) is on the wire
+    const last = q.request('quote', tokens(900_000, 50));
+    await last;
+    expect(sent[1]!.tokens.slice(0, 50)).toEqual(tokens(900_000, 50));
+    await Promise.all(burst);
+    expect(sent.map((s) => s.tokens.length)).toEqual([1000, 550]);
+    expect(sent[0]!.tokens.slice(0, 50)).toEqual(tokens(30_000, 50));
+  });
+
   it('shares one request among callers of the same turn and asks an instrument once', async () => {
     const { q, sent } = setup();
     const [a, b] = await Promise.all([q.request('quote', tokens(1, 10)), q.request('quote', tokens(5, 10))]);
@@ -64,11 +77,12 @@ describe('quote queue', () => {
     const { q, sent } = setup({ failOn: 1 });
     const ltp = q.request('ltp', tokens(1, 3));
     const quote = q.request('quote', tokens(1, 3));
-    await expect(ltp).rejects.toThrow('exchange down');
-    expect((await quote).size).toBe(3);
+    // The newest goes first, alone in its kind; it fails, the ltp request goes on a second later.
+    await expect(quote).rejects.toThrow('exchange down');
+    expect((await ltp).size).toBe(3);
     expect(sent.map((s) => [s.kind, s.at])).toEqual([
-      ['ltp', 0],
-      ['quote', 1000],
+      ['quote', 0],
+      ['ltp', 1000],
     ]);
   });
 });

@@ -5,8 +5,10 @@
  * Policy:
  * - Two lanes. `now` is what someone is looking at (a chain just added, a re-centre's new strikes,
  *   a price an add needs); `background` is bulk paint (Tier B at start-up, a restore). Each
- *   request is filled from the `now` lane first, oldest job first, then from `background`, so an
- *   add waits for at most the request already on the wire, never behind a start-up paint.
+ *   request is filled from the `now` lane first, newest job first (the chain a trader added last
+ *   is the one on screen; a burst of adds by a script paints from its end), then from
+ *   `background` oldest first, so an add waits for at most the request already on the wire,
+ *   never behind a start-up paint or an earlier burst.
  * - A request is filled, not sent per caller: jobs of the same kind share requests up to 1,000
  *   distinct instruments, and a big job is split across as many as it needs (ceil(N/1,000)).
  *   An instrument asked by several jobs is asked once; every job waiting for it gets the answer.
@@ -35,6 +37,8 @@ export interface QuoteQueueOptions<K extends string, Q> {
 interface Job<K extends string, Q> {
   kind: K;
   priority: QuotePriority;
+  /** As asked: the answer keeps this order. */
+  asked: readonly InstrumentToken[];
   remaining: Set<InstrumentToken>;
   got: Map<InstrumentToken, Q>;
   resolve: (got: Map<InstrumentToken, Q>) => void;
@@ -67,7 +71,7 @@ export class QuoteQueue<K extends string, Q> {
     const remaining = new Set(tokens);
     if (remaining.size === 0) return Promise.resolve(new Map());
     return new Promise((resolve, reject) => {
-      this.jobs.push({ kind, priority, remaining, got: new Map(), resolve, reject });
+      this.jobs.push({ kind, priority, asked: tokens, remaining, got: new Map(), resolve, reject });
       if (!this.running) {
         this.running = true;
         // A microtask first: callers in the same turn share the first request.
@@ -102,15 +106,17 @@ export class QuoteQueue<K extends string, Q> {
     }
   }
 
-  /** The next request: the first `now` job's kind (else the oldest job's), filled lane by lane. */
+  /** The next request: the newest `now` job's kind (else the oldest job's), filled lane by lane. */
   private nextBatch(): { kind: K; tokens: InstrumentToken[]; carried: Set<Job<K, Q>> } | null {
-    const lead = this.jobs.find((j) => j.priority === 'now') ?? this.jobs[0];
+    const now = this.jobs.filter((j) => j.priority === 'now').reverse();
+    const background = this.jobs.filter((j) => j.priority === 'background');
+    const lead = now[0] ?? background[0];
     if (!lead) return null;
     const tokens = new Set<InstrumentToken>();
     const carried = new Set<Job<K, Q>>();
-    for (const lane of ['now', 'background'] as const) {
-      for (const job of this.jobs) {
-        if (job.priority !== lane || job.kind !== lead.kind) continue;
+    for (const lane of [now, background]) {
+      for (const job of lane) {
+        if (job.kind !== lead.kind) continue;
         for (const t of job.remaining) {
           if (tokens.size >= this.o.maxPerRequest) break;
           tokens.add(t);
@@ -134,7 +140,12 @@ export class QuoteQueue<K extends string, Q> {
       }
       if (job.remaining.size === 0) {
         this.jobs.splice(i, 1);
-        job.resolve(job.got);
+        const ordered = new Map<InstrumentToken, Q>();
+        for (const t of job.asked) {
+          const q = job.got.get(t);
+          if (q !== undefined) ordered.set(t, q);
+        }
+        job.resolve(ordered);
       }
     }
   }
