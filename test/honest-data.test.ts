@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const legsOf = (c: ChainView): LegView[] => Object.values(c.strikes_ce_pe).flatMap((e) => [e.CE, e.PE]).filter((l): l is LegView => l !== undefined);
-const untraded = (c: ChainView): LegView[] => legsOf(c).filter((l) => !l.traded_today && l.prev_close !== null);
+const untraded = (c: ChainView): LegView[] => legsOf(c).filter((l) => l.traded_today === false && l.prev_close !== null);
 const traded = (c: ChainView): LegView[] => legsOf(c).filter((l) => l.traded_today);
 
 /** The NIFTY chain once it shows both a leg that traded today and one that did not (first paint done). */
@@ -38,8 +38,8 @@ async function mixedChain(): Promise<ChainView> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const c = await api['option-chain:get']({ symbol: 'NIFTY' });
-    // Every leg painted (by a tick, the prev-close packet or the REST snapshot), some traded, some not.
-    if (legsOf(c).every((l) => l.prev_close !== null || l.ltp !== null) && untraded(c).length > 0 && traded(c).length > 0) return c;
+    // Every leg painted (by a tick or the REST snapshot: known to have traded today or not), some traded, some not.
+    if (legsOf(c).every((l) => l.traded_today !== null) && untraded(c).length > 0 && traded(c).length > 0) return c;
     if (Date.now() > deadline) throw new Error(`no mixed NIFTY chain: ${traded(c).length} traded, ${untraded(c).length} untraded of ${legsOf(c).length}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -54,6 +54,12 @@ function expectHonest(leg: StreamLeg, sessionStart: number, now: number): void {
     expect(leg.last_trade_time!).toBeLessThanOrEqual(now + 1_000);
     if (leg.prev_close !== null) expect(leg.change).toBe(Math.round((leg.ltp! - leg.prev_close) * 100) / 100);
     expect(leg.iv_reason).not.toBe('no-trade-today');
+  } else if (leg.traded_today === null) {
+    // Not known yet (no snapshot or tick): no price at all, and not called untraded.
+    expect(leg.ltp).toBeNull();
+    expect(leg.change).toBeNull();
+    expect(leg.stale).toBe(false);
+    expect(leg.iv).toBeNull();
   } else {
     // The previous close is shown as such: never as an LTP, never a change against itself, never "stale".
     expect(leg.ltp).toBeNull();

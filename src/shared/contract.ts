@@ -122,8 +122,11 @@ export interface LegQuote {
   volume: number;
   bid: number | null;
   ask: number | null;
-  /** True when the leg's last trade is from today's IST session day. */
-  traded_today: boolean;
+  /**
+   * True when the leg's last trade is from today's IST session day, false when it has not traded
+   * today, null while its price is not known yet (no snapshot or tick since it was subscribed).
+   */
+  traded_today: boolean | null;
   /** Epoch ms of the last trade known (today's or an earlier day's); null when none is known. */
   last_trade_time: number | null;
   /** A traded value past its freshness limit (see views.ts); never true for an untraded leg. */

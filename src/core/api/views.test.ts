@@ -24,7 +24,8 @@ describe('legQuote', () => {
     const token = 'NSE_FNO:35001';
     store.track(token, 0.05);
     store.seed(token, { prevClose: 10, prevOi: 500 });
-    expect(legQuote(services, token)).toMatchObject({ ltp: null, prev_close: 10, oi: 0, oi_change: null });
+    // The feed's prev-close packet alone: not known yet whether it traded (not "untraded").
+    expect(legQuote(services, token)).toMatchObject({ ltp: null, prev_close: 10, oi: 0, oi_change: null, traded_today: null });
     store.seed(token, { ltp: 12.5, oi: 650, ltt: lttOf(DAY, 10 * 60) });
     expect(legQuote(services, token)).toMatchObject({ ltp: 12.5, change: 2.5, oi: 650, oi_change: 150, traded_today: true });
   });
@@ -44,7 +45,7 @@ describe('legQuote', () => {
     live.value = false;
     expect(legQuote(services, 'NSE_FNO:1')).toMatchObject({ traded_today: false, stale: false });
     // An instrument the store never saw.
-    expect(legQuote(services, 'NSE_FNO:3')).toMatchObject({ ltp: null, prev_close: null, change: null, traded_today: false, last_trade_time: null, stale: false });
+    expect(legQuote(services, 'NSE_FNO:3')).toMatchObject({ ltp: null, prev_close: null, change: null, traded_today: null, last_trade_time: null, stale: false });
   });
 
   it('marks a traded value stale past the freshness limit in session, or off a live socket; after the close it is the day\'s last', () => {

@@ -7,6 +7,9 @@
  *   `tradedToday`, from the last trade time it knows) or null. A leg with no trade today keeps its
  *   previous close in `prev_close` only, `change` is null (a change against itself would read
  *   0.00) and `traded_today` is false. `last_trade_time` says when the last known trade was.
+ * - Not known yet: until a leg's first snapshot or tick, nothing says whether or what it traded
+ *   (the feed's prev-close packet may have come): `traded_today` is null, `ltp` null, and the UI
+ *   shows no price rather than calling it untraded.
  * - Stale, the freshness rule: a value traded today is stale when it may no longer be the
  *   market's, that is when its instrument is not live on a feed socket (socket down or
  *   reconnecting, or not subscribed: nothing would tell us of a change), or when its exchange is
@@ -40,7 +43,8 @@ function inSession(mcx: boolean, nowMs: number): boolean {
 export function legQuote(services: Pick<ApiServices, 'store' | 'feed'>, token: InstrumentToken): LegQuote {
   const store = services.store;
   const q = store.get(token);
-  const traded = q?.tradedToday ?? false;
+  const known = q !== undefined && q.ltp !== null;
+  const traded = known && q.tradedToday;
   const ltp = traded ? q!.ltp : null;
   const prev = q?.prevClose ?? null;
   const d = q?.depth[0];
@@ -55,7 +59,7 @@ export function legQuote(services: Pick<ApiServices, 'store' | 'feed'>, token: I
     volume: q?.volume ?? 0,
     bid: d && d.bidPrice > 0 ? d.bidPrice : null,
     ask: d && d.askPrice > 0 ? d.askPrice : null,
-    traded_today: traded,
+    traded_today: known ? traded : null,
     last_trade_time: q?.lastTradeMs ?? null,
     stale,
   };
