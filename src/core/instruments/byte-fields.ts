@@ -4,19 +4,55 @@
  * read from the bytes and only the strings the registry keeps are created.
  */
 
-/** Packs up to 6 ASCII bytes into one number: a cheap, allocation-free key for short codes. */
-export function packCode(buf: Uint8Array, s: number, e: number): number {
-  if (e - s > 6) return -1;
-  let v = 0;
-  for (let i = s; i < e; i++) v = v * 256 + buf[i]!;
-  return v;
+/**
+ * A lookup from short ASCII codes (`NSE`, `OPTIDX`, `CE`) to small numbers, read straight from
+ * the bytes. An open-addressed table of 256 slots with every key checked byte by byte: no string
+ * and no boxed number is made per lookup (a Map keyed by packed codes boxed every key above 2^31).
+ */
+export class CodeTable {
+  private readonly slots = new Int16Array(256).fill(-1);
+  private readonly keys: Uint8Array[] = [];
+  private readonly values: number[] = [];
+
+  constructor(entries: Iterable<readonly [string, number]>) {
+    for (const [code, value] of entries) {
+      const key = Buffer.from(code, 'latin1');
+      let h = codeHash(key, 0, key.length);
+      while (this.slots[h] !== -1) h = (h + 1) & 255;
+      this.slots[h] = this.keys.length;
+      this.keys.push(key);
+      this.values.push(value);
+    }
+    if (this.keys.length > 128) throw new Error('CodeTable: at most 128 codes');
+  }
+
+  /** The value of the code in bytes [s, e), or -1 when it is not one of the codes. */
+  find(buf: Uint8Array, s: number, e: number): number {
+    if (e - s > 16) return -1;
+    for (let h = codeHash(buf, s, e); ; h = (h + 1) & 255) {
+      const k = this.slots[h]!;
+      if (k < 0) return -1;
+      const key = this.keys[k]!;
+      if (key.length === e - s && bytesEqual(key, 0, buf, s, e - s)) return this.values[k]!;
+    }
+  }
 }
 
-/** The packed key of an ASCII string, matching `packCode`. */
-export function packString(text: string): number {
-  let v = 0;
-  for (let i = 0; i < text.length; i++) v = v * 256 + text.charCodeAt(i);
-  return v;
+function codeHash(buf: Uint8Array, s: number, e: number): number {
+  let h = e - s;
+  for (let i = s; i < e; i++) h = (h * 31 + buf[i]!) & 0xffff;
+  return (h ^ (h >> 8)) & 255;
+}
+
+/** True when `n` bytes of `a` from `as` equal those of `b` from `bs`. */
+export function bytesEqual(a: Uint8Array, as: number, b: Uint8Array, bs: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[as + i] !== b[bs + i]) return false;
+  return true;
+}
+
+/** ASCII whitespace as String.prototype.trim sees it: tab, LF, VT, FF, CR and space. */
+export function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /** Exact powers of ten: every 10^k for k <= 22 is a double, so scaling by one rounds only once. */

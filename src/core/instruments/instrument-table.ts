@@ -15,7 +15,8 @@ import {
   type Segment,
 } from '../../shared/instruments';
 import { epochDayToIso } from './dates';
-import { TextColumn } from './text-column';
+import { TextColumnBuilder, ByteInterner } from './text-builders';
+import type { TextColumn } from './text-column';
 
 export const OPTION_TYPES: readonly (OptionType | null)[] = [null, 'CE', 'PE'];
 export const EXPIRY_FLAGS: readonly (ExpiryFlag | null)[] = [null, 'M', 'W', 'Q', 'H'];
@@ -137,14 +138,18 @@ export class InstrumentTableBuilder {
   lotSize: Float64Array;
   strike: Float64Array;
   tickSize: Float64Array;
-  readonly tradingSymbol: string[] = [];
-  readonly displayName: string[] = [];
-  readonly name: string[] = [];
-  readonly strings: string[] = [];
-  private readonly internMap = new Map<string, number>();
+  /** Text columns as UTF-8 bytes, decoded once by `finish()`. */
+  readonly tradingSymbol: TextColumnBuilder;
+  readonly displayName: TextColumnBuilder;
+  readonly name: TextColumnBuilder;
+  /** Interned strings (underlyings, series), keyed by their bytes. */
+  readonly strings = new ByteInterner();
 
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
+    this.tradingSymbol = new TextColumnBuilder(this.cap, 24);
+    this.displayName = new TextColumnBuilder(this.cap, 26);
+    this.name = new TextColumnBuilder(this.cap, 4);
     this.segment = new Uint8Array(this.cap);
     this.exchange = new Uint8Array(this.cap);
     this.kind = new Uint8Array(this.cap);
@@ -159,29 +164,10 @@ export class InstrumentTableBuilder {
     this.tickSize = new Float64Array(this.cap);
   }
 
-  /** Index of `s` in the interned string table, adding it if new. */
-  intern(s: string): number {
-    let i = this.internMap.get(s);
-    if (i === undefined) {
-      i = this.strings.length;
-      this.strings.push(s);
-      this.internMap.set(s, i);
-    }
-    return i;
-  }
-
-  /** Reserve the next row and return its index; the caller fills every column. */
+  /** Reserve the next row and return its index; the caller fills every column, text ones included. */
   nextRow(): number {
     if (this.count === this.cap) this.grow();
     return this.count++;
-  }
-
-  /** Drop the most recently reserved row (used when a row turns out to be invalid late). */
-  dropLast(): void {
-    this.count--;
-    this.tradingSymbol.length = this.count;
-    this.displayName.length = this.count;
-    this.name.length = this.count;
   }
 
   private grow(): void {
@@ -222,10 +208,10 @@ export class InstrumentTableBuilder {
       lotSize: this.lotSize.slice(0, n),
       strike: this.strike.slice(0, n),
       tickSize: this.tickSize.slice(0, n),
-      tradingSymbol: TextColumn.from(this.tradingSymbol),
-      displayName: TextColumn.from(this.displayName),
-      name: TextColumn.from(this.name),
-      strings: this.strings,
+      tradingSymbol: this.tradingSymbol.finish(),
+      displayName: this.displayName.finish(),
+      name: this.name.finish(),
+      strings: this.strings.strings,
     });
   }
 }

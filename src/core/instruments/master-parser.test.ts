@@ -91,6 +91,23 @@ describe('scrip master parser: bad input', () => {
   });
 });
 
+describe('scrip master parser: text fields', () => {
+  it('keeps non-ASCII names as text and trims spaces, a no-break space included', () => {
+    const row = RELIANCE.replace('Reliance Industries', '\u00a0Société Générale ').replace('RELIANCE INDUSTRIES LTD', ' Ünïcode 💹 Ltd\t');
+    const { table, report } = parseText([HEADER, row, NIFTY_CE].join('\n'));
+    expect(report.skipped).toBe(0);
+    expect(table.get(0)).toMatchObject({ displayName: 'Société Générale', name: 'Ünïcode 💹 Ltd', tradingSymbol: 'RELIANCE' });
+    expect(table.get(1)).toMatchObject({ tradingSymbol: 'NIFTY-Feb2026-25300-CE', displayName: 'NIFTY 10 FEB 25300 CALL' });
+  });
+
+  it('refuses a symbol that is only spaces, and tells a repeat from a reused id by the trimmed symbol', () => {
+    const blank = NIFTY_PE.replace('NIFTY-Feb2026-25300-PE', ' \u00a0 ');
+    const repeat = NIFTY_CE.replace('NIFTY-Feb2026-25300-CE', ' NIFTY-Feb2026-25300-CE ');
+    const { report } = parseText([HEADER, NIFTY_CE, blank, repeat].join('\n'));
+    expect(report.skippedReasons).toEqual({ 'missing trading symbol': 1, 'duplicate row': 1 });
+  });
+});
+
 describe('scrip master parser: lot sizes', () => {
   // Compact-format rows: a BSE bond whose lot is written 1.0E7, other exponent spellings, and
   // the lot sizes that must be refused (0, negative, fractional, past 2^53, overflowing).

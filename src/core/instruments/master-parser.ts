@@ -6,6 +6,9 @@
  *
  * Fast path: Dhan's compact file has no quoted fields, so fields are split on commas straight
  * from the bytes. A line containing a quote is handed to csv-parse, which handles quoting right.
+ * No string is made per field: codes are looked up, numbers and dates read, and text copied into
+ * the table's byte columns from the bytes (text-builders.ts); a field is decoded on its own only
+ * when it holds non-ASCII bytes, which must be trimmed as text.
  *
  * Streaming is linear in the input: an unfinished line is held as a list of pieces and joined once
  * its newline arrives. A line longer than MAX_LINE_BYTES (64 KB) is never buffered: it is skipped
@@ -14,7 +17,7 @@
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { AppError } from '../../shared/errors';
 import { SEGMENTS, type InstrumentKind, type Segment } from '../../shared/instruments';
-import { hasHighByte, packCode, packDate, packString, parseDecimal, parseId } from './byte-fields';
+import { CodeTable, hasHighByte, isAsciiSpace, packDate, parseDecimal, parseId } from './byte-fields';
 import { civilToEpochDay } from './dates';
 import {
   EXCHANGE_INDEX,
@@ -22,12 +25,11 @@ import {
   KIND_INDEX,
   NO_EXPIRY,
   SEGMENT_INDEX,
-  instrumentKey,
   type InstrumentTable,
 } from './instrument-table';
-import { KeyIndex } from './key-index';
+import { KeyIndex, SeenKeys } from './key-index';
 import { mapHeader, type ColumnMap, type MasterFormat } from './master-format';
-import { deriveUnderlying } from './symbols';
+import { underlyingEnd } from './symbols';
 
 export interface SkippedRow {
   line: number;
@@ -56,11 +58,7 @@ const MAX_SAMPLES = 50;
 /** The longest line the parser accepts (real rows are ~110 bytes, the detailed header ~700). */
 export const MAX_LINE_BYTES = 64 * 1024;
 const LINE_TOO_LONG = `line longer than ${MAX_LINE_BYTES >> 10} KB`;
-const EXCHANGE_CODES = new Map<number, number>([
-  [packString('NSE'), EXCHANGE_INDEX.NSE],
-  [packString('BSE'), EXCHANGE_INDEX.BSE],
-  [packString('MCX'), EXCHANGE_INDEX.MCX],
-]);
+const EXCHANGE_CODES = new CodeTable([['NSE', EXCHANGE_INDEX.NSE], ['BSE', EXCHANGE_INDEX.BSE], ['MCX', EXCHANGE_INDEX.MCX]]);
 /** (exchange, segment letter) -> Dhan segment, as the SDKs map them. */
 const SEGMENT_CODES = new Map<string, Segment>([
   ['NSE:E', 'NSE_EQ'], ['BSE:E', 'BSE_EQ'], ['NSE:D', 'NSE_FNO'], ['BSE:D', 'BSE_FNO'],
@@ -71,18 +69,44 @@ const SEGMENT_BY_PAIR = new Map<number, number>();
 for (const [pair, seg] of SEGMENT_CODES) {
   SEGMENT_BY_PAIR.set(EXCHANGE_INDEX[pair.slice(0, 3) as 'NSE']! * 256 + pair.charCodeAt(4), SEGMENT_INDEX[seg]);
 }
-const KIND_CODES = new Map<number, number>(
-  (Object.keys(KIND_INDEX) as InstrumentKind[]).map((k) => [packString(k), KIND_INDEX[k]]),
-);
-const OPTION_CODES = new Map<number, number>([[packString('CE'), 1], [packString('PE'), 2]]);
-const FLAG_CODES = new Map<number, number>([
-  [packString('M'), 1], [packString('W'), 2], [packString('Q'), 3], [packString('H'), 4],
-]);
-const OPTION_KINDS = new Set(['OPTIDX', 'OPTSTK', 'OPTFUT', 'OPTCUR'].map((k) => KIND_INDEX[k as InstrumentKind]));
-const FUTURE_KINDS = new Set(['FUTIDX', 'FUTSTK', 'FUTCOM', 'FUTCUR'].map((k) => KIND_INDEX[k as InstrumentKind]));
+const KIND_CODES = new CodeTable((Object.keys(KIND_INDEX) as InstrumentKind[]).map((k) => [k, KIND_INDEX[k]] as const));
+const OPTION_CODES = new CodeTable([['CE', 1], ['PE', 2]]);
+const FLAG_CODES = new CodeTable([['M', 1], ['W', 2], ['Q', 3], ['H', 4]]);
+const OPTION_KIND = new Uint8Array(256);
+const FUTURE_KIND = new Uint8Array(256);
+for (const k of ['OPTIDX', 'OPTSTK', 'OPTFUT', 'OPTCUR'] as const) OPTION_KIND[KIND_INDEX[k]] = 1;
+for (const k of ['FUTIDX', 'FUTSTK', 'FUTCOM', 'FUTCUR'] as const) FUTURE_KIND[KIND_INDEX[k]] = 1;
 const KIND_EQUITY = KIND_INDEX.EQUITY;
 const KIND_INDEX_ROW = KIND_INDEX.INDEX;
 const NO_DATE = 10101; // 0001-01-01 packed
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * One text field of the current row, trimmed, as UTF-8 bytes [s, e) of `src`: the row's own bytes
+ * when the field is ASCII, else the re-encoding of its decoded, trimmed text. Reused row to row.
+ */
+class Field {
+  src: Uint8Array = NO_BYTES;
+  s = 0;
+  e = 0;
+  /** Whether the bytes include non-ASCII (UTF-8) ones. */
+  wide = false;
+
+  get empty(): boolean {
+    return this.e === this.s;
+  }
+
+  set(src: Uint8Array, s: number, e: number, wide = false): void {
+    this.src = src;
+    this.s = s;
+    this.e = e;
+    this.wide = wide;
+  }
+
+  copy(other: Field): void {
+    this.set(other.src, other.s, other.e, other.wide);
+  }
+}
 
 /** Incremental parser: `push` chunks of bytes, then `end`. */
 export class MasterParser {
@@ -98,22 +122,35 @@ export class MasterParser {
   private readonly reasons: Record<string, number> = {};
   private readonly samples: SkippedRow[] = [];
   private readonly builder: InstrumentTableBuilder;
-  /** Seen (segment, id) keys, to refuse repeats; dropped once the table is built. */
-  private readonly keyIndex = new Map<number, number>();
+  /** Seen (segment, id) keys, to refuse repeats. */
+  private readonly keys: SeenKeys;
   private readonly dateMemo = new Map<number, number>();
-  private readonly seriesMemo = new Map<number, number>();
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   private done = false;
+  /** The current row's text fields. */
+  private readonly tradingSymbol = new Field();
+  private readonly name = new Field();
+  private readonly symbol = new Field();
+  private readonly display = new Field();
+  private readonly underlying = new Field();
+  private readonly series = new Field();
+  /** Interned numbers of the previous row's underlying and series: rows come in runs. */
+  private lastUnderlying = -1;
+  private lastSeries = -1;
 
   constructor(options: { capacityHint?: number } = {}) {
-    this.builder = new InstrumentTableBuilder(options.capacityHint ?? 300_000);
+    const capacity = options.capacityHint ?? 300_000;
+    this.builder = new InstrumentTableBuilder(capacity);
+    this.keys = new SeenKeys(capacity);
   }
 
   /** Feed the next chunk of the file. */
   push(chunk: Buffer): void {
     if (this.done) throw new Error('MasterParser: push after end');
     let s = 0;
+    // Where the next quote is: lines before it take the split-on-commas path without looking.
+    let quote = -1;
     for (;;) {
       const nl = chunk.indexOf(10, s);
       if (nl < 0) break;
@@ -126,9 +163,13 @@ export class MasterParser {
         const whole = Buffer.concat(this.pending, this.pendingBytes + (nl - s));
         this.pending = [];
         this.pendingBytes = 0;
-        this.line(whole, 0, whole.length);
+        this.line(whole, 0, whole.length, whole.indexOf(34) >= 0);
       } else {
-        this.line(chunk, s, nl);
+        if (quote < s) {
+          quote = chunk.indexOf(34, s);
+          if (quote < 0) quote = chunk.length;
+        }
+        this.line(chunk, s, nl, quote < nl);
       }
       s = nl + 1;
     }
@@ -163,12 +204,11 @@ export class MasterParser {
       const last = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
-      this.line(last, 0, last.length);
+      this.line(last, 0, last.length, last.indexOf(34) >= 0);
     }
     this.done = true;
     if (!this.cols) throw new AppError('MASTER_INVALID', 'scrip master is empty: no header line');
     const table = this.builder.finish();
-    this.keyIndex.clear();
     return {
       table,
       keyIndex: KeyIndex.build(table.cols.segment, table.cols.securityId, table.count, SEGMENTS.length),
@@ -202,7 +242,8 @@ export class MasterParser {
     if (this.samples.length < MAX_SAMPLES) this.samples.push({ line: this.lineNo, reason });
   }
 
-  private line(buf: Buffer, s: number, e: number): void {
+  /** One line without its LF; `quoted` when it contains a `"` (csv-parse then splits it). */
+  private line(buf: Buffer, s: number, e: number, quoted: boolean): void {
     if (e - s > MAX_LINE_BYTES) return this.overlongLine();
     this.lineNo++;
     if (e > s && buf[e - 1] === 13) e--;
@@ -216,27 +257,25 @@ export class MasterParser {
       return;
     }
     this.rowsRead++;
+    if (quoted) return this.quotedLine(buf.toString('utf8', s, e));
     const width = this.cols.width;
+    const starts = this.starts;
+    const ends = this.ends;
     let n = 0;
     let fs = s;
     for (let i = s; i < e; i++) {
-      const c = buf[i];
-      if (c === 34 /* " */) {
-        this.quotedLine(buf.toString('utf8', s, e));
-        return;
-      }
-      if (c === 44 /* , */) {
+      if (buf[i] === 44 /* , */) {
         if (n < width) {
-          this.starts[n] = fs;
-          this.ends[n] = i;
+          starts[n] = fs;
+          ends[n] = i;
         }
         n++;
         fs = i + 1;
       }
     }
     if (n < width) {
-      this.starts[n] = fs;
-      this.ends[n] = e;
+      starts[n] = fs;
+      ends[n] = e;
     }
     n++;
     if (n !== width) {
@@ -273,12 +312,17 @@ export class MasterParser {
     this.row(buf, this.starts, this.ends);
   }
 
-  private text(buf: Buffer, st: Int32Array, en: Int32Array, col: number): string {
-    if (col < 0) return '';
-    const s = st[col]!;
-    const e = en[col]!;
-    if (s === e) return '';
-    return hasHighByte(buf, s, e) ? buf.toString('utf8', s, e).trim() : buf.toString('latin1', s, e).trim();
+  /** Field `col` of the row, trimmed as String.prototype.trim would, into `f` (empty when col < 0). */
+  private field(f: Field, buf: Buffer, st: Int32Array, en: Int32Array, col: number): void {
+    if (col < 0) return f.set(NO_BYTES, 0, 0);
+    let s = st[col]!;
+    let e = en[col]!;
+    while (s < e && isAsciiSpace(buf[s]!)) s++;
+    while (e > s && isAsciiSpace(buf[e - 1]!)) e--;
+    if (!hasHighByte(buf, s, e)) return f.set(buf, s, e);
+    // Rare: decode, trim Unicode spaces too (e.g. a no-break space), and keep the UTF-8 of the result.
+    const bytes = Buffer.from(buf.toString('utf8', s, e).trim(), 'utf8');
+    f.set(bytes, 0, bytes.length, hasHighByte(bytes, 0, bytes.length));
   }
 
   private epochDay(packed: number): number {
@@ -292,17 +336,17 @@ export class MasterParser {
 
   private row(buf: Buffer, st: Int32Array, en: Int32Array): void {
     const c = this.cols!;
-    const exch = EXCHANGE_CODES.get(packCode(buf, st[c.exchange]!, en[c.exchange]!));
+    const exch = EXCHANGE_CODES.find(buf, st[c.exchange]!, en[c.exchange]!);
     const segCol = c.segment;
     const segLetter = en[segCol]! - st[segCol]! === 1 ? buf[st[segCol]!]! : 0;
-    const seg = exch === undefined ? undefined : SEGMENT_BY_PAIR.get(exch * 256 + segLetter);
-    if (exch === undefined || seg === undefined) return this.skip('unknown exchange or segment');
+    const seg = exch < 0 ? undefined : SEGMENT_BY_PAIR.get(exch * 256 + segLetter);
+    if (seg === undefined) return this.skip('unknown exchange or segment');
     const id = parseId(buf, st[c.securityId]!, en[c.securityId]!);
     if (id < 0) return this.skip('bad security id');
-    const kind = KIND_CODES.get(packCode(buf, st[c.instrument]!, en[c.instrument]!));
-    if (kind === undefined) return this.skip('unknown instrument type');
-    const isOption = OPTION_KINDS.has(kind);
-    const isDerivative = isOption || FUTURE_KINDS.has(kind);
+    const kind = KIND_CODES.find(buf, st[c.instrument]!, en[c.instrument]!);
+    if (kind < 0) return this.skip('unknown instrument type');
+    const isOption = OPTION_KIND[kind] === 1;
+    const isDerivative = isOption || FUTURE_KIND[kind] === 1;
 
     const lot = parseDecimal(buf, st[c.lotSize]!, en[c.lotSize]!);
     if (!Number.isSafeInteger(lot) || lot <= 0) return this.skip(lotSizeProblem(lot));
@@ -321,67 +365,71 @@ export class MasterParser {
     if (isOption) {
       strike = parseDecimal(buf, st[c.strike]!, en[c.strike]!);
       if (!(strike > 0 && strike < Infinity)) return this.skip('bad strike price');
-      optionType = OPTION_CODES.get(packCode(buf, st[c.optionType]!, en[c.optionType]!)) ?? 0;
-      if (optionType === 0) return this.skip('bad option type');
+      optionType = OPTION_CODES.find(buf, st[c.optionType]!, en[c.optionType]!);
+      if (optionType < 0) return this.skip('bad option type');
     }
 
     // Symbols: compact has SEM_TRADING_SYMBOL; detailed puts the trading symbol of derivatives in
     // SYMBOL_NAME and the plain symbol of equities/indices in UNDERLYING_SYMBOL.
-    let tradingSymbol: string;
-    let name: string;
-    let underlying: string;
+    const trading = this.tradingSymbol;
+    const name = this.name;
+    const under = this.underlying;
     if (c.format === 'compact') {
-      tradingSymbol = this.text(buf, st, en, c.tradingSymbol);
-      name = this.text(buf, st, en, c.name);
-      underlying = isDerivative ? deriveUnderlying(tradingSymbol) : tradingSymbol;
+      this.field(trading, buf, st, en, c.tradingSymbol);
+      this.field(name, buf, st, en, c.name);
+      under.set(trading.src, trading.s, isDerivative ? underlyingEnd(trading.src, trading.s, trading.e) : trading.e, trading.wide);
     } else {
-      const sym = this.text(buf, st, en, c.underlyingSymbol);
-      const symName = this.text(buf, st, en, c.name);
-      tradingSymbol = isDerivative ? symName : sym || symName;
-      name = isDerivative ? '' : symName;
-      underlying = isDerivative ? sym || deriveUnderlying(symName) : tradingSymbol;
+      const sym = this.symbol;
+      this.field(sym, buf, st, en, c.underlyingSymbol);
+      this.field(name, buf, st, en, c.name); // SYMBOL_NAME
+      if (isDerivative) {
+        trading.copy(name);
+        if (!sym.empty) under.copy(sym);
+        else under.set(name.src, name.s, underlyingEnd(name.src, name.s, name.e), name.wide);
+        name.set(NO_BYTES, 0, 0);
+      } else {
+        trading.copy(sym.empty ? name : sym);
+        under.copy(trading);
+      }
     }
-    if (tradingSymbol === '' || underlying === '') return this.skip('missing trading symbol');
+    if (trading.empty || under.empty) return this.skip('missing trading symbol');
 
-    const key = instrumentKey(seg, id);
-    const prev = this.keyIndex.get(key);
-    if (prev !== undefined) {
-      const same = this.builder.tradingSymbol[prev] === tradingSymbol && this.builder.expiry[prev] === expiry;
+    const b = this.builder;
+    const prev = this.keys.find(seg, id, b.segment, b.securityId, b.count);
+    if (prev >= 0) {
+      const same = b.tradingSymbol.equals(prev, trading.src, trading.s, trading.e) && b.expiry[prev] === expiry;
       return this.skip(same ? 'duplicate row' : 'security id repeated within segment');
     }
 
-    const b = this.builder;
     const r = b.nextRow();
     b.segment[r] = seg;
     b.exchange[r] = exch;
     b.kind[r] = kind;
     b.optionType[r] = optionType;
-    b.expiryFlag[r] = c.expiryFlag < 0 ? 0 : (FLAG_CODES.get(packCode(buf, st[c.expiryFlag]!, en[c.expiryFlag]!)) ?? 0);
+    b.expiryFlag[r] = c.expiryFlag < 0 ? 0 : Math.max(0, FLAG_CODES.find(buf, st[c.expiryFlag]!, en[c.expiryFlag]!));
     b.securityId[r] = id;
-    b.underlying[r] = b.intern(underlying);
-    b.series[r] = this.series(buf, st, en);
+    b.underlying[r] = this.lastUnderlying = this.intern(under, this.lastUnderlying);
+    this.field(this.series, buf, st, en, c.series);
+    b.series[r] = this.lastSeries = this.intern(this.series, this.lastSeries);
     b.expiry[r] = expiry;
     b.lotSize[r] = lot;
     b.strike[r] = strike;
     // Tick size is in paise, except on INDEX rows, which carry rupees.
     b.tickSize[r] = kind === KIND_INDEX_ROW ? tickRaw : Math.round(tickRaw * 1e4) / 1e6;
-    b.tradingSymbol[r] = tradingSymbol;
-    b.displayName[r] = this.text(buf, st, en, c.displayName) || tradingSymbol;
-    b.name[r] = kind === KIND_EQUITY || kind === KIND_INDEX_ROW || c.format === 'compact' ? name : '';
-    this.keyIndex.set(key, r);
+    b.tradingSymbol.push(trading.src, trading.s, trading.e, trading.wide);
+    const display = this.display;
+    this.field(display, buf, st, en, c.displayName);
+    if (display.empty) display.copy(trading);
+    b.displayName.push(display.src, display.s, display.e, display.wide);
+    if (kind === KIND_EQUITY || kind === KIND_INDEX_ROW || c.format === 'compact') b.name.push(name.src, name.s, name.e, name.wide);
+    else b.name.push(NO_BYTES, 0, 0, false);
+    this.keys.add(r, b.segment, b.securityId);
   }
 
-  private series(buf: Buffer, st: Int32Array, en: Int32Array): number {
-    const col = this.cols!.series;
-    if (col < 0) return this.builder.intern('');
-    const packed = packCode(buf, st[col]!, en[col]!);
-    if (packed < 0) return this.builder.intern(this.text(buf, st, en, col));
-    let i = this.seriesMemo.get(packed);
-    if (i === undefined) {
-      i = this.builder.intern(this.text(buf, st, en, col));
-      this.seriesMemo.set(packed, i);
-    }
-    return i;
+  /** The interned number of field `f`, trying the previous row's value first. */
+  private intern(f: Field, last: number): number {
+    const strings = this.builder.strings;
+    return last >= 0 && strings.is(last, f.src, f.s, f.e) ? last : strings.intern(f.src, f.s, f.e);
   }
 }
 

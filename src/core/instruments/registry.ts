@@ -110,6 +110,16 @@ export class InstrumentRegistry {
     return this.symbolIndex.keys();
   }
 
+  /**
+   * Visit every symbol with its rows, `rows[from .. to)`, in the order symbols first appear in the
+   * master; no per-symbol lookup or allocation (the search index is built this way).
+   */
+  forEachSymbol(visit: (symbol: string, rows: Int32Array, from: number, to: number) => void): void {
+    const strings = this.table.cols.strings;
+    const start = this.groupStart;
+    for (let u = 0; u < strings.length; u++) if (start[u + 1]! > start[u]!) visit(strings[u]!, this.groupRows, start[u]!, start[u + 1]!);
+  }
+
   /** Rows whose underlying is `symbol` (equities and indices are their own underlying). */
   rowsOfSymbol(symbol: string): Int32Array {
     const u = this.symbolIndex.get(symbol.trim().toUpperCase());

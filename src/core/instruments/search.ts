@@ -37,6 +37,7 @@ interface Entry {
   mask: number;
 }
 
+const WHITESPACE = /\s/;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const KIND_RANK = new Int8Array(16).fill(9);
 KIND_RANK[KIND_INDEX.INDEX] = 0;
@@ -126,33 +127,41 @@ export function parseQuery(query: string): ParsedQuery {
 /** A search index over one registry's symbols. Build once per registry. */
 export class InstrumentSearch {
   private readonly entries: Entry[] = [];
-  /** Entries sorted by key, for prefix lookup by binary search. */
-  private readonly sorted: number[];
+  /** The distinct keys in code-unit order, for prefix lookup by binary search. */
+  private readonly sortedKeys: string[];
+  /** Key -> its entries, in registry order. */
   private readonly byKey = new Map<string, number[]>();
 
   constructor(private readonly registry: InstrumentRegistry) {
     const cols = registry.table.cols;
-    for (const symbol of registry.symbols()) {
-      const rows = registry.rowsOfSymbol(symbol);
-      const names = new Set<string>();
-      for (let i = 0; i < rows.length && i < 4; i++) {
+    const seen: string[] = [];
+    const addName = (text: string) => {
+      if (!text) return;
+      const name = text.toLowerCase();
+      if (!seen.includes(name)) seen.push(name);
+    };
+    registry.forEachSymbol((symbol, rows, from, to) => {
+      // Names of the symbol's equity/index rows among its first four.
+      seen.length = 0;
+      for (let i = from; i < to && i < from + 4; i++) {
         const r = rows[i]!;
         const k = cols.kind[r];
-        if (k === KIND_INDEX.EQUITY || k === KIND_INDEX.INDEX) {
-          const name = cols.name.get(r);
-          const display = cols.displayName.get(r);
-          if (name) names.add(name.toLowerCase());
-          if (display) names.add(display.toLowerCase());
-        }
+        if (k !== KIND_INDEX.EQUITY && k !== KIND_INDEX.INDEX) continue;
+        addName(cols.name.get(r));
+        addName(cols.displayName.get(r));
       }
-      const key = symbol.toLowerCase().replace(/\s+/g, '');
+      const lower = symbol.toLowerCase();
+      let names = lower;
+      for (const name of seen) names += ` | ${name}`;
+      const key = WHITESPACE.test(lower) ? lower.replace(/\s+/g, '') : lower;
       const idx = this.entries.length;
-      this.entries.push({ symbol, key, names: [symbol.toLowerCase(), ...names].join(' | '), mask: letterMask(key) });
+      this.entries.push({ symbol, key, names, mask: letterMask(key) });
       const list = this.byKey.get(key);
       if (list) list.push(idx);
       else this.byKey.set(key, [idx]);
-    }
-    this.sorted = this.entries.map((_, i) => i).sort((a, b) => (this.entries[a]!.key < this.entries[b]!.key ? -1 : this.entries[a]!.key > this.entries[b]!.key ? 1 : 0));
+    });
+    // Default sort compares strings by UTF-16 code units, as `<` does, without a JS comparator.
+    this.sortedKeys = [...this.byKey.keys()].sort();
   }
 
   /** Ranked instruments for a free-text query. */
@@ -182,17 +191,19 @@ export class InstrumentSearch {
     };
     for (const i of this.byKey.get(key) ?? []) add(i, Tier.Exact);
     // prefix: binary search for the first key >= query, then walk
+    const sorted = this.sortedKeys;
     let lo = 0;
-    let hi = this.sorted.length;
+    let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.entries[this.sorted[mid]!]!.key < key) lo = mid + 1;
+      if (sorted[mid]! < key) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.sorted.length && found.size < limit * 4; i++) {
-      const idx = this.sorted[i]!;
-      if (!this.entries[idx]!.key.startsWith(key)) break;
-      add(idx, Tier.Prefix);
+    prefix: for (let i = lo; i < sorted.length && sorted[i]!.startsWith(key); i++) {
+      for (const idx of this.byKey.get(sorted[i]!)!) {
+        if (found.size >= limit * 4) break prefix;
+        add(idx, Tier.Prefix);
+      }
     }
     if (found.size < limit) {
       const needle = name.toLowerCase();
