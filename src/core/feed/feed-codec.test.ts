@@ -161,3 +161,21 @@ describe('fuzz: random and mutated frames', () => {
     expect(s.truncated + s.malformed + s.unknown + s.oversized + s.badSegment).toBeGreaterThan(1_000);
   });
 });
+
+describe('decodeRange: a frame inside a larger buffer (the feed socket reads into one buffer)', () => {
+  it('reads only bytes [start, end), alternating between two buffers, as decode of the slice does', () => {
+    const ticker = hex('02 10 00 01 45 0b 00 00 00 50 af 44 14 f7 8a 69');
+    const oi = hex('05 0c 00 02 f4 88 00 00 a0 25 26 00');
+    const readBuf = Buffer.concat([Buffer.from([5, 0x0c, 0, 2]), ticker, oi, Buffer.from([2, 0x10])]); // junk either side
+    const carry = Buffer.concat([Buffer.alloc(7, 0xff), oi]);
+    const decoder = new FeedDecoder();
+    const got: string[] = [];
+    const record = (p: FeedPacket) => got.push(`${p.code}:${p.securityId}`);
+    expect(decoder.decodeRange(readBuf, 4, 20, record)).toBe(1);
+    expect(decoder.decodeRange(carry, 7, 19, record)).toBe(1);
+    expect(decoder.decodeRange(readBuf, 20, 32, record)).toBe(1);
+    expect(decoder.decodeRange(readBuf.subarray(4), 0, 28, record)).toBe(2);
+    expect(got).toEqual(['2:2885', '5:35060', '5:35060', '2:2885', '5:35060']);
+    expect(decoder.stats).toMatchObject({ frames: 4, packets: 5, truncated: 0, malformed: 0 });
+  });
+});

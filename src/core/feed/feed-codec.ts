@@ -88,25 +88,42 @@ for (const [code, size] of Object.entries(PACKET_SIZE)) SIZE_OF[Number(code)] = 
 export class FeedDecoder {
   readonly stats: DecodeStats = { frames: 0, packets: 0, truncated: 0, oversized: 0, malformed: 0, unknown: 0, badSegment: 0 };
   private readonly packet = new FeedPacket();
-  /** Frames usually arrive as slices of one socket read: reuse the view of that buffer. */
-  private lastBuffer: ArrayBufferLike | null = null;
-  private lastView: DataView | null = null;
+  /**
+   * Views of the buffers frames arrive in: a socket's read buffer and its carry buffer (for a frame
+   * split across reads) alternate, so two are kept and neither is rebuilt per frame.
+   */
+  private bufA: ArrayBufferLike | null = null;
+  private viewA: DataView | null = null;
+  private bufB: ArrayBufferLike | null = null;
+  private viewB: DataView | null = null;
 
   /**
    * Decode every packet of one binary frame, calling `onPacket` for each good one.
    * Returns the number of packets delivered.
    */
   decode(frame: Uint8Array, onPacket: PacketHandler): number {
+    return this.decodeRange(frame, 0, frame.byteLength, onPacket);
+  }
+
+  /** `decode` for the frame in bytes [start, end) of `bytes` (no view of it is made). */
+  decodeRange(bytes: Uint8Array, start: number, end: number, onPacket: PacketHandler): number {
     const s = this.stats;
     s.frames++;
-    let view = this.lastView;
-    if (frame.buffer !== this.lastBuffer || view === null) {
-      view = new DataView(frame.buffer);
-      this.lastBuffer = frame.buffer;
-      this.lastView = view;
+    const buffer = bytes.buffer;
+    let view: DataView;
+    if (buffer === this.bufA) {
+      view = this.viewA!;
+    } else if (buffer === this.bufB) {
+      view = this.viewB!;
+    } else {
+      view = new DataView(buffer);
+      this.bufB = this.bufA;
+      this.viewB = this.viewA;
+      this.bufA = buffer;
+      this.viewA = view;
     }
-    const base = frame.byteOffset;
-    const n = base + frame.byteLength;
+    const base = bytes.byteOffset + start;
+    const n = bytes.byteOffset + end;
     const p = this.packet;
     let delivered = 0;
     let at = base;
