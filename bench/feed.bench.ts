@@ -5,6 +5,25 @@
  * simulator's send to the quote-store update (the simulator stamps send time into quote/full
  * packets with --latency-stamp), and the client's CPU and RSS. Targets at 100,000/s: no loss,
  * p99 <= 20 ms, client CPU <= 50% of one core.
+ *
+ * On a 2-core machine the simulator (one process, one ws.send per packet) tops out at 50-75k
+ * packets/s whatever the asked rate, and faster when the client takes less CPU, so CPU per packet
+ * is the figure to compare; CPU % is at the rate the simulator reached.
+ *
+ * Issue 17, the options measured (phase "100k", two runs each, noisy shared machine; us/packet,
+ * CPU % at the rate reached, p99, lost, RSS):
+ *   ws 8.23 as it was          8.86 / 9.64 us   47% at 53k/s, 67% at 69k/s   p99 4.4 / 2.3 ms  0  414-427 MB
+ *   (a) lean client, unpaced   7.64 / 7.39 us   50% at 66k/s, 43% at 58k/s   p99 0.7 / 4.0 ms  0  425-431 MB
+ *   (a) lean + 2 ms pacing     5.33 / 3.89 us   28% at 53k/s, 26% at 67k/s   p99 4.6 / 5.4 ms  0  415-424 MB  (kept)
+ *       (15 s phases: 3.01 / 3.03 us, 23% at 76k/s, p99 6.5 / 3.7 ms)
+ *   (a) ws + 2 ms pacing       5.10 / 3.57 us   16% at 32k/s, 24% at 68k/s   p99 634 / 750 ms  0  (ws.pause per
+ *       message: CPU like the kept one, latency unusable as prototyped)
+ *   (b) Node's WebSocket       11.4 / 14.0 us   30% at 26k/s, 63% at 45k/s   p99 202 / 7.5 ms  0  (bare loop, no
+ *       reconnect policy; it also has no ping() and no pong or refusal details, which liveness needs)
+ *   (c) worker thread + SharedArrayBuffer store: not prototyped; process CPU counts the worker too,
+ *       so it can only add cross-thread cost to the same work (it would free the main thread).
+ * Where the time went with ws (perf): kernel 44% (a read and an event-loop wake-up per frame), then
+ * a Buffer and stream push per read, ws's Writable and a Buffer per frame, the quote store's apply.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
