@@ -95,18 +95,22 @@ export class DhanRestClient {
   private readonly fetchFn: typeof fetch;
   private readonly quoteQueue: QuoteQueue<QuoteKind, RestQuote>;
   private readonly chainPacer: Pacer;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly quoteIntervalMs: number;
 
   constructor(options: DhanRestOptions) {
     this.o = options;
     this.fetchFn = options.fetch ?? fetch;
     const now = options.now ?? Date.now;
     const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
-    this.sleep = sleep;
     // A margin over Dhan's 1/s and 1/3 s: the limit is measured at Dhan's end, after network jitter.
-    this.quoteIntervalMs = options.quoteIntervalMs ?? 1100;
-    this.quoteQueue = new QuoteQueue({ fetch: (kind, tokens) => this.fetchQuotes(kind, tokens), intervalMs: this.quoteIntervalMs, maxPerRequest: MAX_QUOTE_INSTRUMENTS, now, sleep });
+    this.quoteQueue = new QuoteQueue({
+      fetch: (kind, tokens) => this.fetchQuotes(kind, tokens),
+      intervalMs: options.quoteIntervalMs ?? 1100,
+      maxPerRequest: MAX_QUOTE_INSTRUMENTS,
+      now,
+      sleep,
+      // Another process (a previous run, a script) may have used the account's second: reads are idempotent.
+      retryable: (err) => err instanceof AppError && err.code === 'RATE_LIMITED',
+    });
     this.chainPacer = new Pacer(options.optionChainIntervalMs ?? 3100, now, sleep);
   }
 
@@ -125,27 +129,20 @@ export class DhanRestClient {
     return this.quoteQueue.stats();
   }
 
-  /** One request (already paced by the queue); retried twice, a pacing interval apart, on RATE_LIMITED. */
+  /** One request (paced, and retried when refused as too fast, by the queue). */
   private async fetchQuotes(kind: QuoteKind, tokens: InstrumentToken[]): Promise<Map<InstrumentToken, RestQuote>> {
     const body: Record<string, number[]> = {};
     for (const t of tokens) {
       const [seg, id] = t.split(':') as [Segment, string];
       (body[seg] ??= []).push(Number(id));
     }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await this.post<{ data: Record<string, Record<string, RestQuote>> }>(`/marketfeed/${kind}`, body);
-        const out = new Map<InstrumentToken, RestQuote>();
-        for (const [seg, byId] of Object.entries(res.data ?? {})) {
-          if (!SEGMENT_SET.has(seg)) continue;
-          for (const [id, q] of Object.entries(byId)) out.set(`${seg}:${id}`, q);
-        }
-        return out;
-      } catch (err) {
-        if (attempt >= 2 || !(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;
-        await this.sleep(this.quoteIntervalMs);
-      }
+    const res = await this.post<{ data: Record<string, Record<string, RestQuote>> }>(`/marketfeed/${kind}`, body);
+    const out = new Map<InstrumentToken, RestQuote>();
+    for (const [seg, byId] of Object.entries(res.data ?? {})) {
+      if (!SEGMENT_SET.has(seg)) continue;
+      for (const [id, q] of Object.entries(byId)) out.set(`${seg}:${id}`, q);
     }
+    return out;
   }
 
   /** The option chain of an underlying for one expiry (paced at one request per 3 s). */

@@ -3,7 +3,7 @@ import type { InstrumentToken } from '../../shared/instruments';
 import { QuoteQueue } from './quote-queue';
 
 /** A queue over a fake exchange that records each request; pacing waits move a manual clock. */
-function setup(options: { failOn?: number } = {}) {
+function setup(options: { failOn?: number; refuse?: number[] } = {}) {
   let t = 0;
   const sent: { at: number; kind: string; tokens: InstrumentToken[] }[] = [];
   const q = new QuoteQueue<string, number>({
@@ -13,9 +13,11 @@ function setup(options: { failOn?: number } = {}) {
     sleep: async (ms) => {
       t += ms;
     },
+    retryable: (err) => err instanceof Error && err.message.startsWith('805'),
     fetch: async (kind, tokens) => {
       sent.push({ at: t, kind, tokens });
       if (options.failOn === sent.length) throw new Error('exchange down');
+      if (options.refuse?.includes(sent.length)) throw new Error('805 too many requests');
       // The exchange knows every instrument but the ones whose id ends in 9.
       return new Map(tokens.filter((x) => !x.endsWith('9')).map((x) => [x, Number(x.split(':')[1])]));
     },
@@ -71,6 +73,21 @@ describe('quote queue', () => {
     expect(sent[0]!.tokens).toHaveLength(14);
     expect([...a.keys()]).toEqual(tokens(1, 10).filter((x) => !x.endsWith('9')));
     expect(b.get('NSE_FNO:14')).toBe(14);
+  });
+
+  it('sends a refused request again a full interval after the refusal, and the next one an interval after that', async () => {
+    const { q, sent } = setup({ refuse: [1, 2] });
+    expect((await q.request('quote', tokens(1, 10))).size).toBe(9);
+    await q.request('quote', tokens(500, 10));
+    // Refused at 0 and 1,000; answered at 2,000; the next request waits for 3,000 (never sooner).
+    expect(sent.map((s) => s.at)).toEqual([0, 1000, 2000, 3000]);
+    expect(sent[2]!.tokens).toEqual(sent[0]!.tokens);
+  });
+
+  it('gives up after the retries and fails the jobs the request carried', async () => {
+    const { q, sent } = setup({ refuse: [1, 2, 3] });
+    await expect(q.request('quote', tokens(1, 5))).rejects.toThrow('805');
+    expect(sent).toHaveLength(3);
   });
 
   it('keeps kinds apart, and a failed request fails only the jobs it carried', async () => {

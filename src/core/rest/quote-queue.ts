@@ -14,6 +14,10 @@
  *   An instrument asked by several jobs is asked once; every job waiting for it gets the answer.
  * - The batch is chosen when the request is about to go (after the pacing wait), so a job that
  *   arrives during the wait still makes it into the next request.
+ * - A request refused as too fast (another process may have used the account's second, or the
+ *   network bunched two requests up) is sent again, the same batch, a full interval after the
+ *   refused attempt, at most `retries` times: every attempt counts for the pacing, so a refusal
+ *   never makes the next request come sooner.
  * - A failed request fails the jobs it carried (each caller decides what to say); the rest of the
  *   queue goes on. Instruments Dhan does not know are absent from a job's answer, not an error.
  */
@@ -32,6 +36,10 @@ export interface QuoteQueueOptions<K extends string, Q> {
   maxPerRequest: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Whether a failed request may be sent again (Dhan's "too many requests"); default never. */
+  retryable?: (err: unknown) => boolean;
+  /** Attempts after the first for a retryable failure (default 2). */
+  retries?: number;
 }
 
 interface Job<K extends string, Q> {
@@ -87,22 +95,38 @@ export class QuoteQueue<K extends string, Q> {
   private async pump(): Promise<void> {
     try {
       while (this.jobs.length > 0) {
-        const wait = this.last + this.o.intervalMs - this.o.now();
-        if (wait > 0) await this.o.sleep(wait);
+        await this.paceWait();
         const batch = this.nextBatch();
         if (!batch) continue;
-        this.last = this.o.now();
-        this.requests++;
-        this.instruments += batch.tokens.length;
-        try {
-          const answer = await this.o.fetch(batch.kind, batch.tokens);
-          this.settle(batch.kind, batch.tokens, answer);
-        } catch (err) {
-          this.fail(batch.carried, err);
-        }
+        await this.send(batch);
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  private async paceWait(): Promise<void> {
+    const wait = this.last + this.o.intervalMs - this.o.now();
+    if (wait > 0) await this.o.sleep(wait);
+  }
+
+  /** One batch: sent, and sent again after a retryable refusal (each attempt paced). */
+  private async send(batch: { kind: K; tokens: InstrumentToken[]; carried: Set<Job<K, Q>> }): Promise<void> {
+    const retries = this.o.retries ?? 2;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await this.paceWait();
+      this.last = this.o.now();
+      this.requests++;
+      this.instruments += batch.tokens.length;
+      try {
+        const answer = await this.o.fetch(batch.kind, batch.tokens);
+        this.settle(batch.kind, batch.tokens, answer);
+        return;
+      } catch (err) {
+        if (attempt < retries && this.o.retryable?.(err)) continue;
+        this.fail(batch.carried, err);
+        return;
+      }
     }
   }
 
