@@ -62,6 +62,15 @@ describe('query plans of hot queries', () => {
     expectIndexed(plan(statement(/UPDATE subscriptions SET ws_connection_id = \? WHERE segment = \? AND security_id = \?/), [1, 'NSE_FNO', 1]));
   });
 
+  it('batched subscription deletes find each id by primary key', () => {
+    const batched = sources.filter((s) => /DELETE FROM subscriptions WHERE segment = \? AND security_id IN \(/.test(s));
+    expect(batched.length).toBeGreaterThan(0);
+    for (const source of batched) {
+      const n = (source.match(/\?/g) ?? []).length;
+      expectIndexed(plan(source, ['NSE_FNO', ...Array.from({ length: n - 1 }, (_, i) => i + 1)]));
+    }
+  });
+
   it('recent log entries are read by primary key, newest first, without a sort', () => {
     const text = plan(statement(/FROM subscription_log WHERE id > \? ORDER BY id DESC LIMIT \?/), [0, 50]);
     expectIndexed(text);

@@ -65,6 +65,26 @@ describe('SubscriptionsRepo: subscriptions', () => {
     expect(repo.listAll()).toEqual([]);
   });
 
+  it('writes and deletes any number of rows, in multi-row statements of every size, as row-by-row writes would', () => {
+    // 77 rows = 2 x 32 + 8 + 5 x 1 statements; the last two repeat a key, so the later one wins.
+    const rows = Array.from({ length: 75 }, (_, i) => ({ ...sub(i % 3 ? 'NSE_FNO' : 'BSE_FNO', 1000 + i), strike: i }));
+    rows.push({ ...sub('NSE_FNO', 1001), strike: -1, tier: 'TIER_B' }, { ...sub('NSE_FNO', 1001), strike: -2, wsConnectionId: 4 });
+    expect(repo.upsertMany(rows)).toBe(77);
+    const stored = () => new Map(repo.listAll().map((x) => [`${x.segment}:${x.securityId}`, x.strike]));
+    expect(stored().size).toBe(75);
+    expect(byId('NSE_FNO', 1001)).toMatchObject({ strike: -2, tier: 'TIER_A', wsConnectionId: 4 });
+    expect(byId('BSE_FNO', 1072)).toMatchObject({ strike: 72 });
+    expect(byId('NSE_FNO', 1074)).toMatchObject({ strike: 74 });
+
+    // 45 refs over three segments, one repeated and two never stored: 42 rows go, 33 stay.
+    const gone = rows.slice(0, 42).map((r) => ref(r.segment, r.securityId));
+    gone.push(ref('NSE_FNO', 1001), ref('NSE_FNO', 5), ref('IDX_I', 1002));
+    expect(repo.deleteMany(gone)).toBe(42);
+    const left = stored();
+    expect(left.size).toBe(33);
+    for (const r of rows.slice(42, 75)) expect(left.get(`${r.segment}:${r.securityId}`)).toBe(r.strike);
+  });
+
   it('places on sockets', () => {
     repo.upsertMany([sub('NSE_FNO', 1), sub('NSE_FNO', 2), sub('IDX_I', 13, 'TIER_B', null)]);
     expect(repo.setConnection([ref('NSE_FNO', 1), ref('IDX_I', 13), ref('NSE_FNO', 99)], 2)).toBe(2);
