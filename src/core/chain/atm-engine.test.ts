@@ -60,4 +60,22 @@ describe('ATM engine', () => {
     const current = engine.build(spec, 2800);
     expect(engine.decide(current, spec, 2900)).toMatchObject({ kind: 'none', reason: 'within-step' });
   });
+
+  it('a walk of re-centres reports what a fresh engine reports for each step, and lowercase symbols keep working', () => {
+    const engine = new AtmEngine({ registry });
+    let current = engine.build(spec, 2641.5);
+    for (const ltp of [2652, 2671, 2660, 2700, 2590, 2622, 2800, 2600]) {
+      const d = engine.decide(current, spec, ltp);
+      const fresh = new AtmEngine({ registry }).decide(new AtmEngine({ registry }).build(spec, current.chain.ltp), spec, ltp);
+      if (d.kind !== 'recentre' || fresh.kind !== 'recentre') throw new Error(`expected re-centres at ${ltp}`);
+      expect(d.entering).toEqual(fresh.entering);
+      expect(d.leaving).toEqual(fresh.leaving);
+      expect(d.next.chain).toEqual(fresh.next.chain);
+      const window = new Set(d.next.optionTokens);
+      expect(current.optionTokens.filter((t) => !window.has(t))).toEqual(d.leaving);
+      current = d.next;
+    }
+    expect(engine.build({ symbol: 'acme', expiry: '2026-12-29' }, 2641.5).chain).toEqual(engine.build(spec, 2641.5).chain);
+    expect(() => engine.build({ symbol: 'NOPE', expiry: '2026-12-29' }, 2641.5)).toThrow(/unknown symbol/);
+  });
 });

@@ -7,6 +7,11 @@
  *
  * The engine holds no chains: it computes windows and decisions. Which chains are open, and who
  * holds them, is the owner registry's (src/core/subscriptions) single record.
+ *
+ * Speed (a re-centre is on the tick path): the instrument registry is immutable, so the main
+ * options segment of a symbol is looked up once (the registry scans the symbol's rows for it on
+ * every chain request without one), and a window's token set is kept with its state for the
+ * next decision (a WeakMap: the state stays a plain value). Together ~0.05 ms of a re-centre.
  */
 import type { OptionChain } from '../../shared/chain';
 import { chainKey } from '../../shared/keys';
@@ -53,6 +58,10 @@ export function chainTokens(state: ChainState): InstrumentToken[] {
 export class AtmEngine {
   private readonly registry: InstrumentRegistry;
   private readonly now: () => number;
+  /** The segment a chain request without one resolved to, by the symbol as requested. */
+  private readonly segmentOf = new Map<string, Segment>();
+  /** The option tokens of a window, as a set (built for one decision, used by the next). */
+  private readonly tokenSets = new WeakMap<ChainState, Set<InstrumentToken>>();
 
   constructor(options: AtmEngineOptions) {
     this.registry = options.registry;
@@ -65,14 +74,16 @@ export class AtmEngine {
    * a chain already open keeps re-centring until it is closed.
    */
   build(spec: ChainSpec, ltp: number, options: { checkLive?: boolean } = {}): ChainState {
+    const segment = spec.segment ?? this.segmentOf.get(spec.symbol);
     const chain = this.registry.optionChain({
       symbol: spec.symbol,
       expiry: spec.expiry,
       ltp,
-      ...(spec.segment ? { segment: spec.segment } : {}),
+      ...(segment ? { segment } : {}),
       ...(spec.strikes ? { strikes: spec.strikes } : {}),
       ...(options.checkLive === false ? { asOf: '0001-01-01' } : {}),
     });
+    if (!spec.segment) this.segmentOf.set(spec.symbol, chain.segment);
     const optionTokens: InstrumentToken[] = [];
     for (const s of chain.strikes) {
       if (s.ce) optionTokens.push(tokenOf(s.ce));
@@ -107,8 +118,9 @@ export class AtmEngine {
       // The price moved a step but no listed strike is nearer (edge of the ladder): keep it.
       return { kind: 'none', reason: 'within-step', message: `no listed strike is nearer to ${ltp} than ATM ${atm}` };
     }
-    const before = new Set(current.optionTokens);
+    const before = this.tokenSets.get(current) ?? new Set(current.optionTokens);
     const after = new Set(next.optionTokens);
+    this.tokenSets.set(next, after);
     return {
       kind: 'recentre',
       previous: current,
