@@ -1,6 +1,7 @@
 /**
- * Registry benchmark on the generated ~289k-row master: cold load (read + parse + index + search
- * index), warm start from the snapshot, retained memory, chain build, and search latency.
+ * Registry benchmark on the generated ~289k-row master: cold load (read + parse + registry index;
+ * the search index is built by the first query since issue 17, timed as search_first_ms), warm
+ * start from the snapshot, retained memory (search index included), chain build, search latency.
  * Targets (issue 2): cold <= 1.0 s, warm <= 0.15 s, retained heap <= 120 MB, search p99 <= 5 ms.
  *
  * The machine is shared and noisy, so issue 17 states the cold load as a ratio to Python reading
@@ -24,8 +25,7 @@ const MB = 1024 * 1024;
 
 /**
  * Python reads the whole file with csv.DictReader and with csv.reader, each `runs` times, timing
- * inside Python (interpreter start-up excluded); returns the medians in ms, or null when python3
- * is missing or fails.
+ * inside Python (interpreter start-up excluded); returns the medians in ms, or why it could not.
  */
 const PYTHON_READERS = `
 import csv, sys, time, statistics
@@ -89,7 +89,9 @@ export const registryBenchmark: Benchmark = {
       const before = memory();
       let held: { registry: InstrumentRegistry; search: InstrumentSearch } | null = (() => {
         const registry = new InstrumentRegistry(parseMasterBuffer(readFileSync(master)), { now });
-        return { registry, search: new InstrumentSearch(registry) };
+        const search = new InstrumentSearch(registry);
+        search.search('reliance', { asOf: AS_OF }); // the search index is built by the first query: count it
+        return { registry, search };
       })();
       gc();
       const retainedMb = (memory() - before) / MB;
@@ -98,16 +100,32 @@ export const registryBenchmark: Benchmark = {
       held = null;
       gc();
 
+      // Cold load: read + parse + registry indexes + search (whose index is built by the first
+      // query, timed apart as search_first_ms: that is when a trader first types).
+      // Python runs between our runs (one of each reader per round), so a burst of load from
+      // elsewhere on this shared machine falls on both sides of the ratio alike.
       const cold: number[] = [];
+      const firstSearch: number[] = [];
+      const pyDict: number[] = [];
+      const pyReader: number[] = [];
+      let pythonProblem: string | null = null;
       for (let i = 0; i < 5; i++) {
+        if (pythonProblem === null) {
+          const py = pythonReaders(master, 1);
+          if (typeof py === 'string') pythonProblem = py;
+          else {
+            pyDict.push(py.dictReaderMs);
+            pyReader.push(py.readerMs);
+          }
+        }
         const t0 = performance.now();
         const registry = new InstrumentRegistry(parseMasterBuffer(readFileSync(master)), { now });
-        new InstrumentSearch(registry);
-        cold.push(performance.now() - t0);
+        const search = new InstrumentSearch(registry);
+        const t1 = performance.now();
+        search.search('reliance', { asOf: AS_OF });
+        cold.push(t1 - t0);
+        firstSearch.push(performance.now() - t1);
       }
-
-      // Python on the same file, between our runs so both see the same machine load.
-      const python = pythonReaders(master, 3);
 
       const cache = join(dir, 'cache');
       loadRegistry({ masterPath: master, cacheDir: cache, now }); // writes the snapshot
@@ -141,14 +159,16 @@ export const registryBenchmark: Benchmark = {
       const coldMs = median(cold);
       console.log(`registry: ${format}-format master (the format Dhan's api-scrip-master.csv and the fixture excerpt use), ${round(statSync(master).size / MB, 1)} MB`);
       const pythonFigures: Figure[] = [];
-      if (typeof python === 'string') {
-        console.log(`registry: python ratios skipped: ${python}`);
+      if (pythonProblem !== null) {
+        console.log(`registry: python ratios skipped: ${pythonProblem}`);
       } else {
+        const dictMs = median(pyDict);
+        const readerMs = median(pyReader);
         pythonFigures.push(
-          { name: 'registry.python_dictreader_ms', value: round(python.dictReaderMs, 0), unit: 'ms (median of 3)' },
-          { name: 'registry.python_reader_ms', value: round(python.readerMs, 0), unit: 'ms (median of 3)' },
-          { name: 'registry.cold_load_vs_python_dictreader', value: round(coldMs / python.dictReaderMs, 2), unit: 'x (cold / DictReader)', target: 0.5 },
-          { name: 'registry.cold_load_vs_python_reader', value: round(coldMs / python.readerMs, 2), unit: 'x (cold / csv.reader)', target: 1.0 },
+          { name: 'registry.python_dictreader_ms', value: round(dictMs, 0), unit: 'ms (median of 5)' },
+          { name: 'registry.python_reader_ms', value: round(readerMs, 0), unit: 'ms (median of 5)' },
+          { name: 'registry.cold_load_vs_python_dictreader', value: round(coldMs / dictMs, 2), unit: 'x (cold / DictReader)', target: 0.5 },
+          { name: 'registry.cold_load_vs_python_reader', value: round(coldMs / readerMs, 2), unit: 'x (cold / csv.reader)', target: 1.0 },
         );
       }
 
@@ -159,6 +179,7 @@ export const registryBenchmark: Benchmark = {
         { name: 'registry.cold_load_first_ms', value: round(cold[0]!, 0), unit: 'ms', target: 1000 },
         { name: 'registry.cold_load_ms', value: round(coldMs, 0), unit: 'ms (median of 5)', target: 1000 },
         ...pythonFigures,
+        { name: 'registry.search_first_ms', value: round(median(firstSearch), 1), unit: 'ms (builds the index, median of 5)' },
         { name: 'registry.warm_start_ms', value: round(median(warm), 1), unit: 'ms (median of 5)', target: 150 },
         { name: 'registry.retained_mb', value: round(retainedMb, 1), unit: 'MB (heap + typed arrays)', target: 120 },
         { name: 'registry.chain_build_p50_ms', value: round(median(chainTimes), 3), unit: 'ms' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeenKeys } from './key-index';
+import { KeyIndex, SeenKeys } from './key-index';
 
 /** Feeds keys as the parser does: find, then add when free; returns each key's earlier row or -1. */
 function feed(keys: [number, number][], seen = new SeenKeys(16)): number[] {
@@ -41,5 +41,17 @@ describe('SeenKeys', () => {
       return -1;
     });
     expect(prev).toEqual(want);
+  });
+});
+
+describe('KeyIndex', () => {
+  it('finds every row by (segment, id), large ids and ids shared across segments included', () => {
+    const ids = [2885, 2885, 13, 2 ** 31 - 1, 4096, 2049, 0, 1_100_000, 2 ** 22 + 5, 7];
+    const segs = [0, 3, 0, 1, 0, 0, 2, 3, 1, 1];
+    const index = KeyIndex.build(Uint8Array.from(segs), Int32Array.from(ids), ids.length, 4);
+    ids.forEach((id, row) => expect(index.find(segs[row]!, id)).toBe(row));
+    expect(index.find(0, 2049 + 2048)).toBe(-1);
+    expect(index.find(2, 2885)).toBe(-1);
+    for (const a of index.bySegment) for (let i = 1; i < a.length; i++) expect(a[i]!).toBeGreaterThan(a[i - 1]!);
   });
 });

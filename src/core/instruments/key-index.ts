@@ -16,14 +16,20 @@ export class KeyIndex {
     if (count >= ROW_SPAN) throw new Error(`KeyIndex: ${count} rows exceed ${ROW_SPAN}`);
     const sizes = new Int32Array(segments);
     for (let r = 0; r < count; r++) sizes[segment[r]!]!++;
-    const arrays = Array.from(sizes, (n) => new Float64Array(n));
+    const rows = Array.from(sizes, (n) => new Int32Array(n));
     const fill = new Int32Array(segments);
     for (let r = 0; r < count; r++) {
       const s = segment[r]!;
-      arrays[s]![fill[s]!++] = securityId[r]! * ROW_SPAN + r;
+      rows[s]![fill[s]!++] = r;
     }
-    for (const a of arrays) a.sort();
-    return new KeyIndex(arrays);
+    return new KeyIndex(
+      rows.map((segRows) => {
+        const sorted = sortRowsById(segRows, securityId);
+        const a = new Float64Array(sorted.length);
+        for (let i = 0; i < sorted.length; i++) a[i] = securityId[sorted[i]!]! * ROW_SPAN + sorted[i]!;
+        return a;
+      }),
+    );
   }
 
   /** Row of (segment index, security id), or -1. */
@@ -41,6 +47,35 @@ export class KeyIndex {
     if (lo < a.length && a[lo]! - lo0 < ROW_SPAN) return a[lo]! - lo0;
     return -1;
   }
+}
+
+/**
+ * Rows (ascending) ordered by security id, ties kept in row order: an LSD radix sort, 11 bits a
+ * pass, as many passes as the largest id needs (two for real ids). Several times faster than
+ * sorting 290k doubles by comparison.
+ */
+function sortRowsById(rows: Int32Array, ids: Int32Array): Int32Array {
+  let max = 0;
+  for (let i = 0; i < rows.length; i++) if (ids[rows[i]!]! > max) max = ids[rows[i]!]!;
+  let src: Int32Array = rows;
+  let dst: Int32Array = new Int32Array(rows.length);
+  const counts = new Int32Array(2048);
+  for (let shift = 0; shift < 32 && (shift === 0 || max >>> shift > 0); shift += 11) {
+    counts.fill(0);
+    for (let i = 0; i < src.length; i++) counts[(ids[src[i]!]! >>> shift) & 2047]!++;
+    let at = 0;
+    for (let d = 0; d < 2048; d++) {
+      const n = counts[d]!;
+      counts[d] = at;
+      at += n;
+    }
+    for (let i = 0; i < src.length; i++) {
+      const r = src[i]!;
+      dst[counts[(ids[r]! >>> shift) & 2047]!++] = r;
+    }
+    [src, dst] = [dst, src];
+  }
+  return src;
 }
 
 /** Ids below this are tracked in a bitset per segment while parsing; real ids are below ~1.3M. */

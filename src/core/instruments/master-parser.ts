@@ -14,9 +14,10 @@
  * its newline arrives. A line longer than MAX_LINE_BYTES (64 KB) is never buffered: it is skipped
  * with the reason "line longer than 64 KB" (the header: the file is refused) and the next rows parse.
  */
+import { isAscii } from 'node:buffer';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { AppError } from '../../shared/errors';
-import { SEGMENTS, type InstrumentKind, type Segment } from '../../shared/instruments';
+import { EXCHANGES, SEGMENTS, type InstrumentKind, type Segment } from '../../shared/instruments';
 import { CodeTable, hasHighByte, isAsciiSpace, packDate, parseDecimal, parseId } from './byte-fields';
 import { civilToEpochDay } from './dates';
 import {
@@ -65,9 +66,10 @@ const SEGMENT_CODES = new Map<string, Segment>([
   ['NSE:C', 'NSE_CURRENCY'], ['BSE:C', 'BSE_CURRENCY'], ['MCX:M', 'MCX_COMM'], ['NSE:I', 'IDX_I'],
   ['BSE:I', 'IDX_I'], ['NSE:M', 'NSE_COMM'],
 ]);
-const SEGMENT_BY_PAIR = new Map<number, number>();
+/** exchange index * 256 + segment letter -> segment index, -1 where there is none. */
+const SEGMENT_BY_PAIR = new Int8Array(EXCHANGES.length * 256).fill(-1);
 for (const [pair, seg] of SEGMENT_CODES) {
-  SEGMENT_BY_PAIR.set(EXCHANGE_INDEX[pair.slice(0, 3) as 'NSE']! * 256 + pair.charCodeAt(4), SEGMENT_INDEX[seg]);
+  SEGMENT_BY_PAIR[EXCHANGE_INDEX[pair.slice(0, 3) as 'NSE']! * 256 + pair.charCodeAt(4)] = SEGMENT_INDEX[seg];
 }
 const KIND_CODES = new CodeTable((Object.keys(KIND_INDEX) as InstrumentKind[]).map((k) => [k, KIND_INDEX[k]] as const));
 const OPTION_CODES = new CodeTable([['CE', 1], ['PE', 2]]);
@@ -79,14 +81,14 @@ for (const k of ['FUTIDX', 'FUTSTK', 'FUTCOM', 'FUTCUR'] as const) FUTURE_KIND[K
 const KIND_EQUITY = KIND_INDEX.EQUITY;
 const KIND_INDEX_ROW = KIND_INDEX.INDEX;
 const NO_DATE = 10101; // 0001-01-01 packed
-const NO_BYTES = new Uint8Array(0);
+const NO_BYTES = Buffer.alloc(0);
 
 /**
  * One text field of the current row, trimmed, as UTF-8 bytes [s, e) of `src`: the row's own bytes
  * when the field is ASCII, else the re-encoding of its decoded, trimmed text. Reused row to row.
  */
 class Field {
-  src: Uint8Array = NO_BYTES;
+  src: Buffer = NO_BYTES;
   s = 0;
   e = 0;
   /** Whether the bytes include non-ASCII (UTF-8) ones. */
@@ -96,7 +98,7 @@ class Field {
     return this.e === this.s;
   }
 
-  set(src: Uint8Array, s: number, e: number, wide = false): void {
+  set(src: Buffer, s: number, e: number, wide = false): void {
     this.src = src;
     this.s = s;
     this.e = e;
@@ -125,6 +127,11 @@ export class MasterParser {
   /** Seen (segment, id) keys, to refuse repeats. */
   private readonly keys: SeenKeys;
   private readonly dateMemo = new Map<number, number>();
+  private lastPackedDate = -1;
+  /** The previous tick size as written, and in rupees. */
+  private lastTickRaw = NaN;
+  private lastTick = NaN;
+  private lastEpochDay = -1;
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   private done = false;
@@ -138,6 +145,8 @@ export class MasterParser {
   /** Interned numbers of the previous row's underlying and series: rows come in runs. */
   private lastUnderlying = -1;
   private lastSeries = -1;
+  /** The bytes being parsed are all ASCII (checked natively, once per chunk): no field needs decoding. */
+  private ascii = false;
 
   constructor(options: { capacityHint?: number } = {}) {
     const capacity = options.capacityHint ?? 300_000;
@@ -151,6 +160,7 @@ export class MasterParser {
     let s = 0;
     // Where the next quote is: lines before it take the split-on-commas path without looking.
     let quote = -1;
+    let chunkAscii = false;
     for (;;) {
       const nl = chunk.indexOf(10, s);
       if (nl < 0) break;
@@ -163,8 +173,11 @@ export class MasterParser {
         const whole = Buffer.concat(this.pending, this.pendingBytes + (nl - s));
         this.pending = [];
         this.pendingBytes = 0;
+        this.ascii = isAscii(whole);
         this.line(whole, 0, whole.length, whole.indexOf(34) >= 0);
       } else {
+        if (quote < 0) chunkAscii = isAscii(chunk); // first line of this chunk
+        this.ascii = chunkAscii;
         if (quote < s) {
           quote = chunk.indexOf(34, s);
           if (quote < 0) quote = chunk.length;
@@ -204,6 +217,7 @@ export class MasterParser {
       const last = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
+      this.ascii = isAscii(last);
       this.line(last, 0, last.length, last.indexOf(34) >= 0);
     }
     this.done = true;
@@ -303,6 +317,8 @@ export class MasterParser {
     }
     const parts = fields.map((f) => Buffer.from(f, 'utf8'));
     const buf = Buffer.concat(parts);
+    const ascii = this.ascii;
+    this.ascii = isAscii(buf);
     let at = 0;
     for (let i = 0; i < width; i++) {
       this.starts[i] = at;
@@ -310,6 +326,7 @@ export class MasterParser {
       this.ends[i] = at;
     }
     this.row(buf, this.starts, this.ends);
+    this.ascii = ascii;
   }
 
   /** Field `col` of the row, trimmed as String.prototype.trim would, into `f` (empty when col < 0). */
@@ -319,18 +336,21 @@ export class MasterParser {
     let e = en[col]!;
     while (s < e && isAsciiSpace(buf[s]!)) s++;
     while (e > s && isAsciiSpace(buf[e - 1]!)) e--;
-    if (!hasHighByte(buf, s, e)) return f.set(buf, s, e);
+    if (this.ascii || !hasHighByte(buf, s, e)) return f.set(buf, s, e);
     // Rare: decode, trim Unicode spaces too (e.g. a no-break space), and keep the UTF-8 of the result.
     const bytes = Buffer.from(buf.toString('utf8', s, e).trim(), 'utf8');
     f.set(bytes, 0, bytes.length, hasHighByte(bytes, 0, bytes.length));
   }
 
   private epochDay(packed: number): number {
+    if (packed === this.lastPackedDate) return this.lastEpochDay; // rows come in runs of one expiry
     let d = this.dateMemo.get(packed);
     if (d === undefined) {
       d = civilToEpochDay(Math.floor(packed / 10000), Math.floor(packed / 100) % 100, packed % 100) ?? -1;
       this.dateMemo.set(packed, d);
     }
+    this.lastPackedDate = packed;
+    this.lastEpochDay = d;
     return d;
   }
 
@@ -339,8 +359,8 @@ export class MasterParser {
     const exch = EXCHANGE_CODES.find(buf, st[c.exchange]!, en[c.exchange]!);
     const segCol = c.segment;
     const segLetter = en[segCol]! - st[segCol]! === 1 ? buf[st[segCol]!]! : 0;
-    const seg = exch < 0 ? undefined : SEGMENT_BY_PAIR.get(exch * 256 + segLetter);
-    if (seg === undefined) return this.skip('unknown exchange or segment');
+    const seg = exch < 0 ? -1 : SEGMENT_BY_PAIR[exch * 256 + segLetter]!;
+    if (seg < 0) return this.skip('unknown exchange or segment');
     const id = parseId(buf, st[c.securityId]!, en[c.securityId]!);
     if (id < 0) return this.skip('bad security id');
     const kind = KIND_CODES.find(buf, st[c.instrument]!, en[c.instrument]!);
@@ -415,7 +435,11 @@ export class MasterParser {
     b.lotSize[r] = lot;
     b.strike[r] = strike;
     // Tick size is in paise, except on INDEX rows, which carry rupees.
-    b.tickSize[r] = kind === KIND_INDEX_ROW ? tickRaw : Math.round(tickRaw * 1e4) / 1e6;
+    if (tickRaw !== this.lastTickRaw) {
+      this.lastTickRaw = tickRaw;
+      this.lastTick = Math.round(tickRaw * 1e4) / 1e6;
+    }
+    b.tickSize[r] = kind === KIND_INDEX_ROW ? tickRaw : this.lastTick;
     b.tradingSymbol.push(trading.src, trading.s, trading.e, trading.wide);
     const display = this.display;
     this.field(display, buf, st, en, c.displayName);

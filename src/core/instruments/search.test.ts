@@ -9,6 +9,13 @@ const AS_OF = '2026-02-10';
 const find = (q: string, limit?: number) => search.search(q, { asOf: AS_OF, ...(limit ? { limit } : {}) });
 
 describe('instrument search', () => {
+  it('builds its index on the first query, not with the registry', () => {
+    const fresh = new InstrumentSearch(registry);
+    expect(fresh.ready).toBe(false);
+    expect(fresh.search('tcs', { asOf: AS_OF })[0]).toMatchObject({ tradingSymbol: 'TCS', segment: 'NSE_EQ' });
+    expect(fresh.ready).toBe(true);
+  });
+
   it('puts the exact symbol first: "reliance" gives NSE then BSE equity, then its futures', () => {
     const r = find('reliance');
     expect(r.slice(0, 2).map((i) => `${i.segment}:${i.securityId}`)).toEqual(['NSE_EQ:2885', 'BSE_EQ:500325']);

@@ -4,6 +4,10 @@
  * company names (exact symbol, then prefix, then words of the name, then a typo-tolerant match),
  * and its other words (a strike, CE/PE, FUT, a month) filter that symbol's instruments. Only
  * symbols are scanned, never the 290k instruments, which keeps a query within a millisecond or two.
+ *
+ * The index is built on the first query, not with the registry (issue 17): a cold start needs the
+ * registry at once but search only when someone types, and an engine nobody searches never pays
+ * for it. The first query costs the build (~40 ms on a full master; the registry bench reports it).
  */
 import type { Instrument } from '../../shared/instruments';
 import { epochDayToIso, isoToEpochDay, istEpochDay } from './dates';
@@ -124,44 +128,62 @@ export function parseQuery(query: string): ParsedQuery {
   return q;
 }
 
-/** A search index over one registry's symbols. Build once per registry. */
-export class InstrumentSearch {
-  private readonly entries: Entry[] = [];
+/** The symbols of one registry, ready for matching. */
+interface SymbolIndex {
+  entries: Entry[];
   /** The distinct keys in code-unit order, for prefix lookup by binary search. */
-  private readonly sortedKeys: string[];
+  sortedKeys: string[];
   /** Key -> its entries, in registry order. */
-  private readonly byKey = new Map<string, number[]>();
+  byKey: Map<string, number[]>;
+}
 
-  constructor(private readonly registry: InstrumentRegistry) {
-    const cols = registry.table.cols;
-    const seen: string[] = [];
-    const addName = (text: string) => {
-      if (!text) return;
-      const name = text.toLowerCase();
-      if (!seen.includes(name)) seen.push(name);
-    };
-    registry.forEachSymbol((symbol, rows, from, to) => {
-      // Names of the symbol's equity/index rows among its first four.
-      seen.length = 0;
-      for (let i = from; i < to && i < from + 4; i++) {
-        const r = rows[i]!;
-        const k = cols.kind[r];
-        if (k !== KIND_INDEX.EQUITY && k !== KIND_INDEX.INDEX) continue;
-        addName(cols.name.get(r));
-        addName(cols.displayName.get(r));
-      }
-      const lower = symbol.toLowerCase();
-      let names = lower;
-      for (const name of seen) names += ` | ${name}`;
-      const key = WHITESPACE.test(lower) ? lower.replace(/\s+/g, '') : lower;
-      const idx = this.entries.length;
-      this.entries.push({ symbol, key, names, mask: letterMask(key) });
-      const list = this.byKey.get(key);
-      if (list) list.push(idx);
-      else this.byKey.set(key, [idx]);
-    });
-    // Default sort compares strings by UTF-16 code units, as `<` does, without a JS comparator.
-    this.sortedKeys = [...this.byKey.keys()].sort();
+function buildIndex(registry: InstrumentRegistry): SymbolIndex {
+  const cols = registry.table.cols;
+  const entries: Entry[] = [];
+  const byKey = new Map<string, number[]>();
+  const seen: string[] = [];
+  const addName = (text: string) => {
+    if (!text) return;
+    const name = text.toLowerCase();
+    if (!seen.includes(name)) seen.push(name);
+  };
+  registry.forEachSymbol((symbol, rows, from, to) => {
+    // Names of the symbol's equity/index rows among its first four.
+    seen.length = 0;
+    for (let i = from; i < to && i < from + 4; i++) {
+      const r = rows[i]!;
+      const k = cols.kind[r];
+      if (k !== KIND_INDEX.EQUITY && k !== KIND_INDEX.INDEX) continue;
+      addName(cols.name.get(r));
+      addName(cols.displayName.get(r));
+    }
+    const lower = symbol.toLowerCase();
+    let names = lower;
+    for (const name of seen) names += ` | ${name}`;
+    const key = WHITESPACE.test(lower) ? lower.replace(/\s+/g, '') : lower;
+    const idx = entries.length;
+    entries.push({ symbol, key, names, mask: letterMask(key) });
+    const list = byKey.get(key);
+    if (list) list.push(idx);
+    else byKey.set(key, [idx]);
+  });
+  // Default sort compares strings by UTF-16 code units, as `<` does, without a JS comparator.
+  return { entries, byKey, sortedKeys: [...byKey.keys()].sort() };
+}
+
+/** Search over one registry's symbols; the index is built by the first query. */
+export class InstrumentSearch {
+  private built: SymbolIndex | null = null;
+
+  constructor(private readonly registry: InstrumentRegistry) {}
+
+  /** Whether the index exists yet (the first query builds it). */
+  get ready(): boolean {
+    return this.built !== null;
+  }
+
+  private get index(): SymbolIndex {
+    return (this.built ??= buildIndex(this.registry));
   }
 
   /** Ranked instruments for a free-text query. */
@@ -170,7 +192,7 @@ export class InstrumentSearch {
     let q = parseQuery(query);
     // A whole query that is itself a symbol ("nifty next 50", "nifty 100") is not a strike filter.
     const whole = query.trim().toLowerCase();
-    if (q.name !== whole && this.byKey.has(whole.replace(/\s+/g, ''))) q = { ...parseQuery(''), name: whole };
+    if (q.name !== whole && this.index.byKey.has(whole.replace(/\s+/g, ''))) q = { ...parseQuery(''), name: whole };
     if (!q.name) return [];
     const today = (options.asOf ? isoToEpochDay(options.asOf) : null) ?? istEpochDay(Date.now());
     const matches = this.matchSymbols(q.name, limit);
@@ -184,14 +206,14 @@ export class InstrumentSearch {
 
   /** Symbols matching the name part, best first. */
   matchSymbols(name: string, limit: number): { entry: Entry; tier: Tier }[] {
+    const { entries, byKey, sortedKeys: sorted } = this.index;
     const key = name.replace(/\s+/g, '');
     const found = new Map<number, Tier>();
     const add = (i: number, tier: Tier) => {
       if (!found.has(i)) found.set(i, tier);
     };
-    for (const i of this.byKey.get(key) ?? []) add(i, Tier.Exact);
+    for (const i of byKey.get(key) ?? []) add(i, Tier.Exact);
     // prefix: binary search for the first key >= query, then walk
-    const sorted = this.sortedKeys;
     let lo = 0;
     let hi = sorted.length;
     while (lo < hi) {
@@ -200,31 +222,31 @@ export class InstrumentSearch {
       else hi = mid;
     }
     prefix: for (let i = lo; i < sorted.length && sorted[i]!.startsWith(key); i++) {
-      for (const idx of this.byKey.get(sorted[i]!)!) {
+      for (const idx of byKey.get(sorted[i]!)!) {
         if (found.size >= limit * 4) break prefix;
         add(idx, Tier.Prefix);
       }
     }
     if (found.size < limit) {
       const needle = name.toLowerCase();
-      for (let i = 0; i < this.entries.length && found.size < limit * 4; i++) {
-        const at = this.entries[i]!.names.indexOf(needle);
+      for (let i = 0; i < entries.length && found.size < limit * 4; i++) {
+        const at = entries[i]!.names.indexOf(needle);
         if (at < 0) continue;
-        const c = at === 0 ? ' ' : this.entries[i]!.names[at - 1];
+        const c = at === 0 ? ' ' : entries[i]!.names[at - 1];
         add(i, c === ' ' || c === '(' ? Tier.Word : Tier.Substring);
       }
     }
     if (found.size === 0 && key.length >= 3) {
       const max = key.length <= 5 ? 1 : 2;
       const qmask = letterMask(key);
-      for (let i = 0; i < this.entries.length; i++) {
-        const e = this.entries[i]!;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
         if (Math.abs(e.key.length - key.length) > max || popcount(e.mask ^ qmask) > 2 * max) continue;
         if (boundedEditDistance(key, e.key, max) <= max) add(i, Tier.Fuzzy);
       }
     }
     return [...found]
-      .map(([i, tier]) => ({ entry: this.entries[i]!, tier }))
+      .map(([i, tier]) => ({ entry: entries[i]!, tier }))
       .sort((a, b) => a.tier - b.tier || a.entry.key.length - b.entry.key.length || (a.entry.key < b.entry.key ? -1 : 1));
   }
 
