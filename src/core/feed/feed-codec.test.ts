@@ -162,7 +162,7 @@ describe('fuzz: random and mutated frames', () => {
   });
 });
 
-describe('decodeRange: a frame inside a larger buffer (the feed socket reads into one buffer)', () => {
+describe('decodeRange: a frame inside a larger buffer', () => {
   it('reads only bytes [start, end), alternating between two buffers, as decode of the slice does', () => {
     const ticker = hex('02 10 00 01 45 0b 00 00 00 50 af 44 14 f7 8a 69');
     const oi = hex('05 0c 00 02 f4 88 00 00 a0 25 26 00');

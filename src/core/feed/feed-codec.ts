@@ -89,8 +89,9 @@ export class FeedDecoder {
   readonly stats: DecodeStats = { frames: 0, packets: 0, truncated: 0, oversized: 0, malformed: 0, unknown: 0, badSegment: 0 };
   private readonly packet = new FeedPacket();
   /**
-   * Views of the buffers frames arrive in: a socket's read buffer and its carry buffer (for a frame
-   * split across reads) alternate, so two are kept and neither is rebuilt per frame.
+   * Views of the buffers frames arrive in. ws hands over each frame as a slice of the socket read it
+   * came in (a paced read carries many), and a frame split across reads as a buffer of its own; the
+   * two kinds can alternate, so two views are kept and neither is rebuilt per frame.
    */
   private bufA: ArrayBufferLike | null = null;
   private viewA: DataView | null = null;

@@ -25,15 +25,17 @@
  *   on (read from the refusal's body when it names a Dhan code), until `resume()` (new token).
  * - 804 (too many instruments) keeps the socket: the server keeps what fitted, and reconnecting
  *   would only send the same set again. The reason is published in `lastError`.
- * - The socket is feed-socket.ts's lean WebSocket client, its reads paced by `readPacingMs` (2 ms):
- *   at one packet per frame that halved the client's CPU (see there and bench/feed.bench.ts).
+ * - The socket is `ws` (kept by many, used against TLS servers like Dhan's wss://), its reads
+ *   paced by `readPacingMs` (2 ms) through read-pacing.ts: at one packet per frame, frames gathered
+ *   into one read roughly halved the client's CPU per packet (bench/feed.bench.ts).
  */
+import WebSocket from 'ws';
 import { parseToken, type InstrumentRef, type InstrumentToken } from '../../shared/instruments';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { FeedDecoder, type FeedPacket } from './feed-codec';
-import { FeedSocket } from './feed-socket';
 import { DISCONNECT_REASON, FATAL_DISCONNECTS, RESPONSE_CODE, type FeedMode } from './feed-protocol';
 import { encodeDisconnectRequest, encodeSubscriptionMessages } from './feed-requests';
+import { ReadPacer } from './read-pacing';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
@@ -72,7 +74,7 @@ export interface FeedConnectionOptions {
   staleAfterMs?: number;
   /** The client's own ping schedule while open. */
   pingIntervalMs?: number;
-  /** After a socket read, leave the socket unread this long so frames gather (see feed-socket.ts). */
+  /** After a socket read, leave the socket unread this long so frames gather (0: off; see read-pacing.ts). */
   readPacingMs?: number;
   timers?: Timers;
   onPacket?: (packet: FeedPacket, connection: FeedConnection) => void;
@@ -98,6 +100,12 @@ export interface ConnectionHealth {
 
 const defaultMode = (ref: InstrumentRef): FeedMode => (ref.segment === 'IDX_I' ? 'ticker' : 'full');
 
+/**
+ * The largest message accepted. Dhan's packets are at most a few hundred bytes and a frame carries a
+ * few; ws's default (100 MiB) would let a broken server make the client buffer that much.
+ */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
 const TOO_MANY_INSTRUMENTS = 804;
 const TOO_MANY_CONNECTIONS = 805;
 
@@ -118,7 +126,9 @@ export class FeedConnection {
   readonly id: number;
   private readonly o: Required<Omit<FeedConnectionOptions, 'onPacket' | 'onState'>> & Pick<FeedConnectionOptions, 'onPacket' | 'onState'>;
   private readonly t: Timers;
-  private ws: FeedSocket | null = null;
+  private ws: WebSocket | null = null;
+  /** The current socket's read pacing. */
+  private pacer: ReadPacer | null = null;
   private _state: ConnectionState = 'idle';
   private readonly desired = new Map<InstrumentToken, InstrumentRef>();
   /** Instruments whose subscribe went out on the current socket. */
@@ -210,8 +220,18 @@ export class FeedConnection {
     this.clearTimers();
     const ws = this.ws;
     this.ws = null;
+    this.pacer?.stop();
+    this.pacer = null;
     if (ws) {
-      ws.sendText(encodeDisconnectRequest());
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      if (ws.readyState === WebSocket.OPEN) {
+        try {
+          ws.send(encodeDisconnectRequest());
+        } catch {
+          // closing anyway
+        }
+      }
       ws.terminate();
     }
     this.sent.clear();
@@ -263,7 +283,10 @@ export class FeedConnection {
    * the truth and is replayed in full on every open, so a held message could only be stale.
    */
   private send(msg: string): boolean {
-    return this.ws?.sendText(msg) ?? false;
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(msg);
+    return true;
   }
 
   private connect(): void {
@@ -276,36 +299,70 @@ export class FeedConnection {
     this.connectAttempts++;
     this.setState(this.reconnects > 0 || this.attempt > 0 ? 'reconnecting' : 'connecting');
     const url = `${this.o.url.replace(/\/?$/, '/')}?version=2&token=${encodeURIComponent(creds.token)}&clientId=${encodeURIComponent(creds.clientId)}&authType=2`;
-    let ws: FeedSocket;
+    let ws: WebSocket;
+    let pacer: ReadPacer;
     try {
-      // One handler object per socket: it knows its socket, so nothing is bound per frame.
-      ws = new FeedSocket(url, {
-        open: () => this.onOpen(ws),
-        heard: () => {
-          this.lastFrameAt = this.t.now();
-        },
-        binary: (bytes, start, end) => this.onFrame(ws, bytes, start, end),
-        pong: () => {
-          this.lastFrameAt = this.t.now();
-          this.pongs++;
-        },
-        refused: (status, body) => {
-          if (this.ws === ws) this.onRefusedUpgrade(ws, status, body);
-        },
-        // The socket's own error, so a close is never explained by an older socket's failure.
-        closed: (code, error) => this.dropAndRetry(ws, error ?? `connection closed by the server (code ${code})`),
-      }, { readPacingMs: this.o.readPacingMs });
+      pacer = new ReadPacer(url, this.o.readPacingMs);
+      ws = new WebSocket(url, {
+        handshakeTimeout: this.o.connectTimeoutMs,
+        createConnection: pacer.createConnection,
+        perMessageDeflate: false,
+        // Binary frames are all the feed sends; text (never expected) is not looked at.
+        skipUTF8Validation: true,
+        maxPayload: MAX_MESSAGE_BYTES,
+      });
     } catch (err) {
       this.fail(`cannot open the feed at ${this.o.url}: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     this.ws = ws;
+    this.pacer = pacer;
+    /** This socket's own error, so a close is never explained by an older socket's failure. */
+    let socketError: string | null = null;
+    ws.binaryType = 'nodebuffer';
     this.connectTimer = this.t.setTimeout(() => {
-      if (ws.state !== 'open') this.dropAndRetry(ws, 'connect timed out');
+      if (ws.readyState !== WebSocket.OPEN) this.dropAndRetry(ws, 'connect timed out');
     }, this.o.connectTimeoutMs);
+    ws.on('open', () => {
+      pacer.start();
+      this.onOpen(ws);
+    });
+    ws.on('message', (data, isBinary) => {
+      this.lastFrameAt = this.t.now();
+      if (isBinary) this.onFrame(ws, data as Buffer);
+    });
+    ws.on('ping', () => (this.lastFrameAt = this.t.now()));
+    ws.on('pong', () => {
+      this.lastFrameAt = this.t.now();
+      this.pongs++;
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      // Read a little of the body: Dhan names the reason there (e.g. {"data":{"807":...}}).
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
+      res.on('error', () => undefined);
+      let decided = false;
+      const decide = (): void => {
+        if (decided || this.ws !== ws) return;
+        decided = true;
+        this.onRefusedUpgrade(ws, status, body);
+      };
+      res.on('end', decide);
+      res.on('close', decide);
+    });
+    ws.on('error', (err) => {
+      socketError = err.message;
+    });
+    ws.on('close', (code) => {
+      this.dropAndRetry(ws, socketError ?? `connection closed by the server (code ${code})`);
+    });
   }
 
-  private onRefusedUpgrade(ws: FeedSocket, status: number, body: string): void {
+  private onRefusedUpgrade(ws: WebSocket, status: number, body: string): void {
     const named = dhanCodeIn(body);
     if (status === 401 || status === 403) {
       const why = named !== null && FATAL_DISCONNECTS.has(named) ? `${DISCONNECT_REASON[named]} (code ${named})` : 'check the client id and access token';
@@ -317,7 +374,7 @@ export class FeedConnection {
     }
   }
 
-  private onOpen(ws: FeedSocket): void {
+  private onOpen(ws: WebSocket): void {
     if (this.ws !== ws) return;
     this.t.clearTimeout(this.connectTimer);
     this.openedAt = this.t.now();
@@ -335,11 +392,11 @@ export class FeedConnection {
   }
 
   /** The socket whose frame is being decoded (lets one bound handler serve every frame). */
-  private framing: FeedSocket | null = null;
+  private framing: WebSocket | null = null;
 
-  private onFrame(ws: FeedSocket, bytes: Uint8Array, start: number, end: number): void {
+  private onFrame(ws: WebSocket, frame: Buffer): void {
     this.framing = ws;
-    this.decoder.decodeRange(bytes, start, end, this.handlePacket);
+    this.decoder.decode(frame, this.handlePacket);
     this.framing = null;
   }
 
@@ -354,7 +411,7 @@ export class FeedConnection {
     this.o.onPacket?.(p, this);
   };
 
-  private onDisconnectPacket(ws: FeedSocket, reason: number): void {
+  private onDisconnectPacket(ws: WebSocket, reason: number): void {
     const text = `${DISCONNECT_REASON[reason] ?? 'disconnected by the server'} (code ${reason})`;
     if (FATAL_DISCONNECTS.has(reason)) this.fail(`${text}: the feed is stopped until this is fixed`, ws);
     else if (reason === TOO_MANY_INSTRUMENTS) this.lastError = text;
@@ -386,7 +443,7 @@ export class FeedConnection {
     if (this.unansweredPingAt !== null && now - this.unansweredPingAt >= this.o.staleAfterMs) {
       if (!this.verdictPending) {
         this.verdictPending = true;
-        ws.readNow(); // a pong waiting out a read pacing pause is read before the verdict, too
+        this.pacer?.readNow(); // a pong waiting out a read pause is read before the verdict, too
         this.watchdog = this.t.setTimeout(this.onWatchdog, 0);
         return;
       }
@@ -397,16 +454,19 @@ export class FeedConnection {
     }
     this.verdictPending = false;
     if (now >= this.nextPingAt) {
-      if (ws.ping()) {
+      try {
+        ws.ping();
         this.pingsSent++;
         this.unansweredPingAt ??= now;
+      } catch {
+        // a failing ping shows up as a close
       }
       this.nextPingAt = now + this.o.pingIntervalMs;
     }
     this.scheduleWatchdog();
   };
 
-  private dropAndRetry(ws: FeedSocket, reason: string, hard = false): void {
+  private dropAndRetry(ws: WebSocket, reason: string, hard = false): void {
     if (this.ws !== ws) return;
     this.lastError = reason;
     const uptime = this.openedAt ? this.t.now() - this.openedAt : 0;
@@ -423,16 +483,22 @@ export class FeedConnection {
     this.retryTimer = this.t.setTimeout(() => this.connect(), delay);
   }
 
-  private fail(reason: string, ws?: FeedSocket): void {
+  private fail(reason: string, ws?: WebSocket): void {
     this.lastError = reason;
     if (ws) this.detach(ws);
     this.clearTimers();
     this.setState('failed');
   }
 
-  private detach(ws: FeedSocket): void {
+  private detach(ws: WebSocket): void {
+    ws.removeAllListeners();
+    ws.on('error', () => undefined);
     ws.terminate();
-    if (this.ws === ws) this.ws = null;
+    if (this.ws === ws) {
+      this.ws = null;
+      this.pacer?.stop();
+      this.pacer = null;
+    }
     this.openedAt = 0;
     this.sent.clear();
     this.t.clearTimeout(this.watchdog);
