@@ -284,3 +284,19 @@ describe('feed pool: a rebalance that throws', () => {
     await waitAgree(s, placement, 5);
   });
 });
+
+describe('feed pool: packet mode per instrument', () => {
+  it('modeFor is used by every socket: the chosen instruments are ticker at the exchange, the rest as it says', async () => {
+    const s = await sim();
+    const placement = new SocketPlacement();
+    const tokens = liveTokens(testMaster()).filter((t) => !t.startsWith('IDX_I:')).slice(0, 50);
+    placement.place(tokens);
+    const ticker = new Set(tokens.filter((_, i) => i % 2 === 0));
+    const p = pool(s, placement, { modeFor: (ref) => (ticker.has(tokenOf(ref)) ? 'ticker' : 'quote') });
+    p.start();
+    const modes = (): Map<InstrumentToken, string> => new Map(exchangeSockets(s).flatMap((x) => x.instruments.map((i) => [tokenOf(i), i.mode] as const)));
+    await waitFor(() => modes().size === tokens.length, 5000, () => `${tokens.length} instruments at the exchange, got ${modes().size}`);
+    expect(new Set(exchangeSockets(s).map((x) => x.id)).size).toBeGreaterThan(1);
+    expect(tokens.filter((t) => modes().get(t) !== (ticker.has(t) ? 'ticker' : 'quote'))).toEqual([]);
+  });
+});

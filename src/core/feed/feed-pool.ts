@@ -10,6 +10,7 @@
  */
 import { parseToken, type InstrumentRef, type InstrumentToken } from '../../shared/instruments';
 import type { FeedPacket } from './feed-codec';
+import type { FeedMode } from './feed-protocol';
 import { FeedConnection, type ConnectionHealth, type ConnectionState, type FeedConnectionOptions, type FeedCredentials, type Timers } from './feed-connection';
 import type { Move, SocketAssignments } from './placement-types';
 
@@ -25,6 +26,11 @@ export interface FeedPoolOptions {
   credentials: () => FeedCredentials | null;
   /** Moves instruments in the placement model and persists them (the subscription manager's rebalance). */
   rebalance: (kind: 'failover' | 'even-out', socketId?: number) => { moves: Move[] };
+  /**
+   * Packet mode per instrument, for every socket (e.g. ticker for instruments only listed, full
+   * for those in an option chain). Default: FeedConnection's (ticker for indices, full otherwise).
+   */
+  modeFor?: (ref: InstrumentRef) => FeedMode;
   /** How long a socket may be down before its instruments move elsewhere. */
   graceMs?: number;
   onPacket?: (packet: FeedPacket) => void;
@@ -62,6 +68,7 @@ export class FeedPool {
       this.connections.push(
         new FeedConnection({
           ...(options.connection ?? {}),
+          ...(options.modeFor ? { modeFor: options.modeFor } : {}),
           timers: this.t,
           id,
           url: options.url,
