@@ -14,16 +14,30 @@
  * CPU % at the rate reached, p99, lost, RSS):
  *   ws 8.23 as it was          8.86 / 9.64 us   47% at 53k/s, 67% at 69k/s   p99 4.4 / 2.3 ms  0  414-427 MB
  *   (a) lean client, unpaced   7.64 / 7.39 us   50% at 66k/s, 43% at 58k/s   p99 0.7 / 4.0 ms  0  425-431 MB
- *   (a) lean + 2 ms pacing     5.33 / 3.89 us   28% at 53k/s, 26% at 67k/s   p99 4.6 / 5.4 ms  0  415-424 MB  (kept)
+ *   (a) lean + 2 ms pacing     5.33 / 3.89 us   28% at 53k/s, 26% at 67k/s   p99 4.6 / 5.4 ms  0  415-424 MB
  *       (15 s phases: 3.01 / 3.03 us, 23% at 76k/s, p99 6.5 / 3.7 ms)
  *   (a) ws + 2 ms pacing       5.10 / 3.57 us   16% at 32k/s, 24% at 68k/s   p99 634 / 750 ms  0  (ws.pause per
- *       message: CPU like the kept one, latency unusable as prototyped)
+ *       message, as first prototyped; a naive pause per read lets one buffered chunk through per
+ *       resume, so a backlog builds up to Node's 64 KB read buffer: read-pacing.ts says how it avoids that)
  *   (b) Node's WebSocket       11.4 / 14.0 us   30% at 26k/s, 63% at 45k/s   p99 202 / 7.5 ms  0  (bare loop, no
  *       reconnect policy; it also has no ping() and no pong or refusal details, which liveness needs)
  *   (c) worker thread + SharedArrayBuffer store: not prototyped; process CPU counts the worker too,
  *       so it can only add cross-thread cost to the same work (it would free the main thread).
  * Where the time went with ws (perf): kernel 44% (a read and an event-loop wake-up per frame), then
  * a Buffer and stream push per read, ws's Writable and a Buffer per frame, the quote store's apply.
+ *
+ * Kept: ws 8.23 with its socket's reads paced at 2 ms (src/core/feed/read-pacing.ts, through ws's
+ * createConnection). Measured in one session, in this order (100k phase, then the 250k phase):
+ *   ws + 2 ms read pacing      4.03 / 3.84 us   29% at 72k/s, 30% at 77k/s   p99 4.1 / 3.5 ms  0  353-356 MB  (kept)
+ *                              250k phase: 3.89 / 3.94 us, 24% at 60k/s, 30% at 77k/s, p99 6.1 / 3.3 ms, 0 lost
+ *   ws unpaced (pacing 0 ms)   8.79 us          58% at 66k/s                 p99 3.9 ms        0  356 MB
+ *   lean + 2 ms (at 40d87c3)   2.85 / 3.26 us   22% at 78k/s, 24% at 74k/s   p99 4.1 / 4.0 ms  0  353-371 MB
+ * The pacing is the saving (system time per packet is the same, about 1.0 us, for both paced
+ * clients; 2.9 us unpaced). The hand-written client saves a further 0.6-1.2 us of user time per
+ * packet (ws makes a Buffer and an event per frame); at 100k packets/s ws + pacing is about 40% of a
+ * core, inside the 50% target. That is not worth owning a WebSocket implementation: ws is kept by
+ * many and used against TLS servers every day, and Dhan's feed is wss://, on which the hand-written
+ * client was never tried. FEED_BENCH_READ_PACING_MS=0 runs the client unpaced.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +54,8 @@ import { startSimProcess } from './sim-process';
 
 const PHASE_MS = Number(process.env.FEED_BENCH_PHASE_MS ?? 30_000);
 const RATES = [100_000, 250_000];
+/** FEED_BENCH_READ_PACING_MS=0 measures the client unpaced (default: FeedConnection's 2 ms). */
+const READ_PACING_MS = process.env.FEED_BENCH_READ_PACING_MS === undefined ? undefined : Number(process.env.FEED_BENCH_READ_PACING_MS);
 /** The simulator's stamp clock: CLOCK_MONOTONIC (shared by all processes) in microseconds, modulo 2^32. */
 const nowMicros = () => Number((process.hrtime.bigint() / 1000n) % 4294967296n);
 
@@ -86,6 +102,7 @@ export const feedBenchmark: Benchmark = {
         url: feedUrl,
         credentials: () => ({ clientId: '1000000001', token: 'sim-access-token' }),
         rebalance: () => ({ moves: [] }),
+        ...(READ_PACING_MS === undefined ? {} : { connection: { readPacingMs: READ_PACING_MS } }),
         onPacket: (p) => {
           received++;
           store.apply(p);
