@@ -1,6 +1,6 @@
 /**
  * Instant chains and the engine's weight (issue 17), measured as a script and a trader meet them:
- * the engine is `src/host/serve.ts` in its own process (as `npm run serve` runs it), on a
+ * the engine is the built `out/main/serve.js` in its own process (as `npm run serve` runs it), on a
  * simulator process posing as Dhan (live mode: credentials, the simulator's URLs, the generated
  * ~289k-row master), driven over its REST API with the bearer token.
  *
@@ -25,6 +25,7 @@ import { InstrumentRegistry } from '../src/core/instruments/registry';
 import { istDate } from '../src/shared/market-calendar';
 import { writeMaster } from '../src/sim/master-generator';
 import { percentile, round, type Benchmark, type Figure } from './harness';
+import { serveArgs } from '../test/helpers/build';
 import { startSimProcess } from './sim-process';
 
 const CLIENT_ID = '1000000001';
@@ -46,7 +47,7 @@ async function startEngine(dir: string, master: string, feedUrl: string, apiUrl:
   const args = [
     ...(HEAP ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : []),
     ...(process.env.CHAINS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    '--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir, '--master', master,
+    ...serveArgs(), '--port', '0', '--data-dir', dataDir, '--master', master,
     '--client-id', CLIENT_ID, '--token-file', tokenFile, '--feed-url', feedUrl, '--api-url', apiUrl,
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,6 +13,7 @@ import { InstrumentRegistry } from '../src/core/instruments/registry';
 import { parseMasterBuffer } from '../src/core/instruments/master-parser';
 import { openDatabase } from '../src/core/storage/database';
 import type { Segment } from '../src/shared/instruments';
+import { serveArgs } from './helpers/build';
 import { runningClock, startTestSim, testMaster, type TestSim } from './helpers/sim';
 import { waitFor } from './helpers/wait';
 
@@ -25,7 +26,7 @@ afterEach(async () => {
 async function serve(s: TestSim, dataDir: string, masterPath: string): Promise<{ child: ChildProcess; base: string; token: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir, '--master', masterPath, '--client-id', s.sim.clientId, '--token', s.sim.token, '--feed-url', s.sim.feedUrl, '--api-url', s.sim.apiUrl],
+    [...serveArgs(), '--port', '0', '--data-dir', dataDir, '--master', masterPath, '--client-id', s.sim.clientId, '--token', s.sim.token, '--feed-url', s.sim.feedUrl, '--api-url', s.sim.apiUrl],
     { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   cleanups.push(() => {

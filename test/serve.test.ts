@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main';
 import { loadOrCreateApiToken } from '../src/server/api-token';
 import { exitCode, READY_LINE, waitForLine } from './helpers/serve-process';
+import { serveArgs } from './helpers/build';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -29,7 +30,7 @@ describe('npm run serve', () => {
     const env = { ...process.env };
     delete env.STRIKEDESK_DHAN_CLIENT_ID;
     delete env.STRIKEDESK_DHAN_TOKEN;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...serveArgs(), '--port', '0', '--data-dir', dataDir], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
@@ -62,7 +63,7 @@ describe('npm run serve', () => {
 
   it('live mode with no master to be had says what is missing and never prints the Dhan token', async () => {
     // The master URL points at a closed loopback port: the download fails at once, no earlier copy exists.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', '--token', 'dhan-secret-token-123', '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...serveArgs(), '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', '--token', 'dhan-secret-token-123', '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
@@ -84,7 +85,7 @@ describe('npm run serve', () => {
     delete env.STRIKEDESK_DHAN_CLIENT_ID;
     delete env.STRIKEDESK_DHAN_TOKEN;
     const run = async (source: string[], stdin?: string): Promise<string> => {
-      const args = ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', ...source, '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'];
+      const args = [...serveArgs(), '--port', '0', '--data-dir', tempDir(), '--client-id', '1100', ...source, '--master-url', 'http://127.0.0.1:1/api-scrip-master.csv'];
       const child = spawn(process.execPath, args, { cwd: process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
       cleanups.push(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -20,6 +20,7 @@ import type { ApiEngine, ApiServices, EngineStatus } from './api/engine';
 import { AnalyticsBook } from './analytics/analytics-book';
 import { DEFAULT_RATE } from './analytics/chain-analytics';
 import type { FeedCredentials } from './feed/feed-connection';
+import { feedModes } from './feed/feed-modes';
 import { FeedPool } from './feed/feed-pool';
 import { MarketData } from './feed/market-data';
 import { QuoteStore } from './feed/quote-store';
@@ -29,7 +30,7 @@ import { restoreWatchlists, runEndOfDay, unsubscribeAllTierA } from './lifecycle
 import { DayScheduler } from './lifecycle/scheduler';
 import { latestSessionStart, startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
-import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
+import { applyTierB, describeTierBPlan, planTierB, pruneTierB, TIER_B_UNDERLYINGS_OWNER, type TierBChainPlan } from './lifecycle/tier-b';
 import { DhanRestClient } from './rest/dhan-rest';
 import { openDatabase, type Db } from './storage/database';
 import { createSubscriptionCore, type SubscriptionCore } from './subscriptions/index';
@@ -174,7 +175,10 @@ export class App implements ApiEngine {
     });
     const rest = new DhanRestClient({ baseUrl: c.apiUrl, credentials: c.credentials, now: this.now });
     let marketData: MarketData | null = null;
+    // The F&O underlyings held live, filled from the Tier B plan below (before any socket opens).
+    const underlyings = new Set<InstrumentToken>();
     const pool = new FeedPool({
+      modeFor: feedModes(underlyings),
       placement: core.placement,
       url: c.feedUrl,
       credentials: c.credentials,
@@ -235,6 +239,7 @@ export class App implements ApiEngine {
     const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
     this.log(describeTierBPlan(plan));
     for (const p of plan.problems) this.log(`tier B: ${p.field} ${p.symbol}: ${p.message}`);
+    for (const o of plan.owners) if (o.kind === 'instruments' && o.owner === TIER_B_UNDERLYINGS_OWNER) o.tokens.forEach((t) => underlyings.add(t));
     const toOpen = plan.owners.filter((o) => o.kind !== 'chain' || !core.owners.owner(o.owner)?.chain);
     const lists = marketData.inBackground(() => applyTierB(core, { owners: toOpen.filter((o) => o.kind === 'instruments') }, () => undefined));
     await marketData.paint(toOpen.flatMap((o) => (o.kind === 'chain' ? [o.underlyingToken] : [])), 'background');

@@ -1,6 +1,7 @@
 /**
  * Browser tests and the UI benchmark drive the built renderer that `npm run serve` serves from
- * out/renderer, and the bundle test runs the built engine entry (out/main). `npm test` on a fresh
+ * out/renderer, and the bundle test runs the built engine entry (out/main); the chains benchmark
+ * runs out/main/serve.js as `npm run serve` does. `npm test` on a fresh
  * clone has not built them, and a build older than the sources would test yesterday's code: build
  * when the output is missing or older than any source it is made from.
  */
@@ -9,8 +10,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
-const BUILT = [join(ROOT, 'out', 'renderer', 'index.html'), join(ROOT, 'out', 'main', 'engine-entry.js')];
-const SOURCES = ['renderer', 'shared', 'main', 'preload', 'core', 'server', 'sim'].map((d) => join(ROOT, 'src', d));
+const BUILT = [join(ROOT, 'out', 'renderer', 'index.html'), join(ROOT, 'out', 'main', 'engine-entry.js'), join(ROOT, 'out', 'main', 'serve.js')];
+const SOURCES = ['renderer', 'shared', 'main', 'preload', 'core', 'server', 'sim', 'host'].map((d) => join(ROOT, 'src', d));
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -26,4 +27,13 @@ export function ensureBuilt(): void {
   const sources = Math.max(...SOURCES.map(newestMtime));
   if (BUILT.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' } });
+}
+
+/**
+ * The arguments that start the engine as `npm run serve` does (`node out/main/serve.js`), built
+ * first when stale; append serve's own flags.
+ */
+export function serveArgs(): string[] {
+  ensureBuilt();
+  return [join(ROOT, 'out', 'main', 'serve.js')];
 }

@@ -42,6 +42,7 @@ import { join, resolve } from 'node:path';
 import { istDate } from '../../src/shared/market-calendar';
 import { generateMaster } from '../../src/sim/master-generator';
 import { FNO_STOCK_ROWS } from '../../src/sim/universe-stocks';
+import { serveArgs } from './build';
 import { READY_LINE } from './serve-process';
 import { createRandom } from '../../src/sim/seeded-random';
 
@@ -245,7 +246,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       delete env.STRIKEDESK_DHAN_CLIENT_ID;
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir, '--master', masterPath, '--client-id', CLIENT_ID, '--feed-url', feedUrl, '--api-url', `${simBase}/v2`],
+        [...serveArgs(), '--port', '0', '--data-dir', dataDir, '--master', masterPath, '--client-id', CLIENT_ID, '--feed-url', feedUrl, '--api-url', `${simBase}/v2`],
         { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const tail = new Tail();

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { serveArgs } from './build';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** The ready line: the base, the port and the one-time login code (the bearer token is never printed in a URL). */
@@ -63,14 +64,14 @@ export interface ServeProcess {
   stop(ms?: number): Promise<number | null>;
 }
 
-/** Start `serve.ts --port 0` in a fresh data folder (or `dataDir`) and wait for its ready line. */
+/** Start the engine as `npm run serve` does (`out/main/serve.js --port 0`) in a fresh data folder (or `dataDir`) and wait for its ready line. */
 export async function startServe(options: { dataDir?: string; args?: string[]; readyMs?: number } = {}): Promise<ServeProcess> {
   const owned = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'strikedesk-serve-'));
   const env = { ...process.env };
   delete env.STRIKEDESK_DHAN_CLIENT_ID;
   delete env.STRIKEDESK_DHAN_TOKEN;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/serve.ts', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...serveArgs(), '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
