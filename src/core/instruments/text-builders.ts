@@ -8,8 +8,11 @@
  * Callers hand in UTF-8: the row's own bytes when a field is ASCII, or the re-encoding of a decoded
  * and trimmed string otherwise, so the bytes always decode back to exactly the value.
  */
-import { bytesEqual } from './byte-fields';
+import * as byteFields from './byte-fields';
 import { TextColumn } from './text-column';
+
+/** Bound once: see master-row.ts on imported functions in hot loops under tsx. */
+const { bytesEqual } = byteFields;
 
 /** Appends one value per row as UTF-8 bytes; `finish()` decodes them once into a TextColumn. */
 export class TextColumnBuilder {
