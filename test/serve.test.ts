@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main';
 import { loadOrCreateApiToken } from '../src/server/api-token';
 import { exitCode, READY_LINE, waitForLine } from './helpers/serve-process';
+import { ENGINE_NODE_FLAGS } from '../src/shared/product';
 import { serveArgs } from './helpers/build';
 
 const cleanups: (() => void)[] = [];
@@ -23,6 +24,14 @@ function tempDir(): string {
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+describe('the engine process', () => {
+  it('npm run serve starts it with the desktop engine process\'s V8 flags, on the built engine', () => {
+    const args = serveArgs();
+    expect(args.slice(0, -1)).toEqual([...ENGINE_NODE_FLAGS]);
+    expect(args.at(-1)).toMatch(/out[\\/]main[\\/]serve\.js$/);
+  });
+});
 
 describe('npm run serve', () => {
   it('starts on the embedded simulator, serves the API with its token, and exits 0 on SIGTERM', async () => {

@@ -18,6 +18,7 @@ import { app, BrowserWindow, ipcMain, safeStorage, session, utilityProcess } fro
 import type { AppPages } from './app-pages';
 import { CredentialStore } from './credential-store';
 import { DEFAULT_API_PORT, type EngineStartConfig } from '../host/engine-protocol';
+import { ENGINE_NODE_FLAGS } from '../shared/product';
 import { EngineSupervisor, type EngineChild } from './engine-supervisor';
 import { registerIpc, sendStream } from './ipc';
 import { createMainLog } from './main-log';
@@ -35,7 +36,7 @@ function forkEngine(): EngineChild {
   const env = { ...process.env };
   delete env['STRIKEDESK_DHAN_TOKEN'];
   delete env['STRIKEDESK_DHAN_CLIENT_ID'];
-  const child = utilityProcess.fork(join(__dirname, 'engine-entry.js'), [], { serviceName: 'strikedesk engine', stdio: 'inherit', env });
+  const child = utilityProcess.fork(join(__dirname, 'engine-entry.js'), [], { serviceName: 'strikedesk engine', stdio: 'inherit', env, execArgv: [...ENGINE_NODE_FLAGS] });
   return {
     postMessage: (m) => child.postMessage(m),
     onMessage: (listener) => void child.on('message', listener),

@@ -6,7 +6,7 @@
  * when the output is missing or older than any source it is made from.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -30,10 +30,14 @@ export function ensureBuilt(): void {
 }
 
 /**
- * The arguments that start the engine as `npm run serve` does (`node out/main/serve.js`), built
- * first when stale; append serve's own flags.
+ * The arguments after `node` that start the engine as `npm run serve` does (read from
+ * package.json's script: its Node flags and `out/main/serve.js`), built first when stale; append
+ * serve's own flags.
  */
 export function serveArgs(): string[] {
   ensureBuilt();
-  return [join(ROOT, 'out', 'main', 'serve.js')];
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.serve!;
+  const [node, ...args] = script.split(/\s+/);
+  if (node !== 'node' || !args.at(-1)?.endsWith('.js')) throw new Error(`package.json's serve script is not "node [flags] <file>.js": ${script}`);
+  return args.map((a) => (a.endsWith('.js') ? join(ROOT, a) : a));
 }
