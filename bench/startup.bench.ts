@@ -58,12 +58,12 @@ export const startupBenchmark: Benchmark = {
         await app.services.marketData.painted();
         const unpriced = want.filter((t) => app.services.store.ltp(t) === undefined);
         const painted = performance.now() - t0;
-        const requests = app.services.rest.quoteStats().requests;
+        const { requests, instruments } = app.services.rest.quoteStats();
         figures.push(
           {
             name: `startup.${phase}_tier_b_painted_ms`,
             value: round(painted, 0),
-            unit: `ms (${want.length - unpriced.length}/${want.length} priced, ${requests} quote requests)`,
+            unit: `ms (${want.length - unpriced.length}/${want.length} priced; ${requests} quote requests, ${instruments} instruments)`,
             target: 4000,
           },
           { name: `startup.${phase}_start_ms`, value: round(started, 0), unit: 'ms (app.start() resolved)' },
@@ -71,6 +71,10 @@ export const startupBenchmark: Benchmark = {
         );
         await app.stop();
         while ((await subscribedAtSim(control)).size > 0) await new Promise((r) => setTimeout(r, 20));
+        // The exchange counts one quote request a second per client: the next phase's first
+        // request must not land within a second of this phase's last (it would be refused and sent
+        // again a second later, which is what a restart that quick meets too).
+        await new Promise((r) => setTimeout(r, 1500));
       }
       return figures;
     } finally {
