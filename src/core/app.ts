@@ -116,6 +116,7 @@ export class App implements ApiEngine {
   private current: Services | null = null;
   private appStatus: AppStatus | null = null;
   private pendingTierB: TierBChainPlan[] = [];
+  private warmSearch: ReturnType<typeof setTimeout> | null = null;
 
   constructor(config: AppConfig) {
     this.config = config;
@@ -254,6 +255,10 @@ export class App implements ApiEngine {
     if (decision.restoreTierA) await this.restoreKeptWatchlists();
 
     scheduler.start();
+    // The search index is built by its first query; build it a moment after start-up instead, so
+    // neither the first keystroke nor a request right after "ready" pays for it.
+    this.warmSearch = setTimeout(() => loaded.search.warm(), 1_000);
+    this.warmSearch.unref?.();
     this.appStatus = {
       market: decision.status,
       tierBPlanned: plan.plannedInstruments,
@@ -407,6 +412,7 @@ export class App implements ApiEngine {
     const s = this.current;
     if (!s) return;
     this.current = null;
+    if (this.warmSearch) clearTimeout(this.warmSearch);
     s.scheduler.stop();
     s.views.stop();
     s.pool.stop();

@@ -14,6 +14,10 @@ describe('instrument search', () => {
     expect(fresh.ready).toBe(false);
     expect(fresh.search('tcs', { asOf: AS_OF })[0]).toMatchObject({ tradingSymbol: 'TCS', segment: 'NSE_EQ' });
     expect(fresh.ready).toBe(true);
+    // Or when warmed (the engine does it a moment after start-up).
+    const warmed = new InstrumentSearch(registry);
+    warmed.warm();
+    expect(warmed.ready).toBe(true);
   });
 
   it('puts the exact symbol first: "reliance" gives NSE then BSE equity, then its futures', () => {

@@ -182,6 +182,11 @@ export class InstrumentSearch {
     return this.built !== null;
   }
 
+  /** Build the index now (an idle moment after start-up), so the first keystroke does not pay for it. */
+  warm(): void {
+    void this.index;
+  }
+
   private get index(): SymbolIndex {
     return (this.built ??= buildIndex(this.registry));
   }

@@ -132,23 +132,13 @@ export function readSnapshot(path: string, expectedSha1: string): ParsedMaster |
     const header = JSON.parse(file.toString('utf8', 12, 12 + len)) as Header;
     if (header.source.sha1 !== expectedSha1) return null;
     const base = align8(12 + len);
-    // Typed-array views need 8-byte alignment: use the file's memory where it is aligned (large
-    // reads get their own ArrayBuffer), otherwise copy once.
-    let body: ArrayBuffer;
-    let at: number;
-    if ((file.byteOffset + base) % 8 === 0) {
-      body = file.buffer as ArrayBuffer;
-      at = file.byteOffset + base;
-    } else {
-      body = new ArrayBuffer(file.length - base);
-      new Uint8Array(body).set(file.subarray(base));
-      at = 0;
-    }
+    // Read in place (bytes: any alignment); the numeric columns are copied into aligned memory below.
+    const body = file.buffer as ArrayBuffer;
+    const at = file.byteOffset + base;
     const end = at + (file.length - base);
-    const numeric: Partial<Record<NumericCol, NumericArray>> = {};
+    const numericBlocks: Header['blocks'] = [];
     const offsets: Partial<Record<TextCol, Uint32Array>> = {};
     const texts: Partial<Record<TextCol, string>> = {};
-    const keys: Float64Array[] = [];
     let strings: string[] | null = null;
     for (const b of header.blocks) {
       const offset = at + b.offset;
@@ -164,14 +154,26 @@ export function readSnapshot(path: string, expectedSha1: string): ParsedMaster |
         }
         continue;
       }
+      numericBlocks.push(b);
+    }
+    // The numeric columns get one buffer of their own: views into the file's would keep its text
+    // blocks (~14 MB on a full master, decoded into strings above) alive as long as the registry.
+    const bytes = numericBlocks.reduce((sum, b) => sum + align8(b.bytes), 0);
+    const own = new Uint8Array(bytes);
+    const numeric: Partial<Record<NumericCol, NumericArray>> = {};
+    const keys: Float64Array[] = [];
+    let to = 0;
+    for (const b of numericBlocks) {
+      own.set(new Uint8Array(body, at + b.offset, b.bytes), to);
       const view =
         b.kind === 'u8'
-          ? new Uint8Array(body, offset, b.length)
+          ? new Uint8Array(own.buffer, to, b.length)
           : b.kind === 'u32'
-            ? new Uint32Array(body, offset, b.length)
+            ? new Uint32Array(own.buffer, to, b.length)
             : b.kind === 'i32'
-              ? new Int32Array(body, offset, b.length)
-              : new Float64Array(body, offset, b.length);
+              ? new Int32Array(own.buffer, to, b.length)
+              : new Float64Array(own.buffer, to, b.length);
+      to += align8(b.bytes);
       if (b.name.startsWith('key:')) keys[Number(b.name.slice(4))] = view as Float64Array;
       else if (b.name.endsWith(':offsets')) offsets[b.name.slice(0, -':offsets'.length) as TextCol] = view as Uint32Array;
       else numeric[b.name as NumericCol] = view;
