@@ -112,19 +112,20 @@ async function enterToPriced(page: Page, symbols: string[]): Promise<number[]> {
     await page.locator(`[data-testid="search-result"][data-symbol="${symbol}"][aria-selected="true"]`).waitFor({ timeout: 10_000 });
     await page.evaluate(`window.__enter = 0; document.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__enter = performance.now(); }, { capture: true, once: true })`);
     await page.keyboard.press('Enter');
-    const handle = await page.waitForFunction(
-      `(() => {
+    // Polled each animation frame inside the page (page.waitForFunction would eval a string,
+    // which the app's Content-Security-Policy refuses).
+    const ms = (await page.evaluate(`new Promise((done, fail) => {
+      const deadline = performance.now() + 30000;
+      const tick = () => {
         const panel = document.querySelector('[data-testid="chain-panel"][data-symbol="${symbol}"]');
-        if (!panel || !window.__enter) return false;
-        const cells = panel.querySelectorAll('.ag-row [col-id="ce_ltp"], .ag-row [col-id="pe_ltp"]');
-        if (cells.length < 10) return false;
-        for (const c of cells) if (!/\\d/.test(c.textContent || '')) return false;
-        return performance.now() - window.__enter;
-      })()`,
-      undefined,
-      { polling: 'raf', timeout: 30_000 },
-    );
-    out.push((await handle.jsonValue()) as number);
+        const cells = panel && window.__enter ? panel.querySelectorAll('.ag-row [col-id="ce_ltp"], .ag-row [col-id="pe_ltp"]') : [];
+        if (cells.length >= 10 && [...cells].every((c) => /\\d/.test(c.textContent || ''))) return done(performance.now() - window.__enter);
+        if (performance.now() > deadline) return fail(new Error('${symbol}: not every leg priced after 30 s'));
+        requestAnimationFrame(tick);
+      };
+      tick();
+    })`)) as number;
+    out.push(ms);
   }
   return out;
 }
