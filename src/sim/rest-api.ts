@@ -1,6 +1,7 @@
 /**
  * Dhan's data REST API as the simulator serves it under `/v2` (DHAN-PROTOCOL.md §5): market
- * quotes (ltp / ohlc / quote), option chain, expiry list and profile.
+ * quotes (ltp / ohlc / quote), option chain, expiry list, profile and today's intraday charts
+ * (intraday-charts.ts).
  *
  * Policy:
  * - Auth first (`access-token`, plus `client-id` on data APIs): 401 with Dhan's data-API body
@@ -10,12 +11,17 @@
  *   the rate limit.
  * - Then the rate limit, on the injected clock: quote APIs once per second per client (shared by
  *   ltp/ohlc/quote); option chain once per 3 s per unique (underlying, expiry) request. 429 with 805.
+ *   Intraday charts are a data API (5 requests/s, DHAN-PROTOCOL.md §5.5): one per 200 ms per
+ *   client, else 429 with DH-904, the trading-style body the charts API answers in.
  * - Unknown ids are left out of quote answers, as Dhan does.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { black76Greeks, impliedVol } from '../shared/black76';
 import { SEGMENTS, tokenOf, type Segment } from '../shared/instruments';
 import { IST_OFFSET_MS } from '../shared/market-calendar';
+import { answerCharts, parseChartsRequest } from './intraday-charts';
+import { IntradayHistory } from './intraday-history';
+import type { SessionMode } from './market-hours';
 import type { FairValue, QuoteState } from './market-types';
 import type { ChainStrike, SimUniverse } from './sim-instruments';
 
@@ -24,6 +30,8 @@ export interface RestMarket {
   /** Current state of an instrument the universe lists. */
   quote(token: string): Readonly<QuoteState> | undefined;
   fairValue(token: string): FairValue | undefined;
+  /** The instrument's value at its previous close mark (the market model has it); charts history starts there. */
+  prevCloseFair?(token: string): FairValue | undefined;
 }
 
 export interface RestApiOptions {
@@ -39,6 +47,12 @@ export interface RestApiOptions {
   simulator?: () => object;
   quoteIntervalMs?: number;
   chainIntervalMs?: number;
+  /** Minimum gap between one client's intraday-charts requests (default 200 ms: Dhan's 5/s). */
+  chartsIntervalMs?: number;
+  /** The market's session mode, for the charts' trading window (default 'always', the simulator's default). */
+  session?: SessionMode;
+  /** Seed of the charts history (default 1). */
+  seed?: number;
 }
 
 export interface RestStats {
@@ -111,6 +125,8 @@ export class RestApi {
   readonly stats: RestStats = { requests: 0, unauthorized: 0, badRequests: 0, rateLimited: 0 };
   private lastQuoteAt = new Map<string, number>();
   private lastChainAt = new Map<string, number>();
+  private lastChartsAt = new Map<string, number>();
+  private readonly history: IntradayHistory;
   private readonly maxQuote: number;
   private readonly quoteInterval: number;
   private readonly chainInterval: number;
@@ -120,6 +136,7 @@ export class RestApi {
     this.maxQuote = o.maxQuoteInstruments ?? 1000;
     this.quoteInterval = o.quoteIntervalMs ?? 1000;
     this.chainInterval = o.chainIntervalMs ?? 3000;
+    this.history = new IntradayHistory({ market: o.market, seed: o.seed ?? 1, session: o.session ?? 'always' });
     this.startedAt = o.now();
   }
 
@@ -161,6 +178,8 @@ export class RestApi {
         return (b) => this.optionChain(b);
       case '/v2/optionchain/expirylist':
         return (b) => this.expiryList(b);
+      case '/v2/charts/intraday':
+        return (b) => this.intradayCharts(b);
       default:
         return null;
     }
@@ -281,6 +300,20 @@ export class RestApi {
       top_bid_quantity: q?.bidQty[0] ?? 0,
       volume: q?.volume ?? 0,
     };
+  }
+
+  private intradayCharts(body: unknown): object {
+    const parsed = parseChartsRequest(body, this.o.universe);
+    if (!parsed.ok) throw new RestError(parsed.status, parsed.body);
+    const now = this.o.now();
+    const last = this.lastChartsAt.get(this.o.clientId);
+    if (last !== undefined && now - last < (this.o.chartsIntervalMs ?? 200)) {
+      throw new RestError(429, { errorType: 'Rate_Limit', errorCode: 'DH-904', errorMessage: 'Too many requests on server from single user breaching rate limits.' });
+    }
+    this.lastChartsAt.set(this.o.clientId, now);
+    const answer = answerCharts(parsed.value, this.history, now);
+    if (!answer.ok) throw new RestError(answer.status, answer.body);
+    return answer.value;
   }
 
   private expiryList(body: unknown): object {
