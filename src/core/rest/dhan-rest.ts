@@ -1,10 +1,12 @@
 /**
- * Dhan's REST data APIs: market quotes (ltp / ohlc / quote), option chain, expiry list, profile.
+ * Dhan's REST data APIs: market quotes (ltp / ohlc / quote), option chain, expiry list, profile,
+ * intraday charts (the request only: intraday-charts.ts builds the body and checks the answer).
  *
  * Policy: Dhan allows one quote request per second (up to 1,000 instruments each) and one option
- * chain request per 3 seconds. Calls go through per-endpoint pacers, so callers never see a 429
- * from going too fast; quote callers share requests in a queue with two lanes (quote-queue.ts):
- * what a trader waits for goes ahead of bulk paint, and each caller gets back what it asked for.
+ * chain request per 3 seconds, and five data-API (charts) requests per second. Calls go through
+ * per-endpoint pacers, so callers never see a 429 from going too fast; quote callers share
+ * requests in a queue with two lanes (quote-queue.ts): what a trader waits for goes ahead of bulk
+ * paint, and each caller gets back what it asked for.
  * Errors come back as AppErrors whose code says what to do: AUTH (fix credentials), RATE_LIMITED,
  * NETWORK, BAD_REQUEST.
  */
@@ -62,6 +64,8 @@ export interface DhanRestOptions {
   /** Pacing (ms between requests). */
   quoteIntervalMs?: number;
   optionChainIntervalMs?: number;
+  /** Between intraday-charts requests (Dhan's data APIs: 5/s). */
+  dataIntervalMs?: number;
   timeoutMs?: number;
 }
 
@@ -95,6 +99,7 @@ export class DhanRestClient {
   private readonly fetchFn: typeof fetch;
   private readonly quoteQueue: QuoteQueue<QuoteKind, RestQuote>;
   private readonly chainPacer: Pacer;
+  private readonly dataPacer: Pacer;
 
   constructor(options: DhanRestOptions) {
     this.o = options;
@@ -112,6 +117,8 @@ export class DhanRestClient {
       retryable: (err) => err instanceof AppError && err.code === 'RATE_LIMITED',
     });
     this.chainPacer = new Pacer(options.optionChainIntervalMs ?? 3100, now, sleep);
+    // 250 ms: Dhan's 5/s with the same margin for network jitter.
+    this.dataPacer = new Pacer(options.dataIntervalMs ?? 250, now, sleep);
   }
 
   /**
@@ -157,6 +164,14 @@ export class DhanRestClient {
   async expiryList(underlying: InstrumentRef): Promise<string[]> {
     const res = await this.chainPacer.run(() => this.post<{ data: string[] }>('/optionchain/expirylist', { UnderlyingScrip: underlying.securityId, UnderlyingSeg: underlying.segment }));
     return res.data;
+  }
+
+  /**
+   * One `POST /charts/intraday` (paced at the data-API rate), answered as Dhan sent it: build the
+   * body and check the answer with intraday-charts.ts.
+   */
+  intradayCharts(body: object): Promise<unknown> {
+    return this.dataPacer.run(() => this.post<unknown>('/charts/intraday', body));
   }
 
   /** The account profile (token validity, data plan). */
