@@ -22,12 +22,13 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** The NIFTY chain once its ATM legs have prices. */
+/** The NIFTY chain once its ATM legs, and the legs at the analytics' ATM, have prices. */
 async function niftyChain(): Promise<ChainView> {
   for (let i = 0; i < 200; i++) {
     const c = await api['option-chain:get']({ symbol: 'NIFTY' });
     const atm = c.strikes_ce_pe[String(c.atm_strike)];
-    if (atm?.CE?.ltp && atm.PE?.ltp && c.pcr !== null) return c;
+    const straddle = c.strikes_ce_pe[String(c.analytics.atm_strike)];
+    if (atm?.CE?.ltp && atm.PE?.ltp && straddle?.CE?.ltp && straddle.PE?.ltp && c.pcr !== null) return c;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('NIFTY ATM legs never got prices');
@@ -56,7 +57,10 @@ describe('option analytics on the live chain', () => {
     expect(c.strikes).toContain(c.max_pain);
     expect(c.analytics.forward_source).toBe('parity');
     expect(Math.abs(c.analytics.forward! - c.underlying_ltp) / c.underlying_ltp).toBeLessThan(0.02);
-    expect(c.analytics.atm_straddle).toBeCloseTo(ce.ltp! + pe.ltp!, 0);
+    // The straddle is taken at the analytics' ATM (the strike nearest the forward), which can
+    // differ from the window's centre (it moves only a full step away): read the legs there.
+    const at = c.strikes_ce_pe[String(c.analytics.atm_strike)]!;
+    expect(c.analytics.atm_straddle).toBeCloseTo(at.CE!.ltp! + at.PE!.ltp!, 0);
     // Nothing is NaN or Infinity anywhere: JSON would carry them as null, so check the numbers.
     for (const entry of Object.values(c.strikes_ce_pe)) {
       for (const leg of [entry.CE, entry.PE]) {

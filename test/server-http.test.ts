@@ -207,11 +207,14 @@ describe('REST API v2 endpoints', () => {
     expect(await counts()).toEqual(before);
 
     // What the entry holds now (the chain may have re-centred since the add, clipping its window).
-    const held = app.services.core.owners.tokensOf(`watch:flow:RELIANCE:${chain.expiry}`);
+    // RELIANCE itself stays: it is Tier B's too (every F&O underlying is always live).
+    const held = app.services.core.owners.tokensOf(`watch:flow:RELIANCE:${chain.expiry}`).filter((t) => app.services.core.owners.ownersOf(t).length === 1);
+    expect(held).not.toContain('NSE_EQ:2885');
     const rm = await post('/api/v2/watchlist/remove', { user_id: 'flow', symbol: 'RELIANCE', expiry: chain.expiry });
     expect(rm.status).toBe(200);
     expect(rm.json).toMatchObject({ success: true });
     expect(rm.json.unsubscribed).toBe(held.length);
+    expect(exchangeTokens().has('NSE_EQ:2885')).toBe(true);
     await waitFor(() => [...legTokens, ...held].every((t) => !exchangeTokens().has(t)), 10_000, 'the RELIANCE options gone from the exchange');
     expect((await call('GET', '/api/v2/watchlist/flow')).json.entries).toEqual([]);
     const gone = await call('GET', `/api/v2/subscriptions/${encodeURIComponent(legTokens[0]!)}`);
