@@ -182,7 +182,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   hub.setAggregateRate(options.rate ?? null);
   const status = (): SimStatus => simStatus(session, now());
   const rest = new RestApi({
-    universe, market, clientId, token, expiredToken, now,
+    universe, market, clientId, token, expiredToken, now, session, seed,
     simulator: () => {
       const s = status();
       return { session: s.session, simulatedOutsideHours: s.simulatedOutsideHours, note: s.note };
