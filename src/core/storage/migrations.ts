@@ -5,10 +5,12 @@
 import type { Migration } from './migration-runner';
 import { migration001InitialSchema } from './migrations/001-initial-schema';
 import { migration002OwnerRegistry } from './migrations/002-owner-registry';
+import { migration003History } from './migrations/003-history';
 
 export type { Migration } from './migration-runner';
 
 export const MIGRATIONS: readonly Migration[] = [
   migration001InitialSchema,
   migration002OwnerRegistry,
+  migration003History,
 ];

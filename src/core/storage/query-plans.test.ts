@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from './database';
+import { HistoryStore } from '../history/history-store';
 import { createRepositories } from './index';
 
 let db: Db;
@@ -18,6 +19,7 @@ beforeEach(() => {
     return prepare(source);
   }) as typeof db.sqlite.prepare;
   createRepositories(db);
+  new HistoryStore(db);
 });
 
 afterEach(() => db.close());
@@ -75,5 +77,30 @@ describe('query plans of hot queries', () => {
     const text = plan(statement(/FROM subscription_log WHERE id > \? ORDER BY id DESC LIMIT \?/), [0, 50]);
     expectIndexed(text);
     expect(text).not.toContain('TEMP B-TREE');
+  });
+
+  it("a chain's history minutes are read as a range of the primary key, in order", () => {
+    const text = plan(statement(/FROM history_minutes WHERE chain_id = \? AND t >= \? AND t <= \? ORDER BY t/), [1, 0, 1e13]);
+    expectIndexed(text);
+    expect(text).not.toContain('TEMP B-TREE');
+  });
+
+  it('strikes at or before t, and the latest, are found by primary key without a sort', () => {
+    for (const [pattern, params] of [
+      [/FROM history_strikes WHERE chain_id = \? AND block_start <= \? ORDER BY block_start DESC LIMIT 2/, [1, 1e13]],
+      [/FROM history_strikes WHERE chain_id = \? ORDER BY block_start DESC LIMIT 1/, [1]],
+      [/FROM history_strikes WHERE chain_id = \? AND block_start = \?/, [1, 0]],
+    ] as const) {
+      const text = plan(statement(pattern), [...params]);
+      expectIndexed(text);
+      expect(text).toContain('PRIMARY KEY');
+      expect(text).not.toContain('TEMP B-TREE');
+    }
+  });
+
+  it('history is pruned by primary key ranges, and raw blocks found by their partial index', () => {
+    expectIndexed(plan(statement(/DELETE FROM history_minutes WHERE chain_id = \? AND t < \?/), [1, 0]));
+    expectIndexed(plan(statement(/DELETE FROM history_strikes WHERE chain_id = \? AND block_start < \?/), [1, 0]));
+    expect(plan(statement(/FROM history_strikes WHERE deflated = 0 AND block_start < \?/), [0])).toContain('history_strikes_raw');
   });
 });
