@@ -10,6 +10,7 @@ import { chainsBenchmark } from './chains.bench';
 import { chaosBenchmark } from './chaos.bench';
 import { codecBenchmark } from './codec.bench';
 import { feedBenchmark } from './feed.bench';
+import { historyBenchmark } from './history.bench';
 import { registryBenchmark } from './registry.bench';
 import { simBenchmark } from './sim.bench';
 import { startupBenchmark } from './startup.bench';
@@ -17,7 +18,7 @@ import { subscriptionsBenchmark } from './subscriptions.bench';
 import { uiBenchmark } from './ui.bench';
 
 const BENCHMARKS: Benchmark[] = [
-  registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark, chainsBenchmark, analyticsBenchmark, uiBenchmark, chaosBenchmark,
+  registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark, chainsBenchmark, analyticsBenchmark, uiBenchmark, chaosBenchmark, historyBenchmark,
 ];
 
 async function main(): Promise<void> {
