@@ -31,6 +31,7 @@ import { DayScheduler } from './lifecycle/scheduler';
 import { latestSessionStart, startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
 import { applyTierB, describeTierBPlan, planTierB, pruneTierB, TIER_B_UNDERLYINGS_OWNER, type TierBChainPlan } from './lifecycle/tier-b';
+import { createHistory, inSessionMinute, type History } from './history/index';
 import { DhanRestClient } from './rest/dhan-rest';
 import { openDatabase, type Db } from './storage/database';
 import { createSubscriptionCore, type SubscriptionCore } from './subscriptions/index';
@@ -106,6 +107,7 @@ export interface Services extends ApiServices {
   readonly marketData: MarketData;
   readonly scheduler: DayScheduler;
   readonly rest: DhanRestClient;
+  readonly history: History;
 }
 
 export class App implements ApiEngine {
@@ -199,6 +201,17 @@ export class App implements ApiEngine {
     });
     const views = new ViewOwners({ owners: core.owners, now: this.now, ...(c.viewIdleMs !== undefined ? { idleMs: c.viewIdleMs } : {}) });
     const scheduler = this.buildScheduler();
+    const history = createHistory({
+      db,
+      owners: core.owners,
+      store,
+      analytics,
+      settings: core.repos.settings,
+      now: this.now,
+      // The exchange's session, or the embedded simulator's session outside market hours.
+      shouldRecord: (chain, t) => inSessionMinute(chain, t) || (c.simulatedSession?.() ?? null) !== null,
+      onError: (err) => this.log(`history: ${err instanceof Error ? err.message : String(err)}`),
+    });
     this.current = Object.freeze({
       db,
       loaded,
@@ -217,6 +230,7 @@ export class App implements ApiEngine {
       log: core.repos.subscriptionLog,
       marketData,
       scheduler,
+      history,
     });
 
     // Restore what was subscribed before (a crash or a restart), then decide about Tier A. Nothing
@@ -255,6 +269,7 @@ export class App implements ApiEngine {
     if (decision.restoreTierA) await this.restoreKeptWatchlists();
 
     scheduler.start();
+    history.start();
     // The search index is built by its first query; build it a moment after start-up instead, so
     // neither the first keystroke nor a request right after "ready" pays for it.
     this.warmSearch = setTimeout(() => loaded.search.warm(), 1_000);
@@ -414,6 +429,7 @@ export class App implements ApiEngine {
     this.current = null;
     if (this.warmSearch) clearTimeout(this.warmSearch);
     s.scheduler.stop();
+    s.history.stop();
     s.views.stop();
     s.pool.stop();
     s.marketData.stop();

@@ -45,6 +45,8 @@ export const COMMANDS = {
   'chains:list': { method: 'GET', path: 'chains' },
   'settings:get': { method: 'GET', path: 'settings' },
   'settings:set': { method: 'POST', path: 'settings' },
+  'history:minutes': { method: 'GET', path: 'history/:symbol', numeric: ['from', 'to'] },
+  'history:strikes': { method: 'GET', path: 'history/:symbol/strikes', numeric: ['t'] },
 } as const satisfies Record<string, CommandSpec>;
 
 /** A contract command's name. */

@@ -58,6 +58,9 @@ const instrumentToken = z
     ctx.addIssue({ code: 'custom', input: text, message: `"${text}" is not a token: give <SEGMENT>:<securityId> (NSE_FNO:42512) or SYMBOL_DDMMM_STRIKE{CE|PE} (RELIANCE_26FEB_2640CE)` });
     return z.NEVER;
   });
+/** A moment as epoch milliseconds (history reads). */
+const epochMs = z.number().int().min(0).max(8.64e15);
+
 /** A REST chain view's id (option-chain:subscribe), also how the stream binds one (events.ts). */
 export const viewIdSchema = z.string().trim().min(1).max(64);
 
@@ -98,6 +101,12 @@ export const requestSchemas = {
    * them) and the risk-free rate of the option analytics (a fraction, 0.065 = 6.5%). Either or both.
    */
   'settings:set': z.strictObject({ keep_watchlists: z.boolean().optional(), risk_free_rate: z.number().min(0).max(0.5).optional() }),
+  /** A chain's recorded minutes of the day (epoch ms bounds, both optional). */
+  'history:minutes': z
+    .strictObject({ symbol, expiry: expirySchema, from: epochMs.optional(), to: epochMs.optional() })
+    .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { message: 'from must not be after to', path: ['from'] }),
+  /** A chain's strikes at the latest recorded minute at or before `t` (default: the latest). */
+  'history:strikes': z.strictObject({ symbol, expiry: expirySchema, t: epochMs.optional() }),
 } satisfies Record<CommandName, z.ZodType>;
 
 export type CommandRequest<K extends CommandName> = z.infer<(typeof requestSchemas)[K]>;
@@ -240,6 +249,50 @@ export interface SettingsView {
   risk_free_rate: number;
 }
 
+/** One recorded minute of a chain (issue 18). Numbers are null when unknown at that minute. */
+export interface HistoryMinuteView {
+  /** Epoch ms of the minute. */
+  t: number;
+  underlying: number | null;
+  atm_strike: number | null;
+  /** CE + PE LTP at the ATM strike. */
+  straddle: number | null;
+  /** Put-call ratio by OI, and by volume. */
+  pcr: number | null;
+  pcr_volume: number | null;
+  /** IV at the ATM (a fraction). */
+  atm_iv: number | null;
+  ce_oi: number | null;
+  pe_oi: number | null;
+  forward: number | null;
+  /** Filled from Dhan's intraday charts, not recorded live. */
+  backfilled: boolean;
+}
+
+export interface HistoryMinutesView {
+  symbol: string;
+  expiry: string;
+  minutes: HistoryMinuteView[];
+}
+
+/** One leg at one recorded minute. */
+export interface HistoryLegView {
+  ltp: number | null;
+  oi: number | null;
+  /** OI minus the previous close's OI. */
+  oi_change: number | null;
+  volume: number | null;
+  iv: number | null;
+}
+
+export interface HistoryStrikesView {
+  symbol: string;
+  expiry: string;
+  /** The minute shown (the latest at or before the one asked for); null when nothing is recorded yet. */
+  t: number | null;
+  strikes: Record<string, { CE: HistoryLegView; PE: HistoryLegView }>;
+}
+
 export interface Responses {
   'watchlist:add': {
     success: true;
@@ -269,6 +322,8 @@ export interface Responses {
   'chains:list': { chains: OpenChainView[] };
   'settings:get': SettingsView;
   'settings:set': SettingsView;
+  'history:minutes': HistoryMinutesView;
+  'history:strikes': HistoryStrikesView;
   'admin:ws-status': {
     total_subscriptions: number;
     max_capacity: number;

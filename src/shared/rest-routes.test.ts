@@ -25,6 +25,8 @@ const PUBLIC_ROUTES = [
   'GET /api/v2/chains',
   'GET /api/v2/settings',
   'POST /api/v2/settings',
+  'GET /api/v2/history/:symbol',
+  'GET /api/v2/history/:symbol/strikes',
 ];
 
 describe('REST route table (derived from the command table)', () => {

@@ -27,6 +27,8 @@ export const COMMAND_SAMPLES: { [K in CommandName]: CommandRequest<K> } = {
   'chains:list': {},
   'settings:get': {},
   'settings:set': { keep_watchlists: true },
+  'history:minutes': { symbol: 'NIFTY', expiry: '2026-12-29', from: 1_795_581_000_000, to: 1_795_600_000_000 },
+  'history:strikes': { symbol: 'nifty', expiry: '29DEC2026', t: 1_795_581_000_000 },
 };
 
 /** What the command's schema makes of its sample: what a handler must receive. */

@@ -28,6 +28,7 @@ import { ChainAnalytics } from '../analytics/chain-analytics';
 import type { WatchlistEntryView as Entry } from '../subscriptions/watchlist-manager';
 import type { ApiEngine, ApiServices } from './engine';
 import { legQuote, nearestStrike, statusView } from './views';
+import { historyMinutesView, historyStrikesView } from './history-views';
 
 /** The seed's watchlist entry with its live state. */
 function entryView(e: Entry): WatchlistEntryView {
@@ -81,6 +82,13 @@ export function createApi(engine: ApiEngine): Api {
       max_pain: fields.max_pain,
       analytics: fields,
     };
+  };
+
+  /** The symbol upper-cased. @throws AppError UNKNOWN_SYMBOL when the master does not list it. */
+  const knownSymbol = (s: ApiServices, raw: string): string => {
+    const symbol = raw.toUpperCase();
+    if (s.registry.rowsOfSymbol(symbol).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${raw}"`);
+    return symbol;
   };
 
   /**
@@ -210,6 +218,17 @@ export function createApi(engine: ApiEngine): Api {
     },
     async 'watchlist:list'(r) {
       return { user_id: r.user_id, entries: engine.services.watchlists.list(r.user_id).map(entryView) };
+    },
+    async 'history:minutes'(r) {
+      const s = engine.services;
+      const symbol = knownSymbol(s, r.symbol);
+      const range = { ...(r.from !== undefined ? { from: r.from } : {}), ...(r.to !== undefined ? { to: r.to } : {}) };
+      return historyMinutesView(symbol, r.expiry, s.history.minutes(symbol, r.expiry, range));
+    },
+    async 'history:strikes'(r) {
+      const s = engine.services;
+      const symbol = knownSymbol(s, r.symbol);
+      return historyStrikesView(symbol, r.expiry, s.history.strikesAt(symbol, r.expiry, r.t));
     },
     async 'option-chain:get'(r) {
       const s = engine.services;

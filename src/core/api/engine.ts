@@ -11,6 +11,7 @@ import type { QuoteStore } from '../feed/quote-store';
 import type { InstrumentRegistry } from '../instruments/registry';
 import type { InstrumentSearch } from '../instruments/search';
 import type { MarketData } from '../feed/market-data';
+import type { History } from '../history/index';
 import type { SubscriptionLogRepo } from '../storage/subscription-log-repo';
 import type { OwnerRegistry } from '../subscriptions/owner-registry';
 import type { SocketPlacement } from '../subscriptions/placement';
@@ -31,6 +32,8 @@ export interface ApiServices {
   /** First paint from a REST snapshot (queued, `now` ahead of bulk). */
   readonly marketData: Pick<MarketData, 'paint'>;
   readonly log: Pick<SubscriptionLogRepo, 'recent'>;
+  /** The session history's reads (issue 18). */
+  readonly history: Pick<History, 'minutes' | 'strikesAt'>;
 }
 
 /** The engine state the status view shows. */

@@ -36,7 +36,7 @@ describe('migration 2: one owner registry', () => {
 
     const db = openDatabase(file);
     try {
-      expect(db.sqlite.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.sqlite.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       const owners = new SubscriptionsRepo(db).listOwners();
       expect(owners.map((o) => [o.owner, o.holding])).toEqual([
         ['watch:u:1:RELIANCE:2026-12-29', { kind: 'chain', symbol: 'RELIANCE', expiry: '2026-12-29', segment: null, strikes: null }],

@@ -1,0 +1,95 @@
+/**
+ * The session history's API (issue 18) over real HTTP, with the app on the simulator: minutes
+ * recorded from the live chain read back in the contract's shape (straddle = CE + PE LTP at the
+ * ATM at that minute), the strikes at or before a minute, and refusals that name what is wrong.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '../src/core/api/create-api';
+import { startLocalApi, type LocalApi } from '../src/server/local-api';
+import type { ChainView, HistoryMinutesView, HistoryStrikesView } from '../src/shared/contract';
+import { startAppOnSim, TRADING_T0, type AppOnSim } from './helpers/app';
+import { runningClock } from './helpers/sim';
+
+const TOKEN = 'h'.repeat(64);
+let env: AppOnSim;
+/** The app's clock: inside an NSE session whenever the test runs (the recorder records in session only). */
+const clock = runningClock(TRADING_T0);
+let local: LocalApi;
+
+async function get<T>(path: string): Promise<{ status: number; json: T & { error?: { code: string; message: string } } }> {
+  const res = await fetch(`http://127.0.0.1:${local.port}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return { status: res.status, json: (await res.json()) as T & { error?: { code: string; message: string } } };
+}
+
+beforeAll(async () => {
+  env = await startAppOnSim({ prefix: 'strikedesk-history-', now: clock.now });
+  local = await startLocalApi({ app: env.app, api: createApi(env.app), token: TOKEN, port: 0, log: () => {} });
+}, 60_000);
+
+afterAll(async () => {
+  await local?.close();
+  await env?.stop();
+});
+
+describe('history API', () => {
+  it('reads back the minutes recorded from the live NIFTY chain, and its strikes at a minute', async () => {
+    const { services } = env.app;
+    const open = () => services.owners.openChains().find((c) => c.state.chain.symbol === 'NIFTY')!.state;
+    const expiry = open().chain.expiry;
+    // Wait until the chain has an ATM whose two legs traded today (the straddle needs both).
+    let chain: ChainView;
+    for (let i = 0; ; i++) {
+      chain = (await get<ChainView>(`/api/v2/option-chain/NIFTY?expiry=${expiry}`)).json;
+      const at = chain.analytics.atm_strike === null ? undefined : chain.strikes_ce_pe[String(chain.analytics.atm_strike)];
+      if (at?.CE?.ltp && at.PE?.ltp) break;
+      if (i > 200) throw new Error('NIFTY never had a traded ATM');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Record a minute, and read the quote store in the same turn (no packet in between).
+    const t = Math.floor(clock.now() / 60_000) * 60_000;
+    expect(services.history.recorder.recordMinute(t)).toBeGreaterThan(0);
+    const legsNow = new Map(open().chain.strikes.map((k) => [k.strike, { ce: k.ce ? services.store.ltp(`${k.ce.segment}:${k.ce.securityId}`) : undefined, pe: k.pe ? services.store.ltp(`${k.pe.segment}:${k.pe.securityId}`) : undefined }]));
+
+    const minutes = await get<HistoryMinutesView>(`/api/v2/history/NIFTY?expiry=${expiry}`);
+    expect(minutes.status, JSON.stringify(minutes.json)).toBe(200);
+    expect(minutes.json).toMatchObject({ symbol: 'NIFTY', expiry });
+    expect(minutes.json.minutes).toHaveLength(1);
+    const m = minutes.json.minutes[0]!;
+    expect(m).toMatchObject({ t, backfilled: false });
+    expect(m.atm_strike).not.toBeNull();
+    // The straddle is CE + PE at the ATM at that minute.
+    const atm = legsNow.get(m.atm_strike!)!;
+    expect(m.straddle).toBeCloseTo(atm.ce! + atm.pe!, 2);
+    expect(m.underlying).toBeGreaterThan(0);
+    expect(m.pcr).toBeCloseTo(m.pe_oi! / m.ce_oi!, 6);
+    expect(m.ce_oi).toBeGreaterThan(0);
+
+    // A range that ends before the minute has none; one that holds it has it.
+    expect((await get<HistoryMinutesView>(`/api/v2/history/NIFTY?expiry=${expiry}&to=${t - 1}`)).json.minutes).toEqual([]);
+    expect((await get<HistoryMinutesView>(`/api/v2/history/NIFTY?expiry=${expiry}&from=${t}&to=${t}`)).json.minutes).toHaveLength(1);
+
+    const strikes = await get<HistoryStrikesView>(`/api/v2/history/NIFTY/strikes?expiry=${expiry}&t=${t + 59_000}`);
+    expect(strikes.status, JSON.stringify(strikes.json)).toBe(200);
+    expect(strikes.json.t).toBe(t);
+    const at = strikes.json.strikes[String(m.atm_strike)]!;
+    expect(Object.keys(at.CE).sort()).toEqual(['iv', 'ltp', 'oi', 'oi_change', 'volume']);
+    expect(at.CE.ltp! + at.PE.ltp!).toBeCloseTo(m.straddle!, 1);
+    // Before anything was recorded: no minute, no strikes.
+    expect((await get<HistoryStrikesView>(`/api/v2/history/NIFTY/strikes?expiry=${expiry}&t=${t - 1}`)).json).toEqual({ symbol: 'NIFTY', expiry, t: null, strikes: {} });
+  });
+
+  it('refuses what it cannot read, naming it', async () => {
+    const unknown = await get<unknown>('/api/v2/history/NOSUCH?expiry=2026-12-29');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error).toMatchObject({ code: 'UNKNOWN_SYMBOL', message: expect.stringMatching(/NOSUCH/) });
+    const noExpiry = await get<unknown>('/api/v2/history/NIFTY');
+    expect(noExpiry.status).toBe(400);
+    expect(noExpiry.json.error?.message).toMatch(/expiry/);
+    const backwards = await get<unknown>('/api/v2/history/NIFTY?expiry=2026-12-29&from=2000&to=1000');
+    expect(backwards.status).toBe(400);
+    expect(backwards.json.error?.message).toMatch(/from/);
+    const badT = await get<unknown>('/api/v2/history/NIFTY/strikes?expiry=2026-12-29&t=soon');
+    expect(badT.status).toBe(400);
+    expect(badT.json.error?.message).toMatch(/^t: /);
+  });
+});
