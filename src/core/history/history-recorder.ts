@@ -35,6 +35,13 @@ import { strikeColumns, type StrikeColumns } from './strike-codec';
 /** Setting key: how many NSE trading days of history to keep (an integer, 1..3650). */
 export const RETENTION_SETTING = 'history.retention_days';
 export const DEFAULT_RETENTION_DAYS = 20;
+/** Chains sampled per turn of the event loop (a 101-strike chain samples in ~0.3 ms here). */
+const SAMPLE_SLICE = 24;
+/** Finished blocks deflated per turn (one transaction each). */
+const COMPACT_SLICE = 16;
+
+/** The next turn of the event loop (I/O, timers and packets go first). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface HistoryRecorderOptions {
   store: HistoryStore;
@@ -165,12 +172,42 @@ export class HistoryRecorder {
       const sample = this.sample(open);
       if (sample) samples.push(sample);
     }
+    this.write(minute, samples);
+    while (this.o.store.compactFinished(COMPACT_SLICE) > 0);
+    return samples.length;
+  }
+
+  /**
+   * `recordMinute` as the timer runs it, spread over turns of the event loop so the engine never
+   * stalls for a whole minute's work (on this machine ~0.1 s for 25,000 legs, ~0.4 s at a
+   * half-hour when every chain's block is deflated): chains are sampled SAMPLE_SLICE at a time,
+   * written in one transaction, then finished blocks are deflated COMPACT_SLICE at a time.
+   */
+  private async recordInSlices(minute: number): Promise<void> {
+    const chains = this.o.owners.openChains().filter((o) => this.shouldRecord(o.state.chain, minute));
+    const samples: ChainMinute[] = [];
+    for (let i = 0; i < chains.length; i += SAMPLE_SLICE) {
+      if (i > 0) await nextTurn();
+      if (!this.running) return;
+      for (const open of chains.slice(i, i + SAMPLE_SLICE)) {
+        const sample = this.sample(open);
+        if (sample) samples.push(sample);
+      }
+    }
+    this.write(minute, samples);
+    while (this.o.store.compactFinished(COMPACT_SLICE) > 0) {
+      await nextTurn();
+      if (!this.running) return;
+    }
+  }
+
+  /** One minute's samples in one transaction; columns of chains not recorded are let go. */
+  private write(minute: number, samples: ChainMinute[]): void {
     this.lastMinute = Math.max(this.lastMinute, minute);
     if (samples.length > 0) this.o.store.writeMinute(minute, samples);
     // Columns of chains that closed (or were not recorded this minute) are let go.
     const kept = new Set(samples.map((s) => `${s.symbol}|${s.expiry}`));
     for (const key of this.columns.keys()) if (!kept.has(key)) this.columns.delete(key);
-    return samples.length;
   }
 
   private arm(): void {
@@ -183,15 +220,15 @@ export class HistoryRecorder {
   private tick(): void {
     this.handle = null;
     if (!this.running) return;
-    try {
-      this.pruneIfNewDay();
-      const now = this.now();
-      const minute = now - (now % MINUTE_MS);
-      if (minute > this.lastMinute) this.recordMinute(minute);
-    } catch (err) {
-      this.onError(err);
-    }
-    this.arm();
+    this.pruneIfNewDay();
+    const now = this.now();
+    const minute = now - (now % MINUTE_MS);
+    if (minute <= this.lastMinute) return this.arm();
+    // Claimed now, so a timer that fires again before the slices are done does not repeat it.
+    this.lastMinute = minute;
+    this.recordInSlices(minute)
+      .catch((err: unknown) => this.onError(err))
+      .finally(() => this.arm());
   }
 
   private pruneIfNewDay(): void {

@@ -74,6 +74,23 @@ describe('history store', () => {
     });
   });
 
+  it('a finished half-hour is deflated later, a few blocks at a time, and reads back the same', () => {
+    const { db, store } = open();
+    const chains = (m: number) => ['NIFTY', 'BANKNIFTY', 'FINNIFTY'].map((symbol) => ({ ...nifty(m), symbol }));
+    // 9:16 .. 9:59 (the block of 9:30 starts at minute 14): the first block finishes at minute 14.
+    for (let m = 0; m < 20; m += 1) store.writeMinute(at(m), chains(m));
+    const raw = () => (db.sqlite.prepare('SELECT COUNT(*) AS n FROM history_strikes WHERE deflated = 0').get() as { n: number }).n;
+    // The minute that opened the new block left the three finished ones raw, to deflate later.
+    expect(store.pendingCompaction).toBe(3);
+    expect(raw()).toBe(6);
+    expect(store.compactFinished(2)).toBe(1);
+    expect(raw()).toBe(4);
+    expect(store.compactFinished(2)).toBe(0);
+    expect(raw()).toBe(3); // the live blocks only
+    expect(store.strikesAt('FINNIFTY', '2026-11-26', at(13))).toMatchObject({ t: at(13), strikes: { '26000': { CE: { ltp: 113 } } } });
+    expect(store.strikesAt('FINNIFTY', '2026-11-26', at(19))!.strikes['26000']!.CE.ltp).toBe(119);
+  });
+
   it('a minute written again replaces it, also out of order inside a block', () => {
     const { store } = open();
     for (let m = 0; m < 5; m += 1) store.writeMinute(at(m), [nifty(m)]);

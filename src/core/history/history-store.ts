@@ -84,6 +84,9 @@ export class HistoryStore {
   private readonly compactAll: (before: number) => number;
   /** Start of the block of the latest minute recorded live: that block is the one stored raw. */
   private liveBlock = Number.NEGATIVE_INFINITY;
+  /** Live blocks that finished (their half-hour ended), stored raw, still to deflate: [chain id, start]. */
+  private readonly finished: [number, number][] = [];
+  private readonly deflateSome: (blocks: readonly [number, number][]) => void;
 
   constructor(db: Db, options: HistoryStoreOptions = {}) {
     const sql = db.sqlite;
@@ -122,10 +125,11 @@ export class HistoryStore {
         if (c.strikes && c.strikes.count > 0) this.putStrikes(id, t, c.strikes);
       }
       // Blocks of earlier half-hours are finished (a chain whose next block started, or that was
-      // not recorded this minute): deflate them once and let them go.
+      // not recorded this minute): complete and raw in the database already, they are let go here
+      // and deflated later, a few at a time (`compactFinished`), so no minute pays for them all.
       for (const [id, b] of this.blocks) {
         if (b.start >= this.liveBlock) continue;
-        this.storeBlock(id, b);
+        this.finished.push([id, b.start]);
         this.blocks.delete(id);
       }
     });
@@ -152,6 +156,12 @@ export class HistoryStore {
         }
       }
       return { minutes, blocks, chains };
+    });
+    this.deflateSome = sql.transaction((blocks: readonly [number, number][]) => {
+      for (const [id, start] of blocks) {
+        const row = this.selectBlock.get(id, start);
+        if (row && row.deflated === 0) this.upsertBlock.run(id, start, 1, deflateRawSync(row.data, { level: this.level }));
+      }
     });
     this.compactAll = sql.transaction((before: number) => {
       let n = 0;
@@ -222,6 +232,21 @@ export class HistoryStore {
     return this.guarded(() => this.compactAll(floorTo(before, BLOCK_MS)));
   }
 
+  /** Finished blocks still raw (see `compactFinished`). */
+  get pendingCompaction(): number {
+    return this.finished.length;
+  }
+
+  /**
+   * Deflates up to `max` of the blocks that finished since the last call (one transaction);
+   * returns how many are still waiting. The recorder calls it in slices after a half-hour ends.
+   */
+  compactFinished(max: number): number {
+    const batch = this.finished.splice(0, Math.max(1, max));
+    if (batch.length) this.guarded(() => this.deflateSome(batch));
+    return this.finished.length;
+  }
+
   /** Runs a write; on failure the blocks held in memory no longer match the database: drop them. */
   private guarded<T>(write: () => T): T {
     try {
@@ -279,8 +304,8 @@ export class HistoryStore {
 
   private loadBlock(id: number, start: number): OpenBlock {
     const held = this.blocks.get(id);
-    // The chain's previous block is finished now.
-    if (held && held.start < start) this.storeBlock(id, held);
+    // The chain's previous block is finished now (complete and raw in the database): deflate it later.
+    if (held && held.start < start) this.finished.push([id, held.start]);
     const block: OpenBlock = { start, builder: new BlockBuilder(), lastOffset: -1, last: strikeColumns(0) };
     const row = this.selectBlock.get(id, start);
     if (row) rebuild(block, decodeBlock(rawOf(row)));
