@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../src/core/api/create-api';
+import { StreamSession } from '../src/core/api/stream-session';
 import { startLocalApi, type LocalApi } from '../src/server/local-api';
 import type { ChainView, HistoryMinutesView, HistoryStrikesView } from '../src/shared/contract';
 import { startAppOnSim, TRADING_T0, type AppOnSim } from './helpers/app';
@@ -76,6 +77,43 @@ describe('history API', () => {
     expect(at.CE.ltp! + at.PE.ltp!).toBeCloseTo(m.straddle!, 1);
     // Before anything was recorded: no minute, no strikes.
     expect((await get<HistoryStrikesView>(`/api/v2/history/NIFTY/strikes?expiry=${expiry}&t=${t - 1}`)).json).toEqual({ symbol: 'NIFTY', expiry, t: null, strikes: {} });
+  });
+
+  it('streams the day so far on subscribe, then each minute as it closes; a back-fill sends the day again', () => {
+    const { services } = env.app;
+    const expiry = services.owners.openChains().find((c) => c.state.chain.symbol === 'BANKNIFTY')!.state.chain.expiry;
+    const key = `BANKNIFTY|${expiry}`;
+    const t0 = Math.floor(clock.now() / 60_000) * 60_000 + 60_000;
+    services.history.recorder.recordMinute(t0);
+    const session = new StreamSession(env.app);
+    try {
+      expect(session.handle({ op: 'subscribe', view: 'history', symbol: 'banknifty', expiry, id: 'h1' })).toEqual({ type: 'subscribed', view: 'history', key, id: 'h1' });
+      const first = session.build(Date.now())!;
+      first.commit();
+      expect(first.batch.history![key]!.snapshot).toBe(true);
+      expect(first.batch.history![key]!.minutes.map((m) => m.t)).toContain(t0);
+      // Nothing closed since: nothing to send.
+      expect(session.build(Date.now())).toBeNull();
+      // The next minute closes: only it is sent.
+      services.history.recorder.recordMinute(t0 + 60_000);
+      const next = session.build(Date.now())!;
+      next.commit();
+      expect(next.batch.history![key]).toEqual({ minutes: [expect.objectContaining({ t: t0 + 60_000, backfilled: false })] });
+      // A back-fill lands behind what was sent: the day again, the filled minute marked.
+      const earlier = t0 - 30 * 60_000;
+      expect(services.history.writeBackfilled('BANKNIFTY', expiry, [{ t: earlier, underlying: 50_000, atmStrike: 50_000, straddle: null, pcr: null, pcrVolume: null, atmIv: null, ceOi: null, peOi: null, forward: null }])).toBe(1);
+      const again = session.build(Date.now())!;
+      again.commit();
+      expect(again.batch.history![key]!.snapshot).toBe(true);
+      expect(again.batch.history![key]!.minutes[0]).toMatchObject({ t: earlier, backfilled: true, underlying: 50_000 });
+      // Unknown symbols are refused by name; unsubscribe stops it.
+      expect(session.handle({ op: 'subscribe', view: 'history', symbol: 'NOSUCH', expiry })).toMatchObject({ type: 'error', error: { code: 'UNKNOWN_SYMBOL' } });
+      expect(session.handle({ op: 'unsubscribe', view: 'history', symbol: 'BANKNIFTY', expiry })).toMatchObject({ type: 'unsubscribed', key });
+      services.history.recorder.recordMinute(t0 + 120_000);
+      expect(session.build(Date.now())).toBeNull();
+    } finally {
+      session.dispose();
+    }
   });
 
   it('refuses what it cannot read, naming it', async () => {

@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
-import { expirySchema, viewIdSchema, type LegQuote, type StatusView } from './contract';
+import { expirySchema, viewIdSchema, type HistoryMinuteView, type LegQuote, type StatusView } from './contract';
 
 /** The views a client can subscribe to. */
-export const STREAM_VIEWS = ['chain', 'status', 'log'] as const;
+export const STREAM_VIEWS = ['chain', 'status', 'log', 'history'] as const;
 export type StreamView = (typeof STREAM_VIEWS)[number];
 
 const correlationId = z.string().min(1).max(100);
@@ -29,6 +29,14 @@ export const streamClientMessageSchema = z.discriminatedUnion('view', [
   }),
   z.strictObject({ op: z.enum(['subscribe', 'unsubscribe']), view: z.literal('status'), id: correlationId.optional() }),
   z.strictObject({ op: z.enum(['subscribe', 'unsubscribe']), view: z.literal('log'), id: correlationId.optional() }),
+  /** A chain's session history (issue 18): the day so far, then each minute as it closes. */
+  z.strictObject({
+    op: z.enum(['subscribe', 'unsubscribe']),
+    view: z.literal('history'),
+    symbol: z.string().trim().min(1).max(40),
+    expiry: expirySchema,
+    id: correlationId.optional(),
+  }),
 ]);
 export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;
 
@@ -93,6 +101,18 @@ export interface StreamBatch {
   log?: StreamLogEntry[];
   /** True when more log entries were written than one batch carries; the oldest were left out. */
   log_truncated?: true;
+  /** Per subscribed history view (key `"<SYMBOL>|<expiry>"`): its new minutes, oldest first. */
+  history?: Record<string, StreamHistory>;
+}
+
+/** A history view's part of a batch. */
+export interface StreamHistory {
+  /**
+   * Present (true) when `minutes` is the whole day so far: the first batch after a subscribe, and
+   * after a back-fill filled earlier minutes. Otherwise the minutes closed since the last batch.
+   */
+  snapshot?: true;
+  minutes: HistoryMinuteView[];
 }
 
 /** server -> client: a subscribe/unsubscribe was accepted; data follows in the next batches. */

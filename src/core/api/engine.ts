@@ -33,7 +33,7 @@ export interface ApiServices {
   readonly marketData: Pick<MarketData, 'paint'>;
   readonly log: Pick<SubscriptionLogRepo, 'recent'>;
   /** The session history's reads (issue 18). */
-  readonly history: Pick<History, 'minutes' | 'strikesAt'>;
+  readonly history: Pick<History, 'minutes' | 'strikesAt' | 'writes'>;
 }
 
 /** The engine state the status view shows. */

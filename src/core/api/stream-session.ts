@@ -18,11 +18,15 @@
  *   view stays silent and resumes with a snapshot when the chain reopens.
  * - status: sent when it differs from what this client last got; log: entries newer than the
  *   client's cursor, at most 1000 per batch.
+ * - history (issue 18): the day so far on subscribe (`snapshot`), then the minutes closed since;
+ *   the history is read again only when its write counts moved (once a minute), and a back-fill,
+ *   which lands behind minutes already sent, sends the day again as a snapshot.
  * - Cursors advance only when the transport says the batch went out (`commit`), so a client that
  *   skipped a batch (slow) still gets the latest values in the next one.
  */
 import type { StatusView } from '../../shared/contract';
-import type { StreamAck, StreamBatch, StreamChain, StreamClientMessage, StreamErrorMessage, StreamLeg, StreamLogEntry } from '../../shared/events';
+import type { StreamAck, StreamBatch, StreamChain, StreamClientMessage, StreamErrorMessage, StreamHistory, StreamLeg, StreamLogEntry } from '../../shared/events';
+import { historyMinuteView } from './history-views';
 import { chainKey } from '../../shared/keys';
 import type { ApiEngine, ApiServices } from './engine';
 import { isSegment, tokenOf } from '../../shared/instruments';
@@ -41,6 +45,18 @@ interface ChainSub {
   tokenSet: string;
   /** When every leg's analytics were last sent (epoch ms). */
   analyticsAt: number;
+}
+
+interface HistorySub {
+  symbol: string;
+  expiry: string;
+  /** The next batch carries the whole day (after a subscribe, or a back-fill). */
+  snapshot: boolean;
+  /** The last minute sent (epoch ms). */
+  since: number;
+  /** The history's write counts when last read. */
+  live: number;
+  backfills: number;
 }
 
 /** A built batch; call `commit()` once it was delivered so the cursors move past it. */
@@ -94,10 +110,24 @@ function chainDelta(app: ApiServices, sub: ChainSub, at: number): { part: Stream
   return { part, since: changed.sequence, tokenSet, refreshed: refresh };
 }
 
+/** What one history view adds to a batch (see the header): its part, and the cursor to commit. */
+function historyPart(app: ApiServices, sub: HistorySub): { part: StreamHistory | null; next: Omit<HistorySub, 'symbol' | 'expiry'> } | null {
+  const w = app.history.writes();
+  if (!sub.snapshot && w.live === sub.live && w.backfills === sub.backfills) return null;
+  const snapshot = sub.snapshot || (sub.backfills >= 0 && w.backfills !== sub.backfills);
+  const read = app.history.minutes(sub.symbol, sub.expiry, snapshot ? {} : { from: sub.since + 1 });
+  const minutes = (read?.minutes ?? []).map(historyMinuteView);
+  const since = minutes.length ? minutes[minutes.length - 1]!.t : sub.since;
+  const next = { snapshot: false, since, live: w.live, backfills: w.backfills };
+  if (!snapshot && minutes.length === 0) return { part: null, next };
+  return { part: snapshot ? { snapshot: true, minutes } : { minutes }, next };
+}
+
 /** One client's views and cursors. */
 export class StreamSession {
   private seq = 0;
   private readonly chains = new Map<string, ChainSub>();
+  private readonly histories = new Map<string, HistorySub>();
   /** Last status JSON sent; null when not subscribed, '' to force the next. */
   private status: string | null = null;
   /** Last log id sent; null when not subscribed. */
@@ -112,6 +142,7 @@ export class StreamSession {
   /** The client went away: REST views bound to it close. Call once, from the transport. */
   dispose(): void {
     this.chains.clear();
+    this.histories.clear();
     try {
       this.engine.services.views.clientGone(this.clientId);
     } catch {
@@ -138,6 +169,18 @@ export class StreamSession {
       this.logSince = m.op === 'subscribe' ? (this.logSince ?? app.log.recent(1)[0]?.id ?? 0) : null;
       return ack();
     }
+    if (m.view === 'history') {
+      const symbol = m.symbol.toUpperCase();
+      const key = chainKey(symbol, m.expiry);
+      if (m.op === 'unsubscribe') {
+        this.histories.delete(key);
+        return ack(key);
+      }
+      if (app.registry.rowsOfSymbol(symbol).length === 0) return fail('UNKNOWN_SYMBOL', `unknown symbol "${m.symbol}"`);
+      if (!this.histories.has(key) && this.histories.size >= MAX_CHAIN_VIEWS) return fail('BAD_REQUEST', `at most ${MAX_CHAIN_VIEWS} history views per connection`);
+      this.histories.set(key, { symbol, expiry: m.expiry, snapshot: true, since: Number.NEGATIVE_INFINITY, live: -1, backfills: -1 });
+      return ack(key);
+    }
     const symbol = m.symbol.toUpperCase();
     const registry = app.registry;
     const expiry = m.expiry ?? registry.expiries(symbol)[0];
@@ -158,6 +201,20 @@ export class StreamSession {
     return ack(key);
   }
 
+  private historyParts(app: ApiServices, batch: StreamBatch, advance: (() => void)[]): void {
+    for (const [key, sub] of this.histories) {
+      const d = historyPart(app, sub);
+      if (!d) continue;
+      // Nothing new to send: the counts move now (nothing can be lost by it).
+      if (!d.part) {
+        Object.assign(sub, d.next);
+        continue;
+      }
+      (batch.history ??= {})[key] = d.part;
+      advance.push(() => Object.assign(sub, d.next));
+    }
+  }
+
   /**
    * The batch of everything that changed for this client's views since its last committed batch,
    * or null when nothing did. `status` gives the status JSON (shared by every session of a tick).
@@ -176,6 +233,7 @@ export class StreamSession {
         if (d.refreshed) sub.analyticsAt = at;
       });
     }
+    if (this.histories.size > 0) this.historyParts(app, batch, advance);
     if (this.status !== null) {
       const s = status();
       if (s !== this.status) {

@@ -181,6 +181,15 @@ export class HistoryStore {
   writeMinute(t: number, chains: readonly ChainMinute[]): void {
     const minute = floorTo(t, MINUTE_MS);
     this.guarded(() => this.writeAll(minute, chains));
+    this.writeCount.live += 1;
+  }
+
+  /**
+   * How many writes went in since this store was made: live minutes, and back-fills (which land
+   * behind minutes already recorded). A reader that saw the same counts has nothing new to read.
+   */
+  get writes(): { readonly live: number; readonly backfills: number } {
+    return this.writeCount;
   }
 
   /**
@@ -188,7 +197,9 @@ export class HistoryStore {
    * already recorded live is left as it is. Returns how many minutes were written.
    */
   writeBackfilled(symbol: string, expiry: string, minutes: readonly BackfillMinute[]): number {
-    return this.guarded(() => this.fillAll(this.chainId(symbol, expiry), minutes));
+    const written = this.guarded(() => this.fillAll(this.chainId(symbol, expiry), minutes));
+    if (written > 0) this.writeCount.backfills += 1;
+    return written;
   }
 
   /** The chain's minutes with `from <= t <= to` (both optional), in time order; null when the chain has no history. */
@@ -231,6 +242,8 @@ export class HistoryStore {
   compact(before: number): number {
     return this.guarded(() => this.compactAll(floorTo(before, BLOCK_MS)));
   }
+
+  private readonly writeCount = { live: 0, backfills: 0 };
 
   /** Finished blocks still raw (see `compactFinished`). */
   get pendingCompaction(): number {

@@ -35,6 +35,8 @@ export interface History {
   minutes(symbol: string, expiry: string, range?: { from?: number; to?: number }): HistoryMinutes | null;
   /** The chain's strikes at the latest minute at or before `t` (default the latest); null when none. */
   strikesAt(symbol: string, expiry: string, t?: number): HistoryStrikes | null;
+  /** Writes so far (live minutes, back-fills): a stream view reads again only when they moved. */
+  writes(): { readonly live: number; readonly backfills: number };
   /** Writes back-filled minutes (marked), never over a live one; returns how many were written. */
   writeBackfilled(symbol: string, expiry: string, minutes: readonly BackfillMinute[]): number;
 }
@@ -60,6 +62,7 @@ export function createHistory(o: HistoryOptions): History {
     stop: () => recorder.stop(),
     minutes: (symbol, expiry, range) => store.minutes(symbol, expiry, range),
     strikesAt: (symbol, expiry, t) => store.strikesAt(symbol, expiry, t),
+    writes: () => store.writes,
     writeBackfilled: (symbol, expiry, minutes) => store.writeBackfilled(symbol, expiry, minutes),
   };
 }
