@@ -25,7 +25,7 @@ import type { OptionChain } from '../../shared/chain';
 import { parseToken, type Exchange, type InstrumentToken, type Segment } from '../../shared/instruments';
 import type { AnalyticsBook } from '../analytics/analytics-book';
 import type { QuoteStore } from '../feed/quote-store';
-import type { TimerFunctions } from '../lifecycle/scheduler';
+import { realTimers, type TimerFunctions } from '../lifecycle/scheduler';
 import type { SettingsRepo } from '../storage/settings-repo';
 import type { OpenChain } from '../subscriptions/owner-registry';
 import { MINUTE_MS, type HistoryStore } from './history-store';
@@ -57,16 +57,6 @@ export interface HistoryRecorderOptions {
   onError?: (err: unknown) => void;
 }
 
-const realTimers: TimerFunctions = {
-  setTimeout(fn, ms) {
-    const handle = setTimeout(fn, ms);
-    handle.unref();
-    return handle;
-  },
-  clearTimeout(handle) {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
 
 /** The exchange calendar and session a chain's options trade on. */
 function venueOf(chain: OptionChain): { exchange: Exchange; market: SessionMarket } {

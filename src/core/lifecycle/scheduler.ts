@@ -70,7 +70,8 @@ export const DEFAULT_PRE_SESSION_MINUTES = 8 * 60 + 45;
 export const DEFAULT_TOKEN_WARNING_LEAD_MS = 2 * 60 * 60_000;
 export const DEFAULT_MAX_SLEEP_MS = 60_000;
 
-const realTimers: TimerFunctions = {
+/** Real timers that never keep a process alive by themselves (also the history recorder's). */
+export const realTimers: TimerFunctions = {
   setTimeout(fn, ms) {
     const handle = setTimeout(fn, ms);
     // The scheduler alone must not keep a process alive (the CLI exits when its work is done).
