@@ -31,6 +31,7 @@ import { DayScheduler } from './lifecycle/scheduler';
 import { latestSessionStart, startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
 import { applyTierB, describeTierBPlan, planTierB, pruneTierB, TIER_B_UNDERLYINGS_OWNER, type TierBChainPlan } from './lifecycle/tier-b';
+import { Backfiller } from './history/backfill';
 import { createHistory, inSessionMinute, type History } from './history/index';
 import { DhanRestClient } from './rest/dhan-rest';
 import { openDatabase, type Db } from './storage/database';
@@ -108,6 +109,7 @@ export interface Services extends ApiServices {
   readonly scheduler: DayScheduler;
   readonly rest: DhanRestClient;
   readonly history: History;
+  readonly backfill: Backfiller;
 }
 
 export class App implements ApiEngine {
@@ -119,6 +121,7 @@ export class App implements ApiEngine {
   private appStatus: AppStatus | null = null;
   private pendingTierB: TierBChainPlan[] = [];
   private warmSearch: ReturnType<typeof setTimeout> | null = null;
+  private disposeBackfill: (() => void) | null = null;
 
   constructor(config: AppConfig) {
     this.config = config;
@@ -201,6 +204,8 @@ export class App implements ApiEngine {
     });
     const views = new ViewOwners({ owners: core.owners, now: this.now, ...(c.viewIdleMs !== undefined ? { idleMs: c.viewIdleMs } : {}) });
     const scheduler = this.buildScheduler();
+    // The exchange's session, or the embedded simulator's session outside market hours.
+    const inSession = (chain: Parameters<typeof inSessionMinute>[0], t: number) => inSessionMinute(chain, t) || (c.simulatedSession?.() ?? null) !== null;
     const history = createHistory({
       db,
       owners: core.owners,
@@ -208,10 +213,10 @@ export class App implements ApiEngine {
       analytics,
       settings: core.repos.settings,
       now: this.now,
-      // The exchange's session, or the embedded simulator's session outside market hours.
-      shouldRecord: (chain, t) => inSessionMinute(chain, t) || (c.simulatedSession?.() ?? null) !== null,
+      shouldRecord: inSession,
       onError: (err) => this.log(`history: ${err instanceof Error ? err.message : String(err)}`),
     });
+    const backfill = new Backfiller({ history, registry, rest, now: this.now, shouldFill: inSession, onError: (m) => this.log(`history: ${m}`) });
     this.current = Object.freeze({
       db,
       loaded,
@@ -231,6 +236,7 @@ export class App implements ApiEngine {
       marketData,
       scheduler,
       history,
+      backfill,
     });
 
     // Restore what was subscribed before (a crash or a restart), then decide about Tier A. Nothing
@@ -270,6 +276,10 @@ export class App implements ApiEngine {
 
     scheduler.start();
     history.start();
+    // A chain opened mid-session gets today's earlier minutes (once a day per chain).
+    const openChains = () => core.owners.openChains().map((o) => o.state.chain);
+    this.disposeBackfill = core.owners.onChange(() => backfill.consider(openChains()));
+    backfill.consider(openChains());
     // The search index is built by its first query; build it a moment after start-up instead, so
     // neither the first keystroke nor a request right after "ready" pays for it.
     this.warmSearch = setTimeout(() => loaded.search.warm(), 1_000);
@@ -429,6 +439,9 @@ export class App implements ApiEngine {
     this.current = null;
     if (this.warmSearch) clearTimeout(this.warmSearch);
     s.scheduler.stop();
+    this.disposeBackfill?.();
+    this.disposeBackfill = null;
+    s.backfill.stop();
     s.history.stop();
     s.views.stop();
     s.pool.stop();
