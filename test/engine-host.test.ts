@@ -136,8 +136,11 @@ describe('the engine host', () => {
     await waitFor(() => batchesOf().length > 0, 5_000, 'the snapshot batch');
     const snapshot = batchesOf()[0]!.chains[key]!;
     expect(snapshot.snapshot).toBe(true);
-    expect(snapshot.strikes).toHaveLength(25);
-    expect(Object.keys(snapshot.legs)).toHaveLength(50);
+    // The whole window: 25 strikes around its ATM, clipped where the ladder ends (as for the add).
+    const window = snapshot.strikes!.map((k) => k.strike);
+    expect(window).toEqual(window.filter((k) => Math.abs(k - snapshot.atm_strike) <= 120));
+    expect(window.length).toBe(Math.min(snapshot.atm_strike + 120, 1520) / 10 - Math.max(snapshot.atm_strike - 120, 1280) / 10 + 1);
+    expect(Object.keys(snapshot.legs)).toHaveLength(2 * window.length);
     await waitFor(() => batchesOf().length >= 4, 15_000, 'delta batches as the simulated market trades');
     const deltas = batchesOf().slice(1);
     for (const b of deltas) {
