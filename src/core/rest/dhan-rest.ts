@@ -168,10 +168,17 @@ export class DhanRestClient {
 
   /**
    * One `POST /charts/intraday` (paced at the data-API rate), answered as Dhan sent it: build the
-   * body and check the answer with intraday-charts.ts.
+   * body and check the answer with intraday-charts.ts. Refused as too fast (the limit is counted
+   * at Dhan's end, after network jitter), it is sent again through the pacer, twice at most.
    */
-  intradayCharts(body: object): Promise<unknown> {
-    return this.dataPacer.run(() => this.post<unknown>('/charts/intraday', body));
+  async intradayCharts(body: object): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.dataPacer.run(() => this.post<unknown>('/charts/intraday', body));
+      } catch (err) {
+        if (attempt >= 2 || !(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;
+      }
+    }
   }
 
   /** The account profile (token validity, data plan). */

@@ -127,6 +127,19 @@ describe("Dhan's request and answer", () => {
     ]);
   });
 
+  it('a request refused as too fast (HTTP 429) is sent again through the pacer, twice at most', async () => {
+    const good = { open: [10], high: [12], low: [9], close: [11], volume: [1], timestamp: [1795491900], open_interest: [5] };
+    const refusal = () => new Response(JSON.stringify({ errorType: 'Rate_Limit', errorCode: 'DH-904', errorMessage: 'Too many requests' }), { status: 429 });
+    let calls = 0;
+    const flaky = (async () => (++calls === 1 ? refusal() : new Response(JSON.stringify(good), { status: 200 }))) as typeof fetch;
+    expect(await client(flaky).c.intradayCharts({})).toEqual(good);
+    expect(calls).toBe(2);
+    calls = 0;
+    const refusing = (async () => (++calls, refusal())) as typeof fetch;
+    await expect(client(refusing).c.intradayCharts({})).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(calls).toBe(3);
+  });
+
   it('a malformed answer is a clear BAD_REQUEST, never a crash or a partial series', async () => {
     const good = { open: [10, 11], high: [12, 12], low: [9, 10], close: [11, 11], volume: [1, 2], timestamp: [1795491900, 1795491960], open_interest: [5, 6] };
     const cases: [unknown, RegExp][] = [
