@@ -14,7 +14,6 @@
  */
 import { join } from 'node:path';
 import { AppError } from '../shared/errors';
-import type { InstrumentToken } from '../shared/instruments';
 import { parseChainKey, watchlistOwner } from '../shared/keys';
 import type { ApiEngine, ApiServices, EngineStatus } from './api/engine';
 import { AnalyticsBook } from './analytics/analytics-book';
@@ -30,7 +29,7 @@ import { restoreWatchlists, runEndOfDay, unsubscribeAllTierA } from './lifecycle
 import { DayScheduler } from './lifecycle/scheduler';
 import { latestSessionStart, startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
-import { applyTierB, describeTierBPlan, planTierB, pruneTierB, TIER_B_UNDERLYINGS_OWNER, type TierBChainPlan } from './lifecycle/tier-b';
+import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
 import { Backfiller } from './history/backfill';
 import { createHistory, inSessionMinute, type History } from './history/index';
 import { DhanRestClient } from './rest/dhan-rest';
@@ -181,10 +180,8 @@ export class App implements ApiEngine {
     });
     const rest = new DhanRestClient({ baseUrl: c.apiUrl, credentials: c.credentials, now: this.now });
     let marketData: MarketData | null = null;
-    // The F&O underlyings held live, filled from the Tier B plan below (before any socket opens).
-    const underlyings = new Set<InstrumentToken>();
     const pool = new FeedPool({
-      modeFor: feedModes(underlyings),
+      modeFor: feedModes(registry),
       placement: core.placement,
       url: c.feedUrl,
       credentials: c.credentials,
@@ -260,7 +257,6 @@ export class App implements ApiEngine {
     const plan = planTierB(registry, c.tierB ?? DEFAULT_TIER_B_CONFIG);
     this.log(describeTierBPlan(plan));
     for (const p of plan.problems) this.log(`tier B: ${p.field} ${p.symbol}: ${p.message}`);
-    for (const o of plan.owners) if (o.kind === 'instruments' && o.owner === TIER_B_UNDERLYINGS_OWNER) o.tokens.forEach((t) => underlyings.add(t));
     const toOpen = plan.owners.filter((o) => o.kind !== 'chain' || !core.owners.owner(o.owner)?.chain);
     const lists = marketData.inBackground(() => applyTierB(core, { owners: toOpen.filter((o) => o.kind === 'instruments') }, () => undefined));
     await marketData.paint(toOpen.flatMap((o) => (o.kind === 'chain' ? [o.underlyingToken] : [])), 'background');
@@ -276,10 +272,15 @@ export class App implements ApiEngine {
 
     scheduler.start();
     history.start();
-    // A chain opened mid-session gets today's earlier minutes (once a day per chain).
+    // A chain opened mid-session gets today's earlier minutes (once a day per chain): background
+    // work, begun once the start-up paint is in (with the embedded simulator its chart answers
+    // share the engine's event loop, and would delay the paint's requests into Dhan-style refusals).
     const openChains = () => core.owners.openChains().map((o) => o.state.chain);
-    this.disposeBackfill = core.owners.onChange(() => backfill.consider(openChains()));
-    backfill.consider(openChains());
+    void marketData.painted().then(() => {
+      if (this.current?.backfill !== backfill) return; // stopped (or reloaded) meanwhile
+      this.disposeBackfill = core.owners.onChange(() => backfill.consider(openChains()));
+      backfill.consider(openChains());
+    });
     // The search index is built by its first query; build it a moment after start-up instead, so
     // neither the first keystroke nor a request right after "ready" pays for it.
     this.warmSearch = setTimeout(() => loaded.search.warm(), 1_000);
@@ -387,7 +388,7 @@ export class App implements ApiEngine {
       const spot = registry.spot(e.symbol);
       return spot ? [`${spot.segment}:${spot.securityId}`] : [];
     });
-    await this.snapshotPrices(spots);
+    await this.services.marketData.paint(spots);
     const restored = restoreWatchlists(core, registry, (t) => store.ltp(t));
     this.log(`watchlists kept over end of day: ${restored.restored.length} subscribed again, ${restored.pending.length} waiting for a price, ${restored.dropped.length} expired`);
     return restored.restored.length;
@@ -416,7 +417,7 @@ export class App implements ApiEngine {
   async retryPendingTierB(): Promise<number> {
     if (!this.pendingTierB.length) return 0;
     const { core, store } = this.services;
-    await this.snapshotPrices(this.pendingTierB.map((p) => p.underlyingToken));
+    await this.services.marketData.paint(this.pendingTierB.map((p) => p.underlyingToken));
     const applied = applyTierB(core, { owners: this.pendingTierB }, (t) => store.ltp(t));
     this.pendingTierB = applied.pending.map((p) => p.plan);
     if (this.appStatus) this.appStatus.tierBPending = this.pendingTierB.map((p) => p.owner);
@@ -449,10 +450,6 @@ export class App implements ApiEngine {
     if (s.db.isOpen) s.db.close();
   }
 
-  /** Prices for `tokens` not known yet, first in line (a failed snapshot is logged by market data). */
-  private async snapshotPrices(tokens: InstrumentToken[]): Promise<void> {
-    await this.services.marketData.paint(tokens, 'now');
-  }
 }
 
 function tokenExpiryOf(creds: FeedCredentials | null): number | null {

@@ -29,3 +29,22 @@ export interface OptionChain {
   underlying: { segment: Segment; securityId: number; tradingSymbol: string } | null;
   strikes: ChainStrike[];
 }
+
+/**
+ * The listed strike of `chain` nearest the underlying's `ltp` (ties to the higher strike, as the
+ * ATM rounds), or null without a price or strikes. The chain's ATM is its window's centre and
+ * moves only after a full strike step, so the two can differ between re-centres.
+ */
+export function nearestStrike(chain: Pick<OptionChain, 'strikes'>, ltp: number | null | undefined): number | null {
+  if (ltp === null || ltp === undefined || !(ltp > 0) || !Number.isFinite(ltp)) return null;
+  let best: number | null = null;
+  let gap = Infinity;
+  for (const { strike } of chain.strikes) {
+    const d = Math.abs(strike - ltp);
+    if (d < gap || (d === gap && best !== null && strike > best)) {
+      best = strike;
+      gap = d;
+    }
+  }
+  return best;
+}

@@ -22,7 +22,6 @@
  */
 import type { LegQuote, StatusView } from '../../shared/contract';
 import { parseToken, type InstrumentToken } from '../../shared/instruments';
-import type { OptionChain } from '../../shared/chain';
 import { mcxSession, nseSession } from '../lifecycle/session-clock';
 import type { ApiEngine, ApiServices } from './engine';
 
@@ -65,24 +64,7 @@ export function legQuote(services: Pick<ApiServices, 'store' | 'feed'>, token: I
   };
 }
 
-/**
- * The listed strike of `chain` nearest the underlying's `ltp` (ties to the higher strike, as the
- * ATM rounds), or null without a price or strikes. The chain's ATM is its window's centre and
- * moves only after a full strike step, so the two can differ between re-centres.
- */
-export function nearestStrike(chain: Pick<OptionChain, 'strikes'>, ltp: number | null | undefined): number | null {
-  if (ltp === null || ltp === undefined || !(ltp > 0) || !Number.isFinite(ltp)) return null;
-  let best: number | null = null;
-  let gap = Infinity;
-  for (const { strike } of chain.strikes) {
-    const d = Math.abs(strike - ltp);
-    if (d < gap || (d === gap && best !== null && strike > best)) {
-      best = strike;
-      gap = d;
-    }
-  }
-  return best;
-}
+export { nearestStrike } from '../../shared/chain';
 
 /** The subscriptions status, with the seed's field names. */
 export function statusView(engine: ApiEngine): StatusView {

@@ -20,7 +20,7 @@
  *   failure: the chain is tried again a minute later (`retryMs`). Failures are reported and not
  *   retried the same day (Dhan answers "no data present" as a 400 too).
  */
-import type { OptionChain } from '../../shared/chain';
+import { nearestStrike, type OptionChain } from '../../shared/chain';
 import { istDate, istEpochMs } from '../../shared/market-calendar';
 import type { InstrumentRegistry } from '../instruments/registry';
 import { fetchIntradayBars, type IntradayBar, type IntradayChartsTransport } from '../rest/intraday-charts';
@@ -44,7 +44,8 @@ export class Backfiller {
   /** `SYMBOL|expiry|date` already handled (filled, nothing to fill, or failed) today. */
   private readonly handled = new Set<string>();
   private readonly queue: OptionChain[] = [];
-  private running = false;
+  /** The queue being worked through, while it is. */
+  private draining: Promise<void> | null = null;
   private stopped = false;
   private readonly retries = new Set<ReturnType<typeof setTimeout>>();
 
@@ -63,7 +64,12 @@ export class Backfiller {
       this.handled.add(key);
       this.queue.push(chain);
     }
-    if (!this.running && this.queue.length) void this.drain();
+    if (this.draining || !this.queue.length) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      // Queued between the last shift and now: work on.
+      this.consider([]);
+    });
   }
 
   /** Stop taking work; a fill in flight finishes its write. */
@@ -74,23 +80,18 @@ export class Backfiller {
     this.retries.clear();
   }
 
-  /** Resolves when the queue is empty (tests). */
+  /** Resolves when the queue is empty. */
   async idle(): Promise<void> {
-    while (this.running) await new Promise((r) => setTimeout(r, 10));
+    await this.draining;
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      for (let chain = this.queue.shift(); chain && !this.stopped; chain = this.queue.shift()) {
-        try {
-          if ((await this.fillOnce(chain)) === null) this.retryLater(chain);
-        } catch (err) {
-          this.o.onError?.(`back-fill of ${chain.symbol} ${chain.expiry} failed: ${err instanceof Error ? err.message : String(err)}`);
-        }
+    for (let chain = this.queue.shift(); chain && !this.stopped; chain = this.queue.shift()) {
+      try {
+        if ((await this.fillOnce(chain)) === null) this.retryLater(chain);
+      } catch (err) {
+        this.o.onError?.(`back-fill of ${chain.symbol} ${chain.expiry} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
-    } finally {
-      this.running = false;
     }
   }
 
@@ -127,7 +128,7 @@ export class Backfiller {
     if (wanted.length === 0 || this.stopped) return 0;
 
     // The ATM of each minute, and the two legs' candles at each strike that was the ATM.
-    const atmOf = (price: number) => nearestStrike(chain, price);
+    const atmOf = (price: number) => nearestStrike(chain, price) ?? chain.strikes[0]!.strike;
     const legBars = new Map<number, { ce: Map<number, IntradayBar>; pe: Map<number, IntradayBar>; ceVol: Map<number, number>; peVol: Map<number, number> }>();
     for (const strike of new Set(wanted.map((b) => atmOf(b.close)))) {
       const row = chain.strikes.find((s) => s.strike === strike);
@@ -167,13 +168,6 @@ export class Backfiller {
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
-
-/** The chain's listed strike nearest `price` (ties to the higher). */
-function nearestStrike(chain: OptionChain, price: number): number {
-  let best = chain.strikes[0]!.strike;
-  for (const s of chain.strikes) if (Math.abs(s.strike - price) <= Math.abs(best - price)) best = s.strike;
-  return best;
-}
 
 function byStart(bars: readonly IntradayBar[]): Map<number, IntradayBar> {
   return new Map(bars.map((b) => [b.t, b]));

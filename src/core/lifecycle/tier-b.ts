@@ -34,6 +34,8 @@ import { INSTRUMENT_CAP } from '../../shared/product';
 export { INSTRUMENT_CAP };
 
 const FUTURES_SEGMENTS: readonly Segment[] = ['MCX_COMM', 'NSE_FNO', 'BSE_FNO', 'NSE_COMM'];
+/** Option segments whose contracts are options on futures (an underlying per expiry). */
+const ON_FUTURES: ReadonlySet<Segment> = new Set<Segment>(['MCX_COMM', 'NSE_COMM', 'NSE_CURRENCY', 'BSE_CURRENCY']);
 
 /** One chain to open. */
 export interface TierBChainPlan {
@@ -151,7 +153,10 @@ export function fnoUnderlyings(registry: InstrumentRegistry, asOf: string = regi
   for (const symbol of registry.symbols()) {
     const segment = registry.optionSegments(symbol)[0];
     if (!segment) continue;
-    for (const expiry of registry.expiries(symbol, { segment, asOf })) {
+    const expiries = registry.expiries(symbol, { segment, asOf });
+    // Options on an index or a stock follow the same spot whatever their expiry; options on
+    // futures (commodities, currencies) follow each expiry's own future.
+    for (const expiry of ON_FUTURES.has(segment) ? expiries : expiries.slice(0, 1)) {
       const under = registry.chainUnderlying(symbol, expiry, segment);
       if (under) out.add(tokenOf(under));
     }

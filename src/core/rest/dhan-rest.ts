@@ -70,6 +70,13 @@ export interface DhanRestOptions {
 }
 
 const MAX_QUOTE_INSTRUMENTS = 1000;
+/**
+ * A read refused as too fast (another process may have used the account's second, or the network
+ * bunched two requests up: Dhan counts at its end) is sent again through its pacer, this often.
+ * Reads are idempotent.
+ */
+const TOO_FAST_RETRIES = 2;
+const isTooFast = (err: unknown): boolean => err instanceof AppError && err.code === 'RATE_LIMITED';
 const SEGMENT_SET: ReadonlySet<string> = new Set(SEGMENTS);
 
 /** Serialises calls with at least `intervalMs` between their starts. */
@@ -113,8 +120,8 @@ export class DhanRestClient {
       maxPerRequest: MAX_QUOTE_INSTRUMENTS,
       now,
       sleep,
-      // Another process (a previous run, a script) may have used the account's second: reads are idempotent.
-      retryable: (err) => err instanceof AppError && err.code === 'RATE_LIMITED',
+      retryable: isTooFast,
+      retries: TOO_FAST_RETRIES,
     });
     this.chainPacer = new Pacer(options.optionChainIntervalMs ?? 3100, now, sleep);
     // 250 ms: Dhan's 5/s with the same margin for network jitter.
@@ -176,7 +183,7 @@ export class DhanRestClient {
       try {
         return await this.dataPacer.run(() => this.post<unknown>('/charts/intraday', body));
       } catch (err) {
-        if (attempt >= 2 || !(err instanceof AppError) || err.code !== 'RATE_LIMITED') throw err;
+        if (attempt >= TOO_FAST_RETRIES || !isTooFast(err)) throw err;
       }
     }
   }
