@@ -265,6 +265,11 @@ export interface HistoryMinuteView {
   ce_oi: number | null;
   pe_oi: number | null;
   forward: number | null;
+  /**
+   * Contracts of the ATM call and put traded during this minute, at this minute's ATM strike (the
+   * weights of the straddle's VWAP); null when not known (the first minute recorded, a gap).
+   */
+  straddle_volume: number | null;
   /** Filled from Dhan's intraday charts, not recorded live. */
   backfilled: boolean;
 }

@@ -17,6 +17,7 @@ export function historyMinuteView(m: HistoryMinute): HistoryMinuteView {
     ce_oi: m.ceOi,
     pe_oi: m.peOi,
     forward: m.forward,
+    straddle_volume: null,
     backfilled: m.backfilled,
   };
 }
