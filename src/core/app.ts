@@ -17,6 +17,7 @@ import { AppError } from '../shared/errors';
 import { parseChainKey, watchlistOwner } from '../shared/keys';
 import type { ApiEngine, ApiServices, EngineStatus } from './api/engine';
 import { AnalyticsBook } from './analytics/analytics-book';
+import { fastMinutes } from './lifecycle/fast-minutes';
 import { DEFAULT_RATE } from './analytics/chain-analytics';
 import type { FeedCredentials } from './feed/feed-connection';
 import { feedModes } from './feed/feed-modes';
@@ -78,6 +79,11 @@ export interface AppConfig {
    * outside the exchange's hours (shown plainly in the top bar), else null.
    */
   simulatedSession?: () => string | null;
+  /**
+   * Simulator only: a history minute lasts this many real ms (fast-minutes.ts), for end-to-end
+   * tests and demos of the charts. Absent: real minutes.
+   */
+  historyMinuteMs?: number;
   /** Feed connection policy overrides (tests shorten timings). */
   feed?: { graceMs?: number };
   log?: (line: string) => void;
@@ -203,13 +209,14 @@ export class App implements ApiEngine {
     const scheduler = this.buildScheduler();
     // The exchange's session, or the embedded simulator's session outside market hours.
     const inSession = (chain: Parameters<typeof inSessionMinute>[0], t: number) => inSessionMinute(chain, t) || (c.simulatedSession?.() ?? null) !== null;
+    const fast = c.historyMinuteMs !== undefined ? fastMinutes(c.historyMinuteMs, this.now) : null;
     const history = createHistory({
       db,
       owners: core.owners,
       store,
       analytics,
       settings: core.repos.settings,
-      now: this.now,
+      ...(fast ? { now: fast.now, timers: fast.timers } : { now: this.now }),
       shouldRecord: inSession,
       onError: (err) => this.log(`history: ${err instanceof Error ? err.message : String(err)}`),
     });

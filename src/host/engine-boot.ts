@@ -76,6 +76,8 @@ export interface EngineBootOptions {
   mask?: SecretMask;
   /** Market time for the app and the simulator; tests pin it inside trading hours. Default Date.now. */
   now?: () => number;
+  /** Simulator only: a history minute lasts this many real ms (charts e2e, demos); refused live. */
+  historyMinuteMs?: number;
 }
 
 export interface Engine {
@@ -278,6 +280,7 @@ export async function bootEngine(o: EngineBootOptions): Promise<Engine> {
       ...(masterWarning ? { masterWarning } : {}),
       // The embedded simulator trades around the clock by default: the top bar says so outside hours.
       ...(sim ? { simulatedSession: simSessionNote(sim) } : {}),
+      ...(sim && o.historyMinuteMs !== undefined ? { historyMinuteMs: o.historyMinuteMs } : {}),
     };
     app = new App(config);
     const status = await app.start();

@@ -26,12 +26,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DHAN_MASTER_URL } from '../core/instruments/master-download';
+import { MIN_FAST_MINUTE_MS } from '../core/lifecycle/fast-minutes';
 import { defaultDataDir, loadOrCreateApiToken } from '../server/api-token';
 import { startLocalApi, type LocalApi } from '../server/local-api';
 import { bootEngine, DHAN_API_URL, DHAN_FEED_URL, MasterUnavailableError, SecretMask, type Engine } from './engine-boot';
 
 const USAGE = `usage: npm run serve -- [--port N] [--data-dir DIR] [--master FILE] [--master-url URL] [--keep-watchlists]
        [--client-id C (--token-file PATH|- | --token T)] [--feed-url URL] [--api-url URL]
+       [--history-minute-ms N]  (simulator only: a history minute lasts N real ms, for demos and tests)
   the Dhan access token: STRIKEDESK_DHAN_TOKEN or --token-file (- for standard input); --token shows it in the process list
   without credentials (flags or STRIKEDESK_DHAN_CLIENT_ID / STRIKEDESK_DHAN_TOKEN) the embedded simulator is the exchange`;
 
@@ -48,6 +50,8 @@ interface ServeOptions {
   credentials: { clientId: string; token: string } | null;
   feedUrl: string;
   apiUrl: string;
+  /** Simulator only: a history minute lasts this many real ms. */
+  historyMinuteMs: number | undefined;
   /** The token was given as `--token` (visible in `ps`): warn. */
   tokenOnCommandLine: boolean;
 }
@@ -83,6 +87,7 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
       'token-file': { type: 'string' },
       'feed-url': { type: 'string' },
       'api-url': { type: 'string' },
+      'history-minute-ms': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -93,6 +98,14 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
   const clientId = v['client-id'] ?? env.STRIKEDESK_DHAN_CLIENT_ID ?? '';
   const token = v.token ?? (v['token-file'] !== undefined ? readTokenFile(v['token-file']) : undefined) ?? env.STRIKEDESK_DHAN_TOKEN ?? '';
   if (Boolean(clientId) !== Boolean(token)) throw new UsageError('give both the Dhan client id and the access token, or neither (simulator)');
+  const minuteText = v['history-minute-ms'];
+  const historyMinuteMs = minuteText === undefined ? undefined : Number(minuteText);
+  if (historyMinuteMs !== undefined) {
+    if (clientId) throw new UsageError('--history-minute-ms is for the embedded simulator only: with Dhan the history keeps real minutes');
+    if (!Number.isInteger(historyMinuteMs) || historyMinuteMs < MIN_FAST_MINUTE_MS || historyMinuteMs > 60_000) {
+      throw new UsageError(`--history-minute-ms must be an integer ${MIN_FAST_MINUTE_MS}-60000, got ${JSON.stringify(minuteText)}`);
+    }
+  }
   return {
     port,
     dataDir: resolve(v['data-dir'] ?? env.STRIKEDESK_DATA_DIR ?? defaultDataDir()),
@@ -102,6 +115,7 @@ function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServeO
     credentials: clientId && token ? { clientId, token } : null,
     feedUrl: v['feed-url'] ?? env.STRIKEDESK_FEED_URL ?? DHAN_FEED_URL,
     apiUrl: v['api-url'] ?? env.STRIKEDESK_API_URL ?? DHAN_API_URL,
+    historyMinuteMs,
     tokenOnCommandLine: v.token !== undefined,
   };
 }
@@ -154,6 +168,7 @@ async function main(): Promise<number> {
         feedUrl: o.feedUrl,
         apiUrl: o.apiUrl,
         keepWatchlists: o.keepWatchlists,
+        ...(o.historyMinuteMs !== undefined ? { historyMinuteMs: o.historyMinuteMs } : {}),
         log: (line) => console.log(line),
         mask,
       });
