@@ -12,7 +12,7 @@ import { MIGRATIONS } from './migrations';
 import { WatchlistRepo } from './watchlist-repo';
 
 const TABLES = [
-  'atm_cache', 'history_chains', 'history_minutes', 'history_strikes', 'master_files', 'settings', 'subscription_log', 'subscription_owners', 'subscriptions', 'watchlist',
+  'atm_cache', 'history_chains', 'history_minutes', 'history_strikes', 'master_files', 'settings', 'strategies', 'strategy_legs', 'subscription_log', 'subscription_owners', 'subscriptions', 'watchlist',
 ];
 
 let dir: string;

@@ -3,6 +3,7 @@ import { AtmCacheRepo } from './atm-cache-repo';
 import type { Db } from './database';
 import { MasterFilesRepo } from './master-files-repo';
 import { SettingsRepo } from './settings-repo';
+import { StrategiesRepo } from './strategies-repo';
 import { SubscriptionLogRepo } from './subscription-log-repo';
 import { SubscriptionsRepo } from './subscriptions-repo';
 import { WatchlistRepo } from './watchlist-repo';
@@ -23,6 +24,8 @@ export type { AtmCacheEntry } from './atm-cache-repo';
 export { SUBSCRIPTION_LOG_ACTIONS, SubscriptionLogRepo } from './subscription-log-repo';
 export type { SubscriptionLogAction, SubscriptionLogEntry, SubscriptionLogInput } from './subscription-log-repo';
 export { SettingsRepo } from './settings-repo';
+export { MAX_STRATEGY_LEGS, StrategiesRepo } from './strategies-repo';
+export type { NewStrategy, SavedStrategy, SavedStrategyLeg } from './strategies-repo';
 export { MASTER_SOURCES, MasterFilesRepo } from './master-files-repo';
 export type { MasterFile, MasterSource, NewMasterFile } from './master-files-repo';
 
@@ -33,11 +36,12 @@ export interface Repositories {
   subscriptionLog: SubscriptionLogRepo;
   settings: SettingsRepo;
   masterFiles: MasterFilesRepo;
+  strategies: StrategiesRepo;
 }
 
 /**
  * Builds every repository on one open database (each prepares its statements once, here).
- * `now` is the clock for repositories that stamp times themselves (settings).
+ * `now` is the clock for repositories that stamp times themselves (settings, strategies).
  */
 export function createRepositories(db: Db, options: { now?: () => number } = {}): Repositories {
   return {
@@ -47,5 +51,6 @@ export function createRepositories(db: Db, options: { now?: () => number } = {})
     subscriptionLog: new SubscriptionLogRepo(db),
     settings: new SettingsRepo(db, options.now),
     masterFiles: new MasterFilesRepo(db),
+    strategies: new StrategiesRepo(db, options.now),
   };
 }

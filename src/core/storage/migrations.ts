@@ -6,6 +6,7 @@ import type { Migration } from './migration-runner';
 import { migration001InitialSchema } from './migrations/001-initial-schema';
 import { migration002OwnerRegistry } from './migrations/002-owner-registry';
 import { migration003History } from './migrations/003-history';
+import { migration004Strategies } from './migrations/004-strategies';
 
 export type { Migration } from './migration-runner';
 
@@ -13,4 +14,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration001InitialSchema,
   migration002OwnerRegistry,
   migration003History,
+  migration004Strategies,
 ];

@@ -25,7 +25,7 @@ describe('migration 3: session history', () => {
 
     const db = openDatabase(file);
     try {
-      expect(db.schemaVersion).toBe(3);
+      expect(db.schemaVersion).toBe(MIGRATIONS.length);
       expect(new WatchlistRepo(db).listAll().map((w) => w.symbol)).toEqual(['NIFTY']);
       const tables = db.sqlite.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'history_%' ORDER BY name").pluck().all();
       expect(tables).toEqual(['history_chains', 'history_minutes', 'history_strikes']);
