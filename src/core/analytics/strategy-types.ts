@@ -32,7 +32,8 @@ export interface StrategyLegModel {
   iv: number;
   /**
    * The leg's forward now (the price of the underlying carried to this leg's expiry). The model
-   * keeps each leg's forward/spot ratio when it moves the spot: forward(S) = S x forward / spot.
+   * keeps each leg's carry when it moves the spot: forward(S) = S x forward / spot now, and the
+   * carry runs off with the time left, so at the leg's expiry its forward is S (strategy-payoff.ts).
    */
   forward: number;
 }
@@ -54,7 +55,7 @@ export interface StrategyModel {
   atmIv: number;
   /** The x range of the curves; default spot x [0.8, 1.2] (wider to include every strike and breakeven). */
   spotRange?: readonly [number, number];
-  /** Points per curve (default 201). */
+  /** Points per curve (default 201; 2 to 10,001). */
   points?: number;
 }
 
