@@ -106,7 +106,7 @@ describe('OptionChainPanel', () => {
     ]);
     expect(h.listeners()).toBe(1);
     expect(screen.getByTestId('chain-panel').dataset.expiry).toBe(EXP2);
-    await waitFor(() => expect(screen.getByRole('tab', { selected: true }).dataset.expiry).toBe(EXP2));
+    await waitFor(() => expect(within(screen.getByRole('tablist', { name: 'Expiries' })).getByRole('tab', { selected: true }).dataset.expiry).toBe(EXP2));
   });
 
   it('paints the first rows from option-chain:get: ascending strikes, ATM marked, header filled', async () => {
@@ -231,7 +231,7 @@ describe('OptionChainPanel', () => {
     render(<OptionChainPanel transport={fake} symbol="NIFTY" expiry={EXP} onExpiryChange={() => {}} now={() => NOW} suppressRowVirtualisation />);
     await waitFor(() => expect(screen.getAllByTestId('expiry-tab')).toHaveLength(18));
     const bar = screen.getByTestId('expiry-tabs');
-    const strip = screen.getByRole('tablist');
+    const strip = screen.getByRole('tablist', { name: 'Expiries' });
     // jsdom has no layout: give the strip a width narrower than its tabs.
     Object.defineProperty(strip, 'clientWidth', { configurable: true, value: 400 });
     Object.defineProperty(strip, 'scrollWidth', { configurable: true, value: 1_100 });

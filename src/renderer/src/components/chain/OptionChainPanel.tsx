@@ -26,6 +26,8 @@ import type { ChainHeader } from './chain-model';
 import { ChainSession, type ChainGridSink } from './chain-session';
 import { ColumnMenu } from './ColumnMenu';
 import { OptionChainGrid } from './OptionChainGrid';
+import { HistoryPanel } from '../history/HistoryPanel';
+import type { CreateHistoryCharts } from '../history/history-charts';
 import './option-chain.css';
 
 export interface OptionChainPanelProps {
@@ -39,7 +41,13 @@ export interface OptionChainPanelProps {
   now?: () => number;
   /** Test-only: render every grid row (jsdom has no layout to virtualise against). */
   suppressRowVirtualisation?: boolean;
+  /** Test-only: the history charts' implementation (jsdom has no canvas). */
+  createCharts?: CreateHistoryCharts;
 }
+
+/** What the panel's body shows: the live grid, or the day's history as charts. */
+type PanelView = 'chain' | 'charts';
+const PANEL_VIEWS: readonly PanelView[] = ['chain', 'charts'];
 
 const CLOCK_MS = 30_000;
 
@@ -100,7 +108,8 @@ function writeAnalytics(el: AnalyticsSpans, a: ChainAnalyticsFields | null): voi
 }
 
 /** The option chain panel: header, expiry tabs and the streaming grid of one symbol and expiry. */
-export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, now = Date.now, suppressRowVirtualisation }: OptionChainPanelProps) {
+export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, now = Date.now, suppressRowVirtualisation, createCharts }: OptionChainPanelProps) {
+  const [view, setView] = useState<PanelView>('chain');
   const [expiries, setExpiries] = useState<string[]>([]);
   const [activeExpiry, setActiveExpiry] = useState<string | null>(expiry || null);
   const [error, setError] = useState<string | null>(null);
@@ -359,7 +368,40 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
           {error}
         </div>
       )}
-      <OptionChainGrid onReady={onGridReady} hiddenMetrics={hidden} suppressRowVirtualisation={suppressRowVirtualisation} />
+      <nav
+        className="chain-views"
+        role="tablist"
+        aria-label="Chain or charts"
+        onKeyDown={(ev) => {
+          const to = movedIndex(ev.key, PANEL_VIEWS.indexOf(view), PANEL_VIEWS.length, { prev: 'ArrowLeft', next: 'ArrowRight' });
+          if (to === null) return;
+          ev.preventDefault();
+          setView(PANEL_VIEWS[to]!);
+          ev.currentTarget.querySelector<HTMLElement>(`[data-view="${PANEL_VIEWS[to]!}"]`)?.focus();
+        }}
+      >
+        {PANEL_VIEWS.map((v) => (
+          <button
+            key={v}
+            type="button"
+            role="tab"
+            className="chain-view-tab"
+            data-testid={`view-tab-${v}`}
+            data-view={v}
+            aria-selected={view === v}
+            tabIndex={view === v ? 0 : -1}
+            title={v === 'chain' ? 'The live option chain' : "The day so far: OI by strike, straddle and VWAP, PCR, IV smile"}
+            onClick={() => setView(v)}
+          >
+            {v === 'chain' ? 'Chain' : 'Charts'}
+          </button>
+        ))}
+      </nav>
+      {/* The grid stays mounted (its session keeps streaming) while the charts are shown. */}
+      <div className="chain-body" hidden={view !== 'chain'}>
+        <OptionChainGrid onReady={onGridReady} hiddenMetrics={hidden} suppressRowVirtualisation={suppressRowVirtualisation} />
+      </div>
+      {view === 'charts' && activeExpiry && <HistoryPanel transport={transport} symbol={upper} expiry={activeExpiry} {...(createCharts ? { createCharts } : {})} />}
     </section>
   );
 }

@@ -1,0 +1,132 @@
+/**
+ * One chain's history charts: the event stream's history view for the day's minutes, and
+ * `history:strikes` for the strikes at a minute. No React here: the panel hands in a sink that
+ * draws straight into the charts.
+ *
+ * Update policy: the charts change when a minute closes (the stream's history batches, once a
+ * minute) or when the trader picks another minute; never per tick. Each closed minute reads the
+ * latest strikes once (the OI picture and the smile "now"). A picked minute reads its strikes once;
+ * answers that arrive after a newer request of the same kind are dropped, so a slider dragged
+ * across the day settles on the last minute asked for.
+ */
+import type { HistoryStrikesView } from '../../../../shared/contract';
+import type { StreamClientMessage, StreamServerMessage } from '../../../../shared/events';
+import type { Transport } from '../../api/transport';
+import { atmAt, daySeries, HistoryDay, strikePicture, type DaySeries, type StrikePicture } from './history-model';
+
+/** Where the session's results go (the charts). */
+export interface HistorySink {
+  /** The day's series changed (a minute closed, or the day was re-read). */
+  day(series: DaySeries): void;
+  /** The strikes now (latest minute) and at the picked minute (null: following the latest). */
+  strikes(now: StrikePicture | null, picked: StrikePicture | null): void;
+  /** A message for the trader, or null when there is none. */
+  error(message: string | null): void;
+}
+
+export interface HistorySessionOptions {
+  transport: Transport;
+  symbol: string;
+  expiry: string;
+  sink: HistorySink;
+}
+
+let counter = 0;
+
+/** One history view's lifetime: `start()` once, `stop()` once. */
+export class HistorySession {
+  readonly day = new HistoryDay();
+  private readonly transport: Transport;
+  private readonly symbol: string;
+  private readonly expiry: string;
+  private readonly key: string;
+  private readonly sink: HistorySink;
+  readonly streamId: string;
+  private disposers: (() => void)[] = [];
+  private stopped = false;
+  private now: StrikePicture | null = null;
+  private picked: StrikePicture | null = null;
+  private pickedT: number | null = null;
+  private nowSeq = 0;
+  private pickSeq = 0;
+
+  constructor(o: HistorySessionOptions) {
+    this.transport = o.transport;
+    this.symbol = o.symbol.trim().toUpperCase();
+    this.expiry = o.expiry;
+    this.key = `${this.symbol}|${this.expiry}`;
+    this.sink = o.sink;
+    this.streamId = `history:${this.key}#${++counter}`;
+  }
+
+  start(): void {
+    this.disposers.push(this.transport.onStream((m) => this.onMessage(m)));
+    this.transport.stream({ op: 'subscribe', view: 'history', symbol: this.symbol, expiry: this.expiry, id: this.streamId });
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const dispose of this.disposers.splice(0)) dispose();
+    const message: StreamClientMessage = { op: 'unsubscribe', view: 'history', symbol: this.symbol, expiry: this.expiry };
+    this.transport.stream(message);
+  }
+
+  /** Show the strikes at minute `t` (epoch ms), or follow the latest minute again (null). */
+  pick(t: number | null): void {
+    this.pickedT = t;
+    const seq = ++this.pickSeq;
+    if (t === null) {
+      this.picked = null;
+      this.sink.strikes(this.now, null);
+      return;
+    }
+    void this.read(t).then((picture) => {
+      if (this.stopped || seq !== this.pickSeq || picture === undefined) return;
+      this.picked = picture;
+      this.sink.strikes(this.now, picture);
+    });
+  }
+
+  /** The minute picked, or null when following the latest. */
+  get pickedMinute(): number | null {
+    return this.pickedT;
+  }
+
+  private onMessage(message: StreamServerMessage): void {
+    if (this.stopped) return;
+    if (message.type === 'error') {
+      if (message.id === this.streamId) this.sink.error(message.error.message);
+      return;
+    }
+    if (message.type !== 'batch') return;
+    const part = message.history?.[this.key];
+    if (!part || !this.day.apply(part)) return;
+    this.sink.error(null);
+    this.sink.day(daySeries(this.day.minutes));
+    this.refreshNow();
+  }
+
+  private refreshNow(): void {
+    const seq = ++this.nowSeq;
+    void this.read(undefined).then((picture) => {
+      if (this.stopped || seq !== this.nowSeq || picture === undefined) return;
+      this.now = picture;
+      this.sink.strikes(picture, this.picked);
+    });
+  }
+
+  /** The strikes at `t` (default the latest) as a picture; undefined when the read failed (reported). */
+  private async read(t: number | undefined): Promise<StrikePicture | undefined> {
+    const request: { symbol: string; expiry: string; t?: number } = { symbol: this.symbol, expiry: this.expiry };
+    if (t !== undefined) request.t = t;
+    const answer = await this.transport.call('history:strikes', request);
+    if (this.stopped) return undefined;
+    if (!answer.ok) {
+      this.sink.error(answer.error.message);
+      return undefined;
+    }
+    const view: HistoryStrikesView = answer.value;
+    return strikePicture(view, atmAt(this.day.minutes, view.t));
+  }
+}
