@@ -116,6 +116,18 @@ describe('npm run serve', () => {
     expect(await run(['--token-file', empty])).toMatch(/--token-file .*empty/);
     // A client id without any token is a usage error, as before.
     expect(await run([])).toMatch(/give both the Dhan client id and the access token/);
+    // Fast history minutes are the simulator's alone: with Dhan the minutes would be labelled ahead of time.
+    expect(await run(['--token-file', file, '--history-minute-ms', '1000'])).toMatch(/--history-minute-ms is for the embedded simulator only/);
+  }, 60_000);
+
+  it('refuses a history minute it cannot keep', async () => {
+    for (const bad of ['50', '1.5', 'soon', '120000']) {
+      const child = spawn(process.execPath, [...serveArgs(), '--port', '0', '--data-dir', tempDir(), '--history-minute-ms', bad], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
+      expect(await exitCode(child, 20_000)).toBe(2);
+      expect(text).toContain(`--history-minute-ms must be an integer 200-60000, got "${bad}"`);
+    }
   }, 60_000);
 });
 
