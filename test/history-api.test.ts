@@ -1,7 +1,8 @@
 /**
  * The session history's API (issue 18) over real HTTP, with the app on the simulator: minutes
  * recorded from the live chain read back in the contract's shape (straddle = CE + PE LTP at the
- * ATM at that minute), the strikes at or before a minute, and refusals that name what is wrong.
+ * ATM at that minute, straddle_volume = the ATM pair's contracts traded in the minute), the
+ * strikes at or before a minute, and refusals that name what is wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../src/core/api/create-api';
@@ -10,6 +11,7 @@ import { startLocalApi, type LocalApi } from '../src/server/local-api';
 import type { ChainView, HistoryMinutesView, HistoryStrikesView } from '../src/shared/contract';
 import { startAppOnSim, TRADING_T0, type AppOnSim } from './helpers/app';
 import { runningClock } from './helpers/sim';
+import { waitFor } from './helpers/wait';
 
 const TOKEN = 'h'.repeat(64);
 let env: AppOnSim;
@@ -79,7 +81,7 @@ describe('history API', () => {
     expect((await get<HistoryStrikesView>(`/api/v2/history/NIFTY/strikes?expiry=${expiry}&t=${t - 1}`)).json).toEqual({ symbol: 'NIFTY', expiry, t: null, strikes: {} });
   });
 
-  it('streams the day so far on subscribe, then each minute as it closes; a back-fill sends the day again', () => {
+  it('streams the day so far on subscribe, then each minute as it closes; a back-fill sends the day again', async () => {
     const { services } = env.app;
     const expiry = services.owners.openChains().find((c) => c.state.chain.symbol === 'BANKNIFTY')!.state.chain.expiry;
     const key = `BANKNIFTY|${expiry}`;
@@ -99,6 +101,11 @@ describe('history API', () => {
       const next = session.build(Date.now())!;
       next.commit();
       expect(next.batch.history![key]).toEqual({ minutes: [expect.objectContaining({ t: t0 + 60_000, backfilled: false })] });
+      // The minute read alone (from the last one sent + 1) has the straddle volume a read of the day gives it.
+      const rest = await get<HistoryMinutesView>(`/api/v2/history/BANKNIFTY?expiry=${expiry}`);
+      const same = rest.json.minutes.find((m) => m.t === t0 + 60_000)!;
+      expect(typeof same.straddle_volume).toBe('number');
+      expect(next.batch.history![key]!.minutes[0]!.straddle_volume).toBe(same.straddle_volume);
       // A back-fill lands behind what was sent: the day again, the filled minute marked.
       const earlier = t0 - 30 * 60_000;
       expect(services.history.writeBackfilled('BANKNIFTY', expiry, [{ t: earlier, underlying: 50_000, atmStrike: 50_000, straddle: null, pcr: null, pcrVolume: null, atmIv: null, ceOi: null, peOi: null, forward: null }])).toBe(1);
@@ -114,6 +121,48 @@ describe('history API', () => {
     } finally {
       session.dispose();
     }
+  });
+
+  it("gives a minute's straddle_volume as the ATM pair's volume traded since the minute before, by the strikes at both", async () => {
+    const { services } = env.app;
+    const state = () => services.owners.openChains().find((c) => c.state.chain.symbol === 'NIFTY')!.state;
+    const expiry = state().chain.expiry;
+    // Minutes no other test records: ta - 1 minute is not recorded.
+    const ta = Math.floor(clock.now() / 60_000) * 60_000 + 10 * 60_000;
+    services.history.recorder.recordMinute(ta);
+    // The ATM pair's day volume as the quote store has it (what the recorder samples).
+    const pairNow = (): { strike: number; volume: number } | undefined => {
+      const strike = services.analytics.of(state()).summary.atmStrike;
+      const row = state().chain.strikes.find((k) => k.strike === strike);
+      const volume = (ref: { segment: string; securityId: number } | null | undefined) => (ref ? services.store.get(`${ref.segment}:${ref.securityId}`)?.volume : undefined);
+      const ce = volume(row?.ce);
+      const pe = volume(row?.pe);
+      return strike === null || ce === undefined || pe === undefined ? undefined : { strike, volume: ce + pe };
+    };
+    const recorded = (strike: number) => {
+      const legs = services.history.strikesAt('NIFTY', expiry, ta)!.strikes[String(strike)];
+      return legs ? legs.CE.volume! + legs.PE.volume! : undefined;
+    };
+    // Once the ATM pair has traded since, the next minute is recorded (in the same turn as the check).
+    await waitFor(() => {
+      const p = pairNow();
+      if (!p || recorded(p.strike) === undefined || p.volume === recorded(p.strike)) return false;
+      services.history.recorder.recordMinute(ta + 60_000);
+      return true;
+    }, 20_000, 'the NIFTY ATM pair to trade');
+
+    const minutes = (await get<HistoryMinutesView>(`/api/v2/history/NIFTY?expiry=${expiry}&from=${ta}&to=${ta + 60_000}`)).json.minutes;
+    expect(minutes.map((m) => m.t)).toEqual([ta, ta + 60_000]);
+    // The first minute recorded: nothing before it to count from.
+    expect(minutes[0]!.straddle_volume).toBeNull();
+    // The next: computed here from the strikes API at both minutes, at that minute's ATM.
+    const k = String(minutes[1]!.atm_strike);
+    const strikesAt = async (t: number) => (await get<HistoryStrikesView>(`/api/v2/history/NIFTY/strikes?expiry=${expiry}&t=${t}`)).json;
+    const [before, after] = [await strikesAt(ta), await strikesAt(ta + 60_000)];
+    expect([before.t, after.t]).toEqual([ta, ta + 60_000]);
+    const pair = (s: HistoryStrikesView) => s.strikes[k]!.CE.volume! + s.strikes[k]!.PE.volume!;
+    expect(minutes[1]!.straddle_volume).toBe(pair(after) - pair(before));
+    expect(minutes[1]!.straddle_volume).toBeGreaterThan(0);
   });
 
   it('refuses what it cannot read, naming it', async () => {

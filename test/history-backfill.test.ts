@@ -1,10 +1,12 @@
 /**
  * Back-fill (issue 18) on the simulator: an app started at 10:00 IST gets the NIFTY chain's
  * minutes since the open from the intraday charts endpoint, marked, consistent minute by minute
- * (the straddle is the ATM legs' closes), and never over a minute recorded live.
+ * (the straddle is the ATM legs' closes, the straddle volume their candles' volumes), and never
+ * over a minute recorded live.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTierBConfig } from '../src/core/lifecycle/tier-b-config';
+import { fetchIntradayBars } from '../src/core/rest/intraday-charts';
 import { istEpochMs } from '../src/shared/market-calendar';
 import { startAppOnSim, TRADING_T0, type AppOnSim } from './helpers/app';
 import { runningClock } from './helpers/sim';
@@ -57,6 +59,28 @@ describe('history back-fill', () => {
       expect(at.t).toBe(m.t);
       const legs = at.strikes[String(m.atmStrike)]!;
       expect(legs.CE.ltp! + legs.PE.ltp!).toBeCloseTo(m.straddle!, 2);
+    }
+
+    // Every minute after the first has its straddle volume, also where the ATM moved from the minute
+    // before or a leg had no candle: the ATM legs' volumes in the minute's candle (it starts a minute
+    // earlier), checked against the candles fetched here.
+    expect(day[0]!.straddleVolume).toBeNull();
+    expect(day.slice(1).filter((m) => m.straddleVolume === null)).toEqual([]);
+    const moved = day.filter((m, i) => i > 0 && m.atmStrike !== day[i - 1]!.atmStrike);
+    const pairCandles = new Map<number, Map<number, number>>();
+    for (const m of [...day.slice(1, 6), ...moved.slice(0, 3)]) {
+      let byStart = pairCandles.get(m.atmStrike!);
+      if (!byStart) {
+        const row = nifty.strikes.find((s) => s.strike === m.atmStrike)!;
+        const bars = await Promise.all([row.ce!, row.pe!].map((ref) => {
+          const leg = services.registry.get(ref)!;
+          return fetchIntradayBars(services.rest, { ref: leg, kind: leg.kind, fromMs: istEpochMs('2026-11-25'), toMs: clock.now() });
+        }));
+        byStart = new Map();
+        for (const b of bars.flat()) byStart.set(b.t, (byStart.get(b.t) ?? 0) + b.volume);
+        pairCandles.set(m.atmStrike!, byStart);
+      }
+      expect(m.straddleVolume, `straddle volume at ${new Date(m.t).toISOString()}`).toBe(byStart.get(m.t - 60_000) ?? 0);
     }
 
     // A live minute goes in beside them; a back-fill again rewrites only back-filled minutes, never the live one.

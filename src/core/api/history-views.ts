@@ -17,7 +17,7 @@ export function historyMinuteView(m: HistoryMinute): HistoryMinuteView {
     ce_oi: m.ceOi,
     pe_oi: m.peOi,
     forward: m.forward,
-    straddle_volume: null,
+    straddle_volume: m.straddleVolume,
     backfilled: m.backfilled,
   };
 }

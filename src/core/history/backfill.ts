@@ -7,6 +7,10 @@
  *   and the ATM straddle (the CE and PE closes at it), with those two legs' LTP, OI and volume so
  *   far. PCR, OI totals, IV and the forward would need every leg of every minute (a request each):
  *   they stay null, and the minute says `backfilled`.
+ * - Volume so far is the sum of the leg's candles up to the minute's, so it is known in a minute
+ *   without a candle too (nothing traded: Dhan sends no candle), where LTP and OI are not. A minute
+ *   also holds the next minute's ATM legs when the ATM moves: the next minute's straddle volume
+ *   is the difference at its own ATM (straddle-volumes.ts), which needs both minutes' counts there.
  * - Cost: one request for the underlying, then two for each distinct ATM strike of the day (a few),
  *   paced by the REST client at Dhan's 5 a second; one chain at a time, in the order they opened.
  * - When: once per chain and IST day, for a chain whose session is on (`shouldFill`), and only
@@ -25,7 +29,7 @@ import { istDate, istEpochMs } from '../../shared/market-calendar';
 import type { InstrumentRegistry } from '../instruments/registry';
 import { fetchIntradayBars, type IntradayBar, type IntradayChartsTransport } from '../rest/intraday-charts';
 import { MINUTE_MS } from './history-store';
-import type { BackfillMinute, History } from './index';
+import type { BackfillMinute, History, StrikeLeg } from './index';
 
 export interface BackfillerOptions {
   history: Pick<History, 'minutes' | 'writeBackfilled'>;
@@ -129,21 +133,35 @@ export class Backfiller {
 
     // The ATM of each minute, and the two legs' candles at each strike that was the ATM.
     const atmOf = (price: number) => nearestStrike(chain, price) ?? chain.strikes[0]!.strike;
-    const legBars = new Map<number, { ce: Map<number, IntradayBar>; pe: Map<number, IntradayBar>; ceVol: Map<number, number>; peVol: Map<number, number> }>();
+    const legBars = new Map<number, { ce: Map<number, IntradayBar>; pe: Map<number, IntradayBar>; ceVol: DayVolume | null; peVol: DayVolume | null }>();
     for (const strike of new Set(wanted.map((b) => atmOf(b.close)))) {
       const row = chain.strikes.find((s) => s.strike === strike);
       if (!row || this.stopped) continue;
       const [ce, pe] = [row.ce, row.pe].map((leg) => (leg ? this.o.registry.get(leg) : undefined));
       const [ceBars, peBars] = await Promise.all([ce, pe].map((i) => (i ? fetchIntradayBars(this.o.rest, { ref: i, kind: i.kind, fromMs, toMs }) : Promise.resolve([]))));
-      legBars.set(strike, { ce: byStart(ceBars!), pe: byStart(peBars!), ceVol: cumulative(ceBars!), peVol: cumulative(peBars!) });
+      legBars.set(strike, { ce: byStart(ceBars!), pe: byStart(peBars!), ceVol: ce ? new DayVolume(ceBars!) : null, peVol: pe ? new DayVolume(peBars!) : null });
     }
     if (this.stopped) return 0;
 
-    const minutes: BackfillMinute[] = wanted.map((b) => {
+    /** One strike's legs at the candle starting at `start`: what is known of them. */
+    const legsAt = (strike: number, start: number): NonNullable<BackfillMinute['strikes']>[string] => {
+      const legs = legBars.get(strike);
+      const leg = (bar: IntradayBar | undefined, volume: DayVolume | null | undefined): Partial<StrikeLeg> | undefined => {
+        const soFar = volume?.at(start) ?? null;
+        if (bar) return { ltp: bar.close, oi: bar.oi, volume: soFar };
+        return soFar === null ? undefined : { volume: soFar };
+      };
+      const ce = leg(legs?.ce.get(start), legs?.ceVol);
+      const pe = leg(legs?.pe.get(start), legs?.peVol);
+      return { ...(ce ? { CE: ce } : {}), ...(pe ? { PE: pe } : {}) };
+    };
+    const minutes: BackfillMinute[] = wanted.map((b, i) => {
       const atm = atmOf(b.close);
       const legs = legBars.get(atm);
       const ce = legs?.ce.get(b.t);
       const pe = legs?.pe.get(b.t);
+      const after = wanted[i + 1];
+      const nextAtm = after && after.t === b.t + MINUTE_MS ? atmOf(after.close) : atm;
       return {
         t: b.t + MINUTE_MS,
         underlying: b.close,
@@ -156,10 +174,8 @@ export class Backfiller {
         peOi: null,
         forward: null,
         strikes: {
-          [String(atm)]: {
-            ...(ce ? { CE: { ltp: ce.close, oi: ce.oi, volume: legs!.ceVol.get(b.t) ?? null } } : {}),
-            ...(pe ? { PE: { ltp: pe.close, oi: pe.oi, volume: legs!.peVol.get(b.t) ?? null } } : {}),
-          },
+          [String(atm)]: legsAt(atm, b.t),
+          ...(nextAtm !== atm ? { [String(nextAtm)]: legsAt(nextAtm, b.t) } : {}),
         },
       };
     });
@@ -173,10 +189,29 @@ function byStart(bars: readonly IntradayBar[]): Map<number, IntradayBar> {
   return new Map(bars.map((b) => [b.t, b]));
 }
 
-/** The day's volume up to and including each candle (the recorder keeps a leg's day volume). */
-function cumulative(bars: readonly IntradayBar[]): Map<number, number> {
-  const out = new Map<number, number>();
-  let sum = 0;
-  for (const b of bars) out.set(b.t, (sum += b.volume));
-  return out;
+/** A leg's day volume (what the recorder keeps) from its candles: their sum up to a minute. */
+class DayVolume {
+  private readonly starts: number[] = [];
+  private readonly sums: number[] = [];
+
+  /** `bars`: the day's candles so far, in time order. */
+  constructor(bars: readonly IntradayBar[]) {
+    let sum = 0;
+    for (const b of bars) {
+      this.starts.push(b.t);
+      this.sums.push((sum += b.volume));
+    }
+  }
+
+  /** The volume of the candles starting at or before `start` (0 before the first trade). */
+  at(start: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : this.sums[lo - 1]!;
+  }
 }

@@ -16,14 +16,17 @@
  *   one; back-filled blocks older than the live one are stored deflated at once. If a write
  *   fails, the blocks held in memory are dropped (the database rolled back; they are read again).
  * - Times are whole minutes: a `t` is floored to its minute.
+ * - A minute's straddle volume is derived when read, from the blocks (straddle-volumes.ts).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import type { Db } from '../storage/database';
-import type { BackfillMinute, ChainMinute, HistoryMinute, HistoryMinutes, HistoryStrikes, MinuteSummary, StrikeLeg } from './history-types';
-import { BlockBuilder, copyColumns, decodeBlock, strikeColumns, type BlockMinute, type StrikeColumns } from './strike-codec';
+import type { BackfillMinute, ChainMinute, HistoryMinute, HistoryMinutes, HistoryStrikes, MinuteSummary } from './history-types';
+import { straddleVolumes, type RawBlock } from './straddle-volumes';
+import { BlockBuilder, copyColumns, decodeBlock, MINUTE_MS, strikeColumns, type BlockMinute, type StrikeColumns } from './strike-codec';
+import { columnsOf, strikesOf } from './strike-records';
 
-export const MINUTE_MS = 60_000;
+export { MINUTE_MS };
 /** Length of a strikes block; divides an IST day (IST midnight is a whole half hour in UTC). */
 export const BLOCK_MS = 30 * MINUTE_MS;
 
@@ -73,6 +76,7 @@ export class HistoryStore {
   private readonly selectBlock: Database.Statement<[number, number], BlockRow>;
   private readonly upsertBlock: Database.Statement<[number, number, number, Uint8Array]>;
   private readonly blocksAtOrBefore: Database.Statement<[number, number], BlockRow>;
+  private readonly blocksBetween: Database.Statement<[number, number, number], BlockRow>;
   private readonly latestBlocks: Database.Statement<[number], BlockRow>;
   private readonly rawBlocksBefore: Database.Statement<[number], BlockRow & { chain_id: number }>;
   private readonly deleteMinutes: Database.Statement<[number, number]>;
@@ -106,6 +110,9 @@ export class HistoryStore {
     );
     this.blocksAtOrBefore = sql.prepare(
       'SELECT block_start, deflated, data FROM history_strikes WHERE chain_id = ? AND block_start <= ? ORDER BY block_start DESC LIMIT 2',
+    );
+    this.blocksBetween = sql.prepare(
+      'SELECT block_start, deflated, data FROM history_strikes WHERE chain_id = ? AND block_start >= ? AND block_start <= ? ORDER BY block_start',
     );
     this.latestBlocks = sql.prepare('SELECT block_start, deflated, data FROM history_strikes WHERE chain_id = ? ORDER BY block_start DESC LIMIT 1');
     this.rawBlocksBefore = sql.prepare('SELECT chain_id, block_start, deflated, data FROM history_strikes WHERE deflated = 0 AND block_start < ?');
@@ -202,12 +209,25 @@ export class HistoryStore {
     return written;
   }
 
-  /** The chain's minutes with `from <= t <= to` (both optional), in time order; null when the chain has no history. */
+  /**
+   * The chain's minutes with `from <= t <= to` (both optional), in time order, each with its
+   * straddle volume (from the blocks of the range and of the minute before it); null when the
+   * chain has no history.
+   */
   minutes(symbol: string, expiry: string, range: { from?: number; to?: number } = {}): HistoryMinutes | null {
     const id = this.knownChainId(symbol, expiry);
     if (id === undefined) return null;
-    const rows = this.selectMinutes.all(id, range.from ?? Number.MIN_SAFE_INTEGER, range.to ?? Number.MAX_SAFE_INTEGER);
-    return { symbol, expiry, minutes: rows.map(minuteOf) };
+    const minutes = this.selectMinutes.all(id, range.from ?? Number.MIN_SAFE_INTEGER, range.to ?? Number.MAX_SAFE_INTEGER).map(minuteOf);
+    if (minutes.length > 0) {
+      const volumes = straddleVolumes(minutes, this.rawBlocks(id, minutes[0]!.t - MINUTE_MS, minutes[minutes.length - 1]!.t));
+      minutes.forEach((m, i) => (m.straddleVolume = volumes[i]!));
+    }
+    return { symbol, expiry, minutes };
+  }
+
+  /** The chain's blocks holding minutes `from..to`, inflated one at a time, in time order. */
+  private *rawBlocks(id: number, from: number, to: number): Generator<RawBlock> {
+    for (const row of this.blocksBetween.iterate(id, floorTo(from, BLOCK_MS), to)) yield { start: row.block_start, raw: rawOf(row) };
   }
 
   /**
@@ -359,40 +379,6 @@ function minuteParams(id: number, t: number, s: Omit<MinuteSummary, 't'>, backfi
 function minuteOf(r: MinuteRow): HistoryMinute {
   return {
     t: r.t, underlying: r.underlying, atmStrike: r.atm_strike, straddle: r.straddle, pcr: r.pcr, pcrVolume: r.pcr_volume,
-    atmIv: r.atm_iv, ceOi: r.ce_oi, peOi: r.pe_oi, forward: r.forward, backfilled: r.backfilled === 1,
+    atmIv: r.atm_iv, ceOi: r.ce_oi, peOi: r.pe_oi, forward: r.forward, straddleVolume: null, backfilled: r.backfilled === 1,
   };
-}
-
-const num = (col: Float64Array, i: number): number | null => (Number.isNaN(col[i]!) ? null : col[i]!);
-
-function strikesOf(c: StrikeColumns): HistoryStrikes['strikes'] {
-  const out: HistoryStrikes['strikes'] = {};
-  for (let i = 0; i < c.count; i += 1) {
-    out[String(c.strikes[i])] = {
-      CE: { ltp: num(c.ceLtp, i), oi: num(c.ceOi, i), oiChange: num(c.ceOiChange, i), volume: num(c.ceVolume, i), iv: num(c.ceIv, i) },
-      PE: { ltp: num(c.peLtp, i), oi: num(c.peOi, i), oiChange: num(c.peOiChange, i), volume: num(c.peVolume, i), iv: num(c.peIv, i) },
-    };
-  }
-  return out;
-}
-
-/** Back-filled strikes (by strike as text) as columns, in ascending strike order. */
-function columnsOf(strikes: NonNullable<BackfillMinute['strikes']>): StrikeColumns {
-  const entries = Object.entries(strikes)
-    .map(([k, legs]) => [Number(k), legs] as const)
-    .filter(([k]) => Number.isFinite(k))
-    .sort((a, b) => a[0] - b[0]);
-  const c = strikeColumns(entries.length);
-  c.count = entries.length;
-  const put = (col: Float64Array, i: number, v: number | null | undefined): void => {
-    col[i] = v === null || v === undefined || !Number.isFinite(v) ? Number.NaN : v;
-  };
-  entries.forEach(([k, legs], i) => {
-    c.strikes[i] = k;
-    const ce: Partial<StrikeLeg> = legs.CE ?? {};
-    const pe: Partial<StrikeLeg> = legs.PE ?? {};
-    put(c.ceLtp, i, ce.ltp); put(c.ceOi, i, ce.oi); put(c.ceOiChange, i, ce.oiChange); put(c.ceVolume, i, ce.volume); put(c.ceIv, i, ce.iv);
-    put(c.peLtp, i, pe.ltp); put(c.peOi, i, pe.oi); put(c.peOiChange, i, pe.oiChange); put(c.peVolume, i, pe.volume); put(c.peIv, i, pe.iv);
-  });
-  return c;
 }

@@ -20,6 +20,12 @@ export interface HistoryMinute {
   ceOi: number | null;
   peOi: number | null;
   forward: number | null;
+  /**
+   * Contracts of the ATM call and put traded during this minute at `atmStrike` (the day volumes'
+   * difference from the minute before); derived when read (straddle-volumes.ts), null when not
+   * known: the first minute recorded, a gap, a leg's volume unknown.
+   */
+  straddleVolume: number | null;
   /** True when filled from Dhan's intraday charts, not recorded live. */
   backfilled: boolean;
 }
@@ -50,8 +56,8 @@ export interface HistoryStrikes {
   strikes: Record<string, { CE: StrikeLeg; PE: StrikeLeg }>;
 }
 
-/** The summary of one chain at one minute, as the recorder or a back-fill gives it. */
-export type MinuteSummary = Omit<HistoryMinute, 'backfilled'>;
+/** The summary of one chain at one minute, as the recorder or a back-fill gives it (what is derived when read is not given). */
+export type MinuteSummary = Omit<HistoryMinute, 'backfilled' | 'straddleVolume'>;
 
 /** One chain's sample at one minute: its summary and, when known, its strikes. */
 export interface ChainMinute {

@@ -31,7 +31,10 @@ export interface History {
   /** Prunes old days and starts recording at each minute boundary. */
   start(): void;
   stop(): void;
-  /** The chain's minutes in [from, to] (epoch ms, both optional); null when never recorded. */
+  /**
+   * The chain's minutes in [from, to] (epoch ms, both optional); null when never recorded. Each
+   * carries its straddle volume, also a range of one minute (the minute before is read for it).
+   */
   minutes(symbol: string, expiry: string, range?: { from?: number; to?: number }): HistoryMinutes | null;
   /** The chain's strikes at the latest minute at or before `t` (default the latest); null when none. */
   strikesAt(symbol: string, expiry: string, t?: number): HistoryStrikes | null;

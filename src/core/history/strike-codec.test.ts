@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlockBuilder, decodeBlock, strikeColumns, type StrikeColumns } from './strike-codec';
+import { BlockBuilder, decodeBlock, eachVolumeMinute, strikeColumns, type StrikeColumns } from './strike-codec';
 
 /** A 3-strike chain-minute; `bump` moves prices, OI and volume. */
 function minute(strikes: number[], bump = 0): StrikeColumns {
@@ -61,5 +61,23 @@ describe('strike blocks', () => {
     const b = new BlockBuilder();
     b.append(0, minute([100]), null);
     expect(() => decodeBlock(b.bytes.subarray(0, b.bytes.length - 1))).toThrow(/ends early/);
+  });
+
+  it('walked for volumes only, gives the same strikes and volumes as a full decode, minute by minute', () => {
+    const b = new BlockBuilder();
+    const m0 = minute([24_950, 25_000, 25_050.5]);
+    const m1 = minute([24_950, 25_000, 25_050.5], 3);
+    m1.peVolume[0] = Number.NaN;
+    const m2 = minute([25_000, 25_050.5, 25_100], 4); // re-centred: listed again
+    const m3 = minute([25_000, 25_050.5, 25_100], 9);
+    [m0, m1, m2, m3].forEach((m, i, all) => b.append(i * 2, m, i > 0 ? all[i - 1]! : null));
+    const volumes = (c: Pick<StrikeColumns, 'count' | 'strikes' | 'ceVolume' | 'peVolume'>) =>
+      Array.from({ length: c.count }, (_, i) => [c.strikes[i], c.ceVolume[i], c.peVolume[i]]);
+    const walked: [number, number[][]][] = [];
+    eachVolumeMinute(b.bytes, (offset, c) => walked.push([offset, volumes(c)]), 4);
+    expect(walked).toEqual(decodeBlock(b.bytes, 4).map((m) => [m.offset, volumes(m.columns)]));
+    expect(walked.map(([o]) => o)).toEqual([0, 2, 4]);
+    expect(walked[1]![1][0]![2]).toBeNaN();
+    expect(walked[2]![1]).toEqual(volumes(m2));
   });
 });

@@ -52,6 +52,9 @@ export interface BlockMinute {
   columns: StrikeColumns;
 }
 
+/** The unit of a block's minute offsets (and of every history time: a `t` is a whole minute). */
+export const MINUTE_MS = 60_000;
+
 const FORMAT_VERSION = 1;
 const FLAG_STRIKES = 1;
 const FIELDS = ['Ltp', 'Oi', 'OiChange', 'Volume', 'Iv'] as const;
@@ -204,6 +207,17 @@ class ByteReader {
     return this.buf[this.pos++]!;
   }
 
+  /** Reads past `count` varints. */
+  skip(count: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let left = count; left > 0; pos += 1) {
+      if (pos >= buf.length) throw new RangeError('history block ends early');
+      if (buf[pos]! < 0x80) left -= 1;
+    }
+    this.pos = pos;
+  }
+
   varint(): number {
     let v = 0;
     let mul = 1;
@@ -221,48 +235,73 @@ class ByteReader {
  * rest of the block is not decoded). Throws RangeError on a malformed block.
  */
 export function decodeBlock(raw: Uint8Array, until = Infinity): BlockMinute[] {
+  const out: BlockMinute[] = [];
+  walkBlock(raw, until, FIELDS, (offset, c) => out.push({ offset, columns: copyColumns(c) }));
+  return out;
+}
+
+/** A minute's strikes and CE and PE volumes (NaN unknown), as `eachVolumeMinute` hands them. */
+export type VolumeColumns = Pick<StrikeColumns, 'count' | 'strikes' | 'ceVolume' | 'peVolume'>;
+
+const VOLUME_ONLY: readonly Field[] = ['Volume'];
+
+/**
+ * Walks a raw block's minutes (offsets at or below `until`), handing each one's strikes and
+ * volumes to `visit`: the other fields are read past, not decoded, and the columns are reused
+ * from minute to minute (valid during the call only). For reads that need only the volumes of
+ * many minutes (a day's straddle volumes): no allocation per minute. Throws like `decodeBlock`.
+ */
+export function eachVolumeMinute(raw: Uint8Array, visit: (offset: number, c: VolumeColumns) => void, until = Infinity): void {
+  walkBlock(raw, until, VOLUME_ONLY, visit);
+}
+
+/**
+ * The one parser of the layout: decodes the `fields` kept into columns reused from minute to
+ * minute (a minute of differences is applied in place to the one before it) and reads past the
+ * others; the fields not kept stay NaN.
+ */
+function walkBlock(raw: Uint8Array, until: number, fields: readonly Field[], visit: (offset: number, c: StrikeColumns) => void): void {
   const r = new ByteReader(raw);
   const version = r.byte();
   if (version !== FORMAT_VERSION) throw new RangeError(`history block version ${version} is not known`);
-  const out: BlockMinute[] = [];
-  let prev: StrikeColumns | null = null;
+  let c = strikeColumns(0);
+  let started = false;
   while (!r.done) {
     const offset = r.varint();
     if (offset > until) break;
-    const flags = r.byte();
-    let c: StrikeColumns;
-    if (flags & FLAG_STRIKES) {
+    const listed = (r.byte() & FLAG_STRIKES) !== 0;
+    if (listed) {
       const n = r.varint();
-      c = strikeColumns(n);
+      if (n > c.strikes.length) c = strikeColumns(n);
       c.count = n;
       let k = 0;
       for (let i = 0; i < n; i += 1) {
         k += unzigzag(r.varint());
         c.strikes[i] = k / STRIKE_SCALE;
       }
-    } else {
-      if (!prev) throw new RangeError('history block starts with a minute of differences');
-      c = strikeColumns(prev.count);
-      c.count = prev.count;
-      c.strikes.set(prev.strikes.subarray(0, prev.count));
+    } else if (!started) {
+      throw new RangeError('history block starts with a minute of differences');
     }
-    const base = flags & FLAG_STRIKES ? null : prev;
+    started = true;
     for (const f of FIELDS) {
-      const scale = SCALE[f];
       const g = r.varint();
-      for (const name of [`ce${f}`, `pe${f}`] as const) {
-        const col = c[name];
-        const b = base ? base[name] : null;
+      if (!fields.includes(f)) {
+        r.skip(2 * c.count);
+        continue;
+      }
+      const scale = SCALE[f];
+      for (const col of [c[`ce${f}`], c[`pe${f}`]]) {
         for (let i = 0; i < c.count; i += 1) {
           const v = r.varint();
-          if (v === 0) continue;
-          const from = b && !Number.isNaN(b[i]!) ? Math.round(b[i]! * scale) : 0;
-          col[i] = (from + unzigzag(v - 1) * g) / scale;
+          if (v === 0) col[i] = Number.NaN;
+          else {
+            // Differences from the minute before at that index when known, else from 0.
+            const from = !listed && !Number.isNaN(col[i]!) ? Math.round(col[i]! * scale) : 0;
+            col[i] = (from + unzigzag(v - 1) * g) / scale;
+          }
         }
       }
     }
-    out.push({ offset, columns: c });
-    prev = c;
+    visit(offset, c);
   }
-  return out;
 }
