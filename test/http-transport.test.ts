@@ -67,6 +67,19 @@ describe('http transport: commands', () => {
     expect(seen).toEqual([{ q: 'REL', limit: 5 }, add]);
   });
 
+  it('builds DELETE requests from the route table: what goes is named in the path, with no body', async () => {
+    const seen: unknown[] = [];
+    const base = await restServer({
+      'strategies:delete': async (r) => {
+        seen.push(r);
+        return { success: true, message: `strategy ${r.id} deleted`, id: r.id };
+      },
+    });
+    const t = track(createHttpTransport({ baseUrl: base, token: TOKEN }));
+    expect(await t.call('strategies:delete', { id: 7 })).toEqual({ ok: true, value: { success: true, message: 'strategy 7 deleted', id: 7 } });
+    expect(seen).toEqual([{ id: 7 }]);
+  });
+
   it("passes the engine's error envelope through, and a wrong token comes back as AUTH", async () => {
     const base = await restServer({
       'watchlist:add': async () => {

@@ -237,6 +237,7 @@ export class App implements ApiEngine {
       feed: pool,
       rest,
       log: core.repos.subscriptionLog,
+      strategies: core.repos.strategies,
       marketData,
       scheduler,
       history,

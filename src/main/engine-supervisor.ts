@@ -110,7 +110,14 @@ export class EngineSupervisor {
 
   /** Send a (validated) stream message, and remember the subscription for the next engine. */
   stream(message: StreamClientMessage): void {
-    const key = message.view === 'chain' ? `chain|${message.symbol.toUpperCase()}|${message.expiry ?? ''}` : message.view;
+    const key =
+      message.view === 'chain'
+        ? `chain|${message.symbol.toUpperCase()}|${message.expiry ?? ''}`
+        : message.view === 'history'
+          ? `history|${message.symbol.toUpperCase()}|${message.expiry}`
+          : message.view === 'strategy'
+            ? `strategy|${message.strategy_id}`
+            : message.view;
     const child = this.child && (this.state === 'ready' || this.state === 'starting') ? this.child : null;
     if (message.op === 'subscribe') this.desired.set(key, { message, sentTo: child });
     else this.desired.delete(key);

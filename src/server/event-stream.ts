@@ -15,6 +15,7 @@
  * - client -> server
  *   `{ "op": "subscribe"|"unsubscribe", "view": "chain", "symbol": "NIFTY", "expiry"?: "YYYY-MM-DD", "id"?: s }`
  *   `{ "op": "subscribe"|"unsubscribe", "view": "status"|"log", "id"?: s }`
+ *   `{ "op": "subscribe"|"unsubscribe", "view": "strategy", "strategy_id": n, "id"?: s }` (a saved strategy)
  *   answered with `{ "type": "subscribed"|"unsubscribed", "view", "key"?, "id"? }`, or
  *   `{ "type": "error", "error": { "code": "BAD_REQUEST"|"NOT_FOUND"|"UNKNOWN_SYMBOL", "message" }, "id"? }`
  *   (the socket stays open). Without `expiry` a chain view takes the symbol's nearest expiry.
@@ -25,7 +26,8 @@
  *                  "legs": { "<token>": { ltp, prev_close, change, traded_today, last_trade_time, oi, oi_change,
  *                                         volume, bid, ask, stale, iv, iv_reason, delta, gamma, theta, vega } } } },
  *      "status"?: { ...GET /api/v2/subscriptions/status... },
- *      "log"?: [{ id, action, segment, security_id, owner, reason, ts }], "log_truncated"?: true }`
+ *      "log"?: [{ id, action, segment, security_id, owner, reason, ts }], "log_truncated"?: true,
+ *      "strategy"?: { "<strategy id>": { id, pnl, net_premium, greeks, legs: [{ token, ltp, mark, pnl }], t } } }`
  *
  * Delivery policy:
  * - One timer per stream server (not per client) fires every `intervalMs`; a client gets a batch

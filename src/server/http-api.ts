@@ -10,7 +10,8 @@
  * - `Authorization: Bearer <per-install token>`, compared in constant time (both sides hashed
  *   first, so neither the length nor a prefix leaks), or a browser session cookie from the
  *   one-time login link (`GET /login?code=`, see browser-session.ts, with its CSRF rules: a
- *   matching Origin when one is sent, `Content-Type: application/json` on POST): 401 otherwise.
+ *   matching Origin when one is sent, `Content-Type: application/json` on POST and DELETE): 401
+ *   otherwise.
  * - Every response carries `Referrer-Policy: no-referrer`; no response ever puts the bearer
  *   token in a URL or a Location header.
  * - Bodies are JSON objects of at most 1 MB (413 past it, 400 when not JSON or not an object).
@@ -179,6 +180,7 @@ export function createHttpServer(options: HttpServerOptions): Server & { striked
       if (url.search) throw new AppError('BAD_REQUEST', 'POST requests take a JSON body, not query parameters');
       input = await readJsonObject(req);
     } else {
+      // GET and DELETE: what they read or remove is named by the path and the query.
       input = queryRequest(route, params, url.searchParams);
     }
     send(res, 200, await dispatch(api, route.command, input));

@@ -15,14 +15,18 @@
  * (`subscriptions/status`, `subscriptions/:token`) the literal one wins (rest-routes.ts).
  */
 
-export type HttpMethod = 'GET' | 'POST';
+/**
+ * GET reads (path parameters and the query string), POST acts (a JSON body), DELETE removes what
+ * its path names (path parameters and the query string, like GET; no body).
+ */
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** One command's REST route. */
 export interface CommandSpec {
   readonly method: HttpMethod;
   /** Path after `/api/v2/`; `:name` captures one (URL-decoded) segment into the request field `name`. */
   readonly path: string;
-  /** GET query parameters converted to numbers when they look numeric. */
+  /** GET/DELETE query parameters converted to numbers when they look numeric. */
   readonly numeric?: readonly string[];
 }
 
@@ -47,6 +51,10 @@ export const COMMANDS = {
   'settings:set': { method: 'POST', path: 'settings' },
   'history:minutes': { method: 'GET', path: 'history/:symbol', numeric: ['from', 'to'] },
   'history:strikes': { method: 'GET', path: 'history/:symbol/strikes', numeric: ['t'] },
+  'strategy:evaluate': { method: 'POST', path: 'strategy/evaluate' },
+  'strategies:save': { method: 'POST', path: 'strategies' },
+  'strategies:list': { method: 'GET', path: 'strategies' },
+  'strategies:delete': { method: 'DELETE', path: 'strategies/:id' },
 } as const satisfies Record<string, CommandSpec>;
 
 /** A contract command's name. */

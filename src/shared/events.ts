@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
-import { expirySchema, viewIdSchema, type HistoryMinuteView, type LegQuote, type StatusView } from './contract';
+import { expirySchema, strategyIdSchema, viewIdSchema, type HistoryMinuteView, type LegQuote, type StatusView, type StrategyGreeksView } from './contract';
 
 /** The views a client can subscribe to. */
-export const STREAM_VIEWS = ['chain', 'status', 'log', 'history'] as const;
+export const STREAM_VIEWS = ['chain', 'status', 'log', 'history', 'strategy'] as const;
 export type StreamView = (typeof STREAM_VIEWS)[number];
 
 const correlationId = z.string().min(1).max(100);
@@ -37,6 +37,12 @@ export const streamClientMessageSchema = z.discriminatedUnion('view', [
     expiry: expirySchema,
     id: correlationId.optional(),
   }),
+  /**
+   * A saved strategy's live P&L (issue 19), named by `strategy_id` (a number, or its digits); the
+   * ack's `key` and the batches' `strategy` map carry it as a string. `id` stays what it is on
+   * every view, a correlation id echoed back (and dropped when views are replayed on a reconnect).
+   */
+  z.strictObject({ op: z.enum(['subscribe', 'unsubscribe']), view: z.literal('strategy'), strategy_id: strategyIdSchema, id: correlationId.optional() }),
 ]);
 export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;
 
@@ -103,6 +109,36 @@ export interface StreamBatch {
   log_truncated?: true;
   /** Per subscribed history view (key `"<SYMBOL>|<expiry>"`): its new minutes, oldest first. */
   history?: Record<string, StreamHistory>;
+  /**
+   * Per subscribed strategy view (key: its id): its value now, only when it changed since the
+   * last batch (at most once per batch, whatever the ticks between).
+   */
+  strategy?: Record<string, StreamStrategy>;
+}
+
+/** One leg of a saved strategy, valued now. */
+export interface StreamStrategyLeg {
+  token: string;
+  /** The last traded price known; null when none is. */
+  ltp: number | null;
+  /** The price the leg is valued at: the mid when both sides are quoted, else the LTP; null when none. */
+  mark: number | null;
+  /** (mark - entry price) x lots x lot size, negated for a SELL (rupees); null without a mark. */
+  pnl: number | null;
+}
+
+/** A saved strategy's part of a batch, keyed by its id in `StreamBatch.strategy`. */
+export interface StreamStrategy {
+  id: number;
+  /** The position's P&L now against the saved entry prices (rupees); null while a leg has no price. */
+  pnl: number | null;
+  /** Cash at entry: positive = credit received. */
+  net_premium: number;
+  /** Net greeks now, as strategy:evaluate gives them; null while the underlying has no price. */
+  greeks: StrategyGreeksView | null;
+  legs: StreamStrategyLeg[];
+  /** When it was valued (epoch ms). */
+  t: number;
 }
 
 /** A history view's part of a batch. */
@@ -119,7 +155,7 @@ export interface StreamHistory {
 export interface StreamAck {
   type: 'subscribed' | 'unsubscribed';
   view: StreamView;
-  /** The chain key `"<SYMBOL>|<expiry>"` for chain views. */
+  /** The chain key `"<SYMBOL>|<expiry>"` for chain and history views; the strategy's id for a strategy view. */
   key?: string;
   id?: string;
 }

@@ -22,3 +22,6 @@ export const INSTRUMENT_CAP = MAX_FEED_SOCKETS * MAX_INSTRUMENTS_PER_SOCKET;
  * less (measured: RSS 286 -> 258 MB at 25,000 live instruments and 20k packets/s).
  */
 export const ENGINE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
+/** The most legs a strategy may have (issue 19): the API refuses more, the database checks it. */
+export const MAX_STRATEGY_LEGS = 20;

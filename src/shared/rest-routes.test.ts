@@ -27,6 +27,10 @@ const PUBLIC_ROUTES = [
   'POST /api/v2/settings',
   'GET /api/v2/history/:symbol',
   'GET /api/v2/history/:symbol/strikes',
+  'POST /api/v2/strategy/evaluate',
+  'POST /api/v2/strategies',
+  'GET /api/v2/strategies',
+  'DELETE /api/v2/strategies/:id',
 ];
 
 describe('REST route table (derived from the command table)', () => {
@@ -67,6 +71,10 @@ describe('REST route table (derived from the command table)', () => {
     expect(restRequest('subscriptions:get', { token: 'NSE_FNO:35001' })).toEqual({ method: 'GET', path: '/api/v2/subscriptions/NSE_FNO%3A35001' });
     expect(restRequest('option-chain:get', { symbol: 'M&M', expiry: '2026-11-26' })).toEqual({ method: 'GET', path: '/api/v2/option-chain/M%26M?expiry=2026-11-26' });
     expect(restRequest('instruments:expiries', { symbol: 'NIFTY' })).toEqual({ method: 'GET', path: '/api/v2/instruments/NIFTY/expiries' });
+  });
+
+  it('builds DELETE requests like GET: the path names what goes, no body', () => {
+    expect(restRequest('strategies:delete', { id: 42 })).toEqual({ method: 'DELETE', path: '/api/v2/strategies/42' });
   });
 
   it('builds POST requests with the fields as the JSON body', () => {

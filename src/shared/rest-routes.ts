@@ -45,7 +45,7 @@ export function routeOf(command: CommandName): Route {
 
 /**
  * The HTTP request for a command: path parameters filled in from the request's fields, the other
- * fields as the query string (GET) or the JSON body (POST).
+ * fields as the query string (GET, DELETE) or the JSON body (POST).
  */
 export function restRequest<K extends CommandName>(command: K, request: CommandRequest<K>): { method: HttpMethod; path: string; body?: string } {
   const r = routeOf(command);
@@ -63,5 +63,5 @@ export function restRequest<K extends CommandName>(command: K, request: CommandR
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) query.set(k, String(v));
   const qs = query.toString();
-  return { method: 'GET', path: API_PREFIX + path + (qs ? `?${qs}` : '') };
+  return { method: r.method, path: API_PREFIX + path + (qs ? `?${qs}` : '') };
 }

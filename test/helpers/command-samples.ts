@@ -29,6 +29,19 @@ export const COMMAND_SAMPLES: { [K in CommandName]: CommandRequest<K> } = {
   'settings:set': { keep_watchlists: true },
   'history:minutes': { symbol: 'NIFTY', expiry: '2026-12-29', from: 1_795_581_000_000, to: 1_795_600_000_000 },
   'history:strikes': { symbol: 'nifty', expiry: '29DEC2026', t: 1_795_581_000_000 },
+  'strategy:evaluate': {
+    symbol: 'NIFTY',
+    legs: [
+      { expiry: '26NOV2026', strike: 25_300, option_type: 'CE', side: 'BUY', lots: 1 },
+      { expiry: '2026-11-26', strike: 25_300, option_type: 'PE', side: 'BUY', lots: 1, price: 98.5 },
+    ],
+    spot_range: [24_000, 26_500],
+    at_date: '2026-11-25',
+    iv_shift: 2,
+  },
+  'strategies:save': { name: ' short strangle ', symbol: 'NIFTY', legs: [{ expiry: '2026-11-26', option_type: 'FUT', side: 'SELL', lots: 2 }] },
+  'strategies:list': {},
+  'strategies:delete': { id: 12 },
 };
 
 /** What the command's schema makes of its sample: what a handler must receive. */

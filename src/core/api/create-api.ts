@@ -23,12 +23,12 @@ import { parseToken, tokenOf, type Instrument, type InstrumentToken, type Segmen
 import { formatSeedToken, MONTHS, parseSeedToken, seedTokenOf, type SeedToken } from '../../shared/seed-forms';
 import type { Api, ChainView, LegView, OpenChainView, SettingsView, SubscriptionView, WatchlistEntryView } from '../../shared/contract';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
-import { refreshChainAnalytics } from '../analytics/chain-adapter';
-import { ChainAnalytics } from '../analytics/chain-analytics';
+import type { ChainAnalytics } from '../analytics/chain-analytics';
 import type { WatchlistEntryView as Entry } from '../subscriptions/watchlist-manager';
 import type { ApiEngine, ApiServices } from './engine';
-import { legQuote, nearestStrike, statusView } from './views';
+import { analyticsOf, expiryOf, knownSymbol, legQuote, nearestStrike, statusView } from './views';
 import { historyMinutesView, historyStrikesView } from './history-views';
+import { deleteView, evaluateView, listView, saveView } from './strategy-views';
 
 /** The seed's watchlist entry with its live state. */
 function entryView(e: Entry): WatchlistEntryView {
@@ -45,16 +45,6 @@ export function createApi(engine: ApiEngine): Api {
     ...legAnalyticsFields(analytics, strike, side),
     live: s.feed.isLive(token),
   });
-
-  /** Analytics of an open chain (kept and refreshed incrementally), or computed once for a look. */
-  const analyticsOf = (s: ApiServices, chain: OptionChain): ChainAnalytics => {
-    const open = s.owners.chain(chain.symbol, chain.expiry);
-    if (open && open.chain === chain) return s.analytics.of(open);
-    const look = new ChainAnalytics({ rate: s.analytics.riskFreeRate });
-    const state = { key: '', chain, optionTokens: [], underlyingToken: chain.underlying ? tokenOf(chain.underlying) : null, builtAt: 0 };
-    refreshChainAnalytics(look, state, s.store, Date.now());
-    return look;
-  };
 
   const chainView = (s: ApiServices, chain: OptionChain): ChainView => {
     const analytics = analyticsOf(s, chain);
@@ -82,31 +72,6 @@ export function createApi(engine: ApiEngine): Api {
       max_pain: fields.max_pain,
       analytics: fields,
     };
-  };
-
-  /** The symbol upper-cased. @throws AppError UNKNOWN_SYMBOL when the master does not list it. */
-  const knownSymbol = (s: ApiServices, raw: string): string => {
-    const symbol = raw.toUpperCase();
-    if (s.registry.rowsOfSymbol(symbol).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${raw}"`);
-    return symbol;
-  };
-
-  /**
-   * The chain's expiry: the one asked for, else the symbol's nearest live one.
-   * @throws AppError UNKNOWN_SYMBOL, NOT_FNO, EXPIRED, UNKNOWN_EXPIRY
-   */
-  const expiryOf = (s: ApiServices, symbol: string, expiry: string | undefined): string => {
-    if (s.registry.rowsOfSymbol(symbol).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${symbol}"`);
-    const segment = s.registry.optionSegments(symbol)[0];
-    if (!segment) throw new AppError('NOT_FNO', `${symbol} has no options listed`);
-    const live = s.registry.expiries(symbol, { segment });
-    if (expiry === undefined) {
-      if (!live[0]) throw new AppError('EXPIRED', `${symbol} has no live option expiry`);
-      return live[0];
-    }
-    if (live.includes(expiry)) return expiry;
-    if (s.registry.expiries(symbol, { segment, asOf: '0001-01-01' }).includes(expiry)) throw new AppError('EXPIRED', `${symbol} ${expiry} options have expired`);
-    throw new AppError('UNKNOWN_EXPIRY', `${symbol} has no options expiring ${expiry}; live expiries: ${live.slice(0, 6).join(', ') || 'none'}`);
   };
 
   /** Latest live price of the chain's underlying, if any tick or snapshot gave one. */
@@ -229,6 +194,18 @@ export function createApi(engine: ApiEngine): Api {
       const s = engine.services;
       const symbol = knownSymbol(s, r.symbol);
       return historyStrikesView(symbol, r.expiry, s.history.strikesAt(symbol, r.expiry, r.t));
+    },
+    async 'strategy:evaluate'(r) {
+      return evaluateView(engine.services, r);
+    },
+    async 'strategies:save'(r) {
+      return saveView(engine.services, r);
+    },
+    async 'strategies:list'() {
+      return listView(engine.services);
+    },
+    async 'strategies:delete'(r) {
+      return deleteView(engine.services, r.id);
     },
     async 'option-chain:get'(r) {
       const s = engine.services;

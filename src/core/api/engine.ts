@@ -12,6 +12,7 @@ import type { InstrumentRegistry } from '../instruments/registry';
 import type { InstrumentSearch } from '../instruments/search';
 import type { MarketData } from '../feed/market-data';
 import type { History } from '../history/index';
+import type { StrategiesRepo } from '../storage/strategies-repo';
 import type { SubscriptionLogRepo } from '../storage/subscription-log-repo';
 import type { OwnerRegistry } from '../subscriptions/owner-registry';
 import type { SocketPlacement } from '../subscriptions/placement';
@@ -34,6 +35,8 @@ export interface ApiServices {
   readonly log: Pick<SubscriptionLogRepo, 'recent'>;
   /** The session history's reads (issue 18). */
   readonly history: Pick<History, 'minutes' | 'strikesAt' | 'writes'>;
+  /** Saved strategies (issue 19). */
+  readonly strategies: Pick<StrategiesRepo, 'save' | 'get' | 'list' | 'delete'>;
 }
 
 /** The engine state the status view shows. */

@@ -21,6 +21,9 @@
  * - history (issue 18): the day so far on subscribe (`snapshot`), then the minutes closed since;
  *   the history is read again only when its write counts moved (once a minute), and a back-fill,
  *   which lands behind minutes already sent, sends the day again as a snapshot.
+ * - strategy (issue 19): a saved strategy's P&L and greeks, valued when its legs or underlying
+ *   moved (or a second passed), sent when the value changed (strategy-stream.ts). Subscribing
+ *   paints its instruments that nobody priced yet; it does not subscribe them on the feed.
  * - Cursors advance only when the transport says the batch went out (`commit`), so a client that
  *   skipped a batch (slow) still gets the latest values in the next one.
  */
@@ -32,6 +35,7 @@ import type { ApiEngine, ApiServices } from './engine';
 import { isSegment, tokenOf } from '../../shared/instruments';
 import { chainAnalyticsFields, legAnalyticsFields } from '../analytics/analytics-view';
 import { legQuote, nearestStrike, statusView } from './views';
+import { strategyPart, strategyTokens, type StrategySub } from './strategy-stream';
 
 const MAX_LOG_PER_BATCH = 1000;
 export const MAX_CHAIN_VIEWS = 64;
@@ -128,6 +132,7 @@ export class StreamSession {
   private seq = 0;
   private readonly chains = new Map<string, ChainSub>();
   private readonly histories = new Map<string, HistorySub>();
+  private readonly strategies = new Map<number, StrategySub>();
   /** Last status JSON sent; null when not subscribed, '' to force the next. */
   private status: string | null = null;
   /** Last log id sent; null when not subscribed. */
@@ -143,6 +148,7 @@ export class StreamSession {
   dispose(): void {
     this.chains.clear();
     this.histories.clear();
+    this.strategies.clear();
     try {
       this.engine.services.views.clientGone(this.clientId);
     } catch {
@@ -181,6 +187,21 @@ export class StreamSession {
       this.histories.set(key, { symbol, expiry: m.expiry, snapshot: true, since: Number.NEGATIVE_INFINITY, live: -1, backfills: -1 });
       return ack(key);
     }
+    if (m.view === 'strategy') {
+      const id = m.strategy_id;
+      const key = String(id);
+      if (m.op === 'unsubscribe') {
+        this.strategies.delete(id);
+        return ack(key);
+      }
+      const saved = app.strategies.get(id);
+      if (!saved) return fail('NOT_FOUND', `no saved strategy has id ${id}`);
+      if (!this.strategies.has(id) && this.strategies.size >= MAX_CHAIN_VIEWS) return fail('BAD_REQUEST', `at most ${MAX_CHAIN_VIEWS} strategy views per connection`);
+      this.strategies.set(id, { id, since: -1, valuedAt: 0, sent: '' });
+      // Prices nobody holds yet come from one snapshot; the batch after it carries them.
+      void app.marketData.paint(strategyTokens(app, saved), 'now');
+      return ack(key);
+    }
     const symbol = m.symbol.toUpperCase();
     const registry = app.registry;
     const expiry = m.expiry ?? registry.expiries(symbol)[0];
@@ -215,6 +236,20 @@ export class StreamSession {
     }
   }
 
+  private strategyParts(app: ApiServices, batch: StreamBatch, at: number, advance: (() => void)[]): void {
+    for (const sub of this.strategies.values()) {
+      const d = strategyPart(app, sub, at);
+      if (!d) continue;
+      // Valued, unchanged: nothing to send, and nothing lost by moving the cursor now.
+      if (!d.part) {
+        Object.assign(sub, d.next);
+        continue;
+      }
+      (batch.strategy ??= {})[String(sub.id)] = d.part;
+      advance.push(() => Object.assign(sub, d.next));
+    }
+  }
+
   /**
    * The batch of everything that changed for this client's views since its last committed batch,
    * or null when nothing did. `status` gives the status JSON (shared by every session of a tick).
@@ -234,6 +269,7 @@ export class StreamSession {
       });
     }
     if (this.histories.size > 0) this.historyParts(app, batch, advance);
+    if (this.strategies.size > 0) this.strategyParts(app, batch, at, advance);
     if (this.status !== null) {
       const s = status();
       if (s !== this.status) {

@@ -20,8 +20,12 @@
  *   Outside the session a traded value is the day's last, not stale. An untraded leg is never
  *   stale: it is untraded, which the UI shows differently.
  */
+import type { OptionChain } from '../../shared/chain';
 import type { LegQuote, StatusView } from '../../shared/contract';
-import { parseToken, type InstrumentToken } from '../../shared/instruments';
+import { AppError } from '../../shared/errors';
+import { parseToken, tokenOf, type InstrumentToken } from '../../shared/instruments';
+import { refreshChainAnalytics } from '../analytics/chain-adapter';
+import { ChainAnalytics } from '../analytics/chain-analytics';
 import { mcxSession, nseSession } from '../lifecycle/session-clock';
 import type { ApiEngine, ApiServices } from './engine';
 
@@ -65,6 +69,44 @@ export function legQuote(services: Pick<ApiServices, 'store' | 'feed'>, token: I
 }
 
 export { nearestStrike } from '../../shared/chain';
+
+/** The symbol upper-cased. @throws AppError UNKNOWN_SYMBOL when the master does not list it. */
+export function knownSymbol(s: Pick<ApiServices, 'registry'>, raw: string): string {
+  const symbol = raw.toUpperCase();
+  if (s.registry.rowsOfSymbol(symbol).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${raw}"`);
+  return symbol;
+}
+
+/**
+ * The chain's expiry: the one asked for, else the symbol's nearest live one.
+ * @throws AppError UNKNOWN_SYMBOL, NOT_FNO, EXPIRED, UNKNOWN_EXPIRY
+ */
+export function expiryOf(s: Pick<ApiServices, 'registry'>, symbol: string, expiry: string | undefined): string {
+  if (s.registry.rowsOfSymbol(symbol).length === 0) throw new AppError('UNKNOWN_SYMBOL', `unknown symbol "${symbol}"`);
+  const segment = s.registry.optionSegments(symbol)[0];
+  if (!segment) throw new AppError('NOT_FNO', `${symbol} has no options listed`);
+  const live = s.registry.expiries(symbol, { segment });
+  if (expiry === undefined) {
+    if (!live[0]) throw new AppError('EXPIRED', `${symbol} has no live option expiry`);
+    return live[0];
+  }
+  if (live.includes(expiry)) return expiry;
+  if (s.registry.expiries(symbol, { segment, asOf: '0001-01-01' }).includes(expiry)) throw new AppError('EXPIRED', `${symbol} ${expiry} options have expired`);
+  throw new AppError('UNKNOWN_EXPIRY', `${symbol} has no options expiring ${expiry}; live expiries: ${live.slice(0, 6).join(', ') || 'none'}`);
+}
+
+/**
+ * Analytics of a chain: an open chain's (kept and refreshed incrementally by the book), or, for a
+ * chain nobody holds, computed once from whatever the quote store has for a look.
+ */
+export function analyticsOf(s: Pick<ApiServices, 'owners' | 'analytics' | 'store'>, chain: OptionChain): ChainAnalytics {
+  const open = s.owners.chain(chain.symbol, chain.expiry);
+  if (open && open.chain === chain) return s.analytics.of(open);
+  const look = new ChainAnalytics({ rate: s.analytics.riskFreeRate });
+  const state = { key: '', chain, optionTokens: [], underlyingToken: chain.underlying ? tokenOf(chain.underlying) : null, builtAt: 0 };
+  refreshChainAnalytics(look, state, s.store, s.store.nowMs());
+  return look;
+}
 
 /** The subscriptions status, with the seed's field names. */
 export function statusView(engine: ApiEngine): StatusView {

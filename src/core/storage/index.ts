@@ -24,7 +24,7 @@ export type { AtmCacheEntry } from './atm-cache-repo';
 export { SUBSCRIPTION_LOG_ACTIONS, SubscriptionLogRepo } from './subscription-log-repo';
 export type { SubscriptionLogAction, SubscriptionLogEntry, SubscriptionLogInput } from './subscription-log-repo';
 export { SettingsRepo } from './settings-repo';
-export { MAX_STRATEGY_LEGS, StrategiesRepo } from './strategies-repo';
+export { StrategiesRepo } from './strategies-repo';
 export type { NewStrategy, SavedStrategy, SavedStrategyLeg } from './strategies-repo';
 export { MASTER_SOURCES, MasterFilesRepo } from './master-files-repo';
 export type { MasterFile, MasterSource, NewMasterFile } from './master-files-repo';

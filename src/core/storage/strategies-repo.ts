@@ -6,11 +6,9 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import { isSegment, type Segment } from '../../shared/instruments';
+import { MAX_STRATEGY_LEGS } from '../../shared/product';
 import type { Db } from './database';
 import { transaction } from './database';
-
-/** The most legs a strategy may have (the API refuses more). */
-export const MAX_STRATEGY_LEGS = 20;
 
 /** One leg as saved. */
 export interface SavedStrategyLeg {

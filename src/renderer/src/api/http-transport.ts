@@ -4,7 +4,8 @@
  * (HttpOnly: this code never sees a token; see src/server/browser-session.ts). No token is ever
  * put in a URL. A caller outside a browser (a script, a test) may pass the bearer token instead:
  * it is sent as `Authorization: Bearer` on REST calls only.
- * Every POST says `Content-Type: application/json` (the server's CSRF rule for cookie sessions).
+ * Every POST and DELETE says `Content-Type: application/json` (the server's CSRF rule for cookie
+ * sessions: a request that changes state must say so, which a cross-site form cannot).
  *
  * Policy:
  * - Every failure is an envelope, never a throw: a network failure or a timeout is NETWORK, an
