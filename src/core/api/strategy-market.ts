@@ -19,6 +19,7 @@
  *   records it); without one, the mean IV of the legs expiring first; else unknown.
  */
 import type { OptionChain } from '../../shared/chain';
+import type { CommandRequest } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { expiryInstant } from '../../shared/expiry';
 import { isFutureKind, tokenOf, type Instrument, type InstrumentToken, type Segment } from '../../shared/instruments';
@@ -34,14 +35,7 @@ import { analyticsOf, expiryOf } from './views';
 const LOOK_STRIKES = 5;
 
 /** A leg as asked for (the contract's leg, parsed). */
-export interface LegRequest {
-  expiry: string;
-  strike?: number | undefined;
-  option_type: 'CE' | 'PE' | 'FUT';
-  side: 'BUY' | 'SELL';
-  lots: number;
-  price?: number | undefined;
-}
+export type LegRequest = CommandRequest<'strategy:evaluate'>['legs'][number];
 
 /** A leg resolved to its contract. */
 export interface ResolvedLeg {
@@ -62,7 +56,7 @@ export interface ResolvedLeg {
 
 type Services = Pick<ApiServices, 'registry' | 'store' | 'owners' | 'analytics'>;
 
-/** The listed strikes of `ladder` nearest `strike` (the one below and the one above, or the nearest two). */
+/** The listed strikes either side of `strike` (one below, one above; one only at an end of the ladder). */
 function nearestListed(strikes: ArrayLike<number>, strike: number): number[] {
   const all = Array.from(strikes);
   const below = all.filter((k) => k < strike).pop();
