@@ -158,7 +158,7 @@ export const requestSchemas = {
    * them) and the risk-free rate of the option analytics (a fraction, 0.065 = 6.5%). Either or both.
    */
   'settings:set': z.strictObject({ keep_watchlists: z.boolean().optional(), risk_free_rate: z.number().min(0).max(0.5).optional() }),
-  /** A chain's recorded minutes of the day (epoch ms bounds, both optional). */
+  /** A chain's recorded minutes (epoch ms bounds); without `from`, one day: `to`'s, else the latest recorded one. */
   'history:minutes': z
     .strictObject({ symbol, expiry: expirySchema, from: epochMs.optional(), to: epochMs.optional() })
     .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { message: 'from must not be after to', path: ['from'] }),

@@ -186,7 +186,7 @@ describe('history recorder', () => {
     expect(recorder.retentionDays).toBe(3);
     recorder.start();
     recorder.stop();
-    const kept = new Set(store.minutes('NIFTY', EXPIRY)!.minutes.map((m) => istDate(m.t)));
+    const kept = new Set(store.minutes('NIFTY', EXPIRY, { from: 0 })!.minutes.map((m) => istDate(m.t)));
     expect([...kept]).toEqual(['2026-11-19', '2026-11-20', '2026-11-23']);
     r.core.repos.settings.set(RETENTION_SETTING, 'forever');
     expect(recorder.retentionDays).toBe(20);

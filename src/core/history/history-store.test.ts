@@ -72,6 +72,16 @@ describe('history store', () => {
     expect(store.minutes('NIFTY', '2026-12-31')).toBeNull();
   });
 
+  it('reads one day by default: the latest recorded day, or the day of `to`, never every retained day', () => {
+    const { store } = open();
+    const yesterday = istEpochMs('2026-11-23', 9 * 60 + 16);
+    for (let m = 0; m < 3; m += 1) store.writeMinute(yesterday + m * MINUTE_MS, [nifty(m)]);
+    for (let m = 0; m < 2; m += 1) store.writeMinute(at(m), [nifty(m)]);
+    expect(store.minutes('NIFTY', '2026-11-26')!.minutes.map((m) => m.t)).toEqual([at(0), at(1)]);
+    expect(store.minutes('NIFTY', '2026-11-26', { to: yesterday + 10 * MINUTE_MS })!.minutes).toHaveLength(3);
+    expect(store.minutes('NIFTY', '2026-11-26', { from: 0 })!.minutes).toHaveLength(5);
+  });
+
   it('strikesAt shows the minute at or before t, across blocks, and the latest by default', () => {
     const { store } = open();
     for (const m of [0, 1, 2, 40, 41]) store.writeMinute(at(m), [nifty(m)]); // 41 minutes: two 30-minute blocks

@@ -25,6 +25,7 @@ import type { BackfillMinute, ChainMinute, HistoryMinute, HistoryMinutes, Histor
 import { straddleVolumes, type RawBlock } from './straddle-volumes';
 import { BlockBuilder, copyColumns, decodeBlock, MINUTE_MS, strikeColumns, type BlockMinute, type StrikeColumns } from './strike-codec';
 import { columnsOf, strikesOf } from './strike-records';
+import { istDate, istEpochMs } from '../../shared/market-calendar';
 
 export { MINUTE_MS };
 /** Length of a strikes block; divides an IST day (IST midnight is a whole half hour in UTC). */
@@ -72,6 +73,7 @@ export class HistoryStore {
   private readonly listChains: Database.Statement<[], { id: number; symbol: string; expiry: string }>;
   private readonly upsertMinute: Database.Statement<MinuteParams>;
   private readonly fillMinute: Database.Statement<MinuteParams>;
+  private readonly selectLatest: Database.Statement<[number], { t: number | null }>;
   private readonly selectMinutes: Database.Statement<[number, number, number], MinuteRow>;
   private readonly selectBlock: Database.Statement<[number, number], BlockRow>;
   private readonly upsertBlock: Database.Statement<[number, number, number, Uint8Array]>;
@@ -102,6 +104,7 @@ export class HistoryStore {
     const update = COLUMNS.split(', ').filter((c) => c !== 't').map((c) => `${c} = excluded.${c}`).join(', ');
     this.upsertMinute = sql.prepare(`${values} ON CONFLICT (chain_id, t) DO UPDATE SET ${update}`);
     this.fillMinute = sql.prepare(`${values} ON CONFLICT (chain_id, t) DO UPDATE SET ${update} WHERE history_minutes.backfilled = 1`);
+    this.selectLatest = sql.prepare('SELECT max(t) AS t FROM history_minutes WHERE chain_id = ?');
     this.selectMinutes = sql.prepare(`SELECT ${COLUMNS} FROM history_minutes WHERE chain_id = ? AND t >= ? AND t <= ? ORDER BY t`);
     this.selectBlock = sql.prepare('SELECT block_start, deflated, data FROM history_strikes WHERE chain_id = ? AND block_start = ?');
     this.upsertBlock = sql.prepare(
@@ -210,14 +213,22 @@ export class HistoryStore {
   }
 
   /**
-   * The chain's minutes with `from <= t <= to` (both optional), in time order, each with its
-   * straddle volume (from the blocks of the range and of the minute before it); null when the
-   * chain has no history.
+   * The chain's minutes with `from <= t <= to`, in time order, each with its straddle volume
+   * (from the blocks of the range and of the minute before it); null when the chain has no
+   * history. Without `from`, one day: from the IST midnight of `to`'s day, or of the latest
+   * recorded minute's day (the session so far, or the last one before today's opens), never
+   * every retained day.
    */
   minutes(symbol: string, expiry: string, range: { from?: number; to?: number } = {}): HistoryMinutes | null {
     const id = this.knownChainId(symbol, expiry);
     if (id === undefined) return null;
-    const minutes = this.selectMinutes.all(id, range.from ?? Number.MIN_SAFE_INTEGER, range.to ?? Number.MAX_SAFE_INTEGER).map(minuteOf);
+    const to = range.to ?? Number.MAX_SAFE_INTEGER;
+    let from = range.from;
+    if (from === undefined) {
+      const last = range.to ?? this.selectLatest.get(id)?.t ?? null;
+      from = last === null ? Number.MIN_SAFE_INTEGER : istEpochMs(istDate(last));
+    }
+    const minutes = this.selectMinutes.all(id, from, to).map(minuteOf);
     if (minutes.length > 0) {
       const volumes = straddleVolumes(minutes, this.rawBlocks(id, minutes[0]!.t - MINUTE_MS, minutes[minutes.length - 1]!.t));
       minutes.forEach((m, i) => (m.straddleVolume = volumes[i]!));
