@@ -50,6 +50,15 @@ describe('strategy requests (issue 19)', () => {
 
   it('subscribes a strategy on the stream by strategy_id; id stays the correlation id', () => {
     expect(streamClientMessageSchema.parse({ op: 'subscribe', view: 'strategy', strategy_id: '5', id: 'c1' })).toEqual({ op: 'subscribe', view: 'strategy', strategy_id: 5, id: 'c1' });
-    expect(streamClientMessageSchema.safeParse({ op: 'subscribe', view: 'strategy', id: 5 }).success).toBe(false);
+  });
+
+  it("takes the issue's literal form: a numeric id names the strategy (a correlation id is a string)", () => {
+    expect(streamClientMessageSchema.parse({ op: 'subscribe', view: 'strategy', id: 5 })).toEqual({ op: 'subscribe', view: 'strategy', strategy_id: 5 });
+    expect(streamClientMessageSchema.parse({ op: 'unsubscribe', view: 'strategy', id: 5 })).toEqual({ op: 'unsubscribe', view: 'strategy', strategy_id: 5 });
+    // A string id is a correlation id: the strategy is still missing.
+    expect(streamClientMessageSchema.safeParse({ op: 'subscribe', view: 'strategy', id: '5' }).success).toBe(false);
+    expect(streamClientMessageSchema.safeParse({ op: 'subscribe', view: 'strategy', id: 0 }).success).toBe(false);
+    // Other views keep a numeric id refused, as before.
+    expect(streamClientMessageSchema.safeParse({ op: 'subscribe', view: 'status', id: 5 }).success).toBe(false);
   });
 });

@@ -15,8 +15,21 @@ export type StreamView = (typeof STREAM_VIEWS)[number];
 
 const correlationId = z.string().min(1).max(100);
 
+/**
+ * The issue's literal form of a strategy view, `{"op":"subscribe","view":"strategy","id":3}`,
+ * names the strategy by a numeric `id`: read as `strategy_id` (a correlation id is a string, so a
+ * number cannot be one). `strategy_id` is the unambiguous form and wins when both are given.
+ */
+function strategyIdFromId(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const m = raw as Record<string, unknown>;
+  if (m.view !== 'strategy' || m.strategy_id !== undefined || typeof m.id !== 'number') return raw;
+  const { id, ...rest } = m;
+  return { ...rest, strategy_id: id };
+}
+
 /** client -> server: one JSON text frame each. `id` is echoed back on the ack or the error. */
-export const streamClientMessageSchema = z.discriminatedUnion('view', [
+export const streamClientMessageSchema = z.preprocess(strategyIdFromId, z.discriminatedUnion('view', [
   z.strictObject({
     op: z.enum(['subscribe', 'unsubscribe']),
     view: z.literal('chain'),
@@ -38,12 +51,13 @@ export const streamClientMessageSchema = z.discriminatedUnion('view', [
     id: correlationId.optional(),
   }),
   /**
-   * A saved strategy's live P&L (issue 19), named by `strategy_id` (a number, or its digits); the
+   * A saved strategy's live P&L (issue 19), named by `strategy_id` (a number, or its digits; or a
+   * numeric `id`, the issue's form, see strategyIdFromId); the
    * ack's `key` and the batches' `strategy` map carry it as a string. `id` stays what it is on
    * every view, a correlation id echoed back (and dropped when views are replayed on a reconnect).
    */
   z.strictObject({ op: z.enum(['subscribe', 'unsubscribe']), view: z.literal('strategy'), strategy_id: strategyIdSchema, id: correlationId.optional() }),
-]);
+]));
 export type StreamClientMessage = z.infer<typeof streamClientMessageSchema>;
 
 /** A leg's latest values (the contract's LegQuote: what changes tick to tick) and its analytics. */

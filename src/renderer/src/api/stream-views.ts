@@ -11,11 +11,12 @@ import type { StreamClientMessage } from '../../../shared/events';
 
 /**
  * The identity of a view: `status`, `log`, `chain|SYMBOL|expiry` (expiry '' for "nearest") or
- * `history|SYMBOL|expiry` (two history views of different chains are two views).
+ * `history|SYMBOL|expiry` (two history views of different chains are two views), `strategy|id`.
  */
 export function viewKey(message: StreamClientMessage): string {
   if (message.view === 'chain') return `chain|${message.symbol.trim().toUpperCase()}|${message.expiry ?? ''}`;
   if (message.view === 'history') return `history|${message.symbol.trim().toUpperCase()}|${message.expiry}`;
+  if (message.view === 'strategy') return `strategy|${message.strategy_id}`;
   return message.view;
 }
 
