@@ -4,7 +4,7 @@ import { OptionChainPanel } from './chain/OptionChainPanel';
 /** The centre: the selected chain, or what to do when there is none. */
 export function ChainArea() {
   const selected = useAppState((s) => s.selected);
-  const { transport, actions } = useServices();
+  const { transport, actions, strategies } = useServices();
   if (!selected) {
     return (
       <div className="centre-empty">
@@ -23,5 +23,5 @@ export function ChainArea() {
     );
   }
   const { symbol } = selected;
-  return <OptionChainPanel transport={transport} symbol={symbol} expiry={selected.expiry} onExpiryChange={(expiry) => actions.select({ symbol, expiry })} />;
+  return <OptionChainPanel transport={transport} symbol={symbol} expiry={selected.expiry} onExpiryChange={(expiry) => actions.select({ symbol, expiry })} drafts={strategies} />;
 }

@@ -6,6 +6,7 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 import type { Transport } from '../api/transport';
+import { createStrategyDrafts, type StrategyDrafts } from '../components/strategy/strategy-draft';
 import { createActions, type AppActions } from './actions';
 import { createAppStore, type AppState, type AppStore } from './app-store';
 import { loadLayout } from './layout-storage';
@@ -14,13 +15,15 @@ export interface AppServices {
   store: AppStore;
   actions: AppActions;
   transport: Transport;
+  /** The strategies being built, one per symbol, kept while the trader moves between chains. */
+  strategies: StrategyDrafts;
 }
 
 /** A store (seeded from the persisted layout, if `storage` is given) and its actions over `transport`. */
 export function createServices(transport: Transport, storage?: Pick<Storage, 'getItem'>): AppServices {
   const persisted = loadLayout(storage);
   const store = createAppStore(persisted.layout, persisted.selected);
-  return { store, actions: createActions(store, transport), transport };
+  return { store, actions: createActions(store, transport), transport, strategies: createStrategyDrafts() };
 }
 
 const ServicesContext = createContext<AppServices | null>(null);

@@ -29,6 +29,7 @@ import { useEffect, useRef } from 'react';
 import { chainColumns, chainRowClassRules, chainTheme, columnId, METRICS, type Metric } from './chain-columns';
 import type { ChainRow } from './chain-model';
 import type { ChainGridSink } from './chain-session';
+import { legPickOnClick, legPickOnKey, type LegPick } from './leg-pick';
 
 ModuleRegistry.registerModules([AllCommunityModule]);
 
@@ -42,6 +43,8 @@ export interface OptionChainGridProps {
    * none or a handful; production keeps virtualisation.
    */
   suppressRowVirtualisation?: boolean;
+  /** A leg picked for the strategy builder (a bid or ask clicked, B or S on a leg's cell). */
+  onLegPick?(pick: LegPick): void;
 }
 
 const getRowId = (p: GetRowIdParams<ChainRow>): string => String(p.data.strike);
@@ -140,7 +143,9 @@ function gridSink(api: GridApi<ChainRow>): ChainGridSink & { dispose(): void } {
 }
 
 /** The option chain grid: calls | strike | puts, ATM highlighted and kept in view. */
-export function OptionChainGrid({ onReady, hiddenMetrics, suppressRowVirtualisation = false }: OptionChainGridProps) {
+export function OptionChainGrid({ onReady, hiddenMetrics, suppressRowVirtualisation = false, onLegPick }: OptionChainGridProps) {
+  const onLegPickRef = useRef(onLegPick);
+  onLegPickRef.current = onLegPick;
   const host = useRef<HTMLDivElement | null>(null);
   const apiRef = useRef<GridApi<ChainRow> | null>(null);
   const onReadyRef = useRef(onReady);
@@ -171,6 +176,16 @@ export function OptionChainGrid({ onReady, hiddenMetrics, suppressRowVirtualisat
       cellFlashDuration: 300,
       cellFadeDuration: 0,
       overlayNoRowsTemplate: '<span class="chain-overlay">Loading chain…</span>',
+      onCellClicked: (e) => {
+        const picked = legPickOnClick(e.column.getColId(), e.data);
+        if (picked) onLegPickRef.current?.(picked);
+      },
+      onCellKeyDown: (e) => {
+        const key = (e.event as KeyboardEvent | null | undefined)?.key;
+        if (!key || !('column' in e)) return;
+        const picked = legPickOnKey(key, e.column.getColId(), e.data);
+        if (picked) onLegPickRef.current?.(picked);
+      },
     });
     apiRef.current = api;
     applyVisibility(api, latestHidden.current);

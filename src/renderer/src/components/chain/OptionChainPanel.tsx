@@ -26,8 +26,13 @@ import type { ChainHeader } from './chain-model';
 import { ChainSession, type ChainGridSink } from './chain-session';
 import { ColumnMenu } from './ColumnMenu';
 import { OptionChainGrid } from './OptionChainGrid';
+import type { LegPick } from './leg-pick';
 import { HistoryPanel } from '../history/HistoryPanel';
 import type { CreateHistoryCharts } from '../history/history-charts';
+import { StrategyPanel } from '../strategy/StrategyPanel';
+import { createStrategyDrafts, MAX_DRAFT_LEGS, type StrategyDrafts } from '../strategy/strategy-draft';
+import type { PayoffChart } from '../strategy/payoff-chart';
+import { useStore } from 'zustand';
 import './option-chain.css';
 
 export interface OptionChainPanelProps {
@@ -43,11 +48,21 @@ export interface OptionChainPanelProps {
   suppressRowVirtualisation?: boolean;
   /** Test-only: the history charts' implementation (jsdom has no canvas). */
   createCharts?: CreateHistoryCharts;
+  /** The strategies being built (the shell's, kept across chains); the panel makes its own when absent. */
+  drafts?: StrategyDrafts;
+  /** Test-only: the payoff chart's implementation. */
+  createPayoffChart?: (el: HTMLElement) => PayoffChart;
 }
 
-/** What the panel's body shows: the live grid, or the day's history as charts. */
-type PanelView = 'chain' | 'charts';
-const PANEL_VIEWS: readonly PanelView[] = ['chain', 'charts'];
+/** What the panel's body shows: the live grid, the day's history as charts, or the strategy builder. */
+type PanelView = 'chain' | 'charts' | 'strategy';
+const PANEL_VIEWS: readonly PanelView[] = ['chain', 'charts', 'strategy'];
+const VIEW_LABEL: Record<PanelView, string> = { chain: 'Chain', charts: 'Charts', strategy: 'Strategy' };
+const VIEW_TITLE: Record<PanelView, string> = {
+  chain: 'The live option chain (click a bid to sell or an ask to buy for the strategy builder; S or B on a leg)',
+  charts: 'The day so far: OI by strike, straddle and VWAP, PCR, IV smile',
+  strategy: 'Strategy builder: payoff, greeks and what-if (analysis only, no orders)',
+};
 
 const CLOCK_MS = 30_000;
 
@@ -108,8 +123,12 @@ function writeAnalytics(el: AnalyticsSpans, a: ChainAnalyticsFields | null): voi
 }
 
 /** The option chain panel: header, expiry tabs and the streaming grid of one symbol and expiry. */
-export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, now = Date.now, suppressRowVirtualisation, createCharts }: OptionChainPanelProps) {
+export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, now = Date.now, suppressRowVirtualisation, createCharts, drafts: shellDrafts, createPayoffChart }: OptionChainPanelProps) {
   const [view, setView] = useState<PanelView>('chain');
+  const [ownDrafts] = useState(() => shellDrafts ?? createStrategyDrafts());
+  const drafts = shellDrafts ?? ownDrafts;
+  const upperSymbol = symbol.trim().toUpperCase();
+  const draftLegs = useStore(drafts.store, (st) => st.bySymbol[upperSymbol]?.length ?? 0);
   const [expiries, setExpiries] = useState<string[]>([]);
   const [activeExpiry, setActiveExpiry] = useState<string | null>(expiry || null);
   const [error, setError] = useState<string | null>(null);
@@ -227,7 +246,25 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
     saveHiddenMetrics(next);
   }, []);
 
-  const upper = symbol.trim().toUpperCase();
+  /** A leg picked in the grid joins this symbol's strategy on the expiry shown. */
+  const onLegPick = useCallback(
+    (p: LegPick) => {
+      const e = activeExpiry;
+      if (!e) return;
+      const added = drafts.add(upperSymbol, { expiry: e, strike: p.strike, option_type: p.option_type, side: p.side, lots: 1, price: p.price });
+      if (!added) setError(`A strategy has at most ${MAX_DRAFT_LEGS} legs.`);
+    },
+    [drafts, upperSymbol, activeExpiry],
+  );
+  const templateChain = useCallback(() => {
+    const m = sessionRef.current?.model;
+    const h = m?.header();
+    const e = activeExpiry;
+    if (!m || !h || !e || h.atm <= 0) return null;
+    return { expiry: e, atm: h.atm, strikes: m.rows().map((r) => r.strike) };
+  }, [activeExpiry]);
+
+  const upper = upperSymbol;
   const tabs = expiries.length > 0 ? expiries : activeExpiry ? [activeExpiry] : [];
   const activeTab = activeExpiry === null ? -1 : tabs.indexOf(activeExpiry);
   const year = new Date(clock).getUTCFullYear();
@@ -390,18 +427,20 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
             data-view={v}
             aria-selected={view === v}
             tabIndex={view === v ? 0 : -1}
-            title={v === 'chain' ? 'The live option chain' : "The day so far: OI by strike, straddle and VWAP, PCR, IV smile"}
+            title={VIEW_TITLE[v]}
             onClick={() => setView(v)}
           >
-            {v === 'chain' ? 'Chain' : 'Charts'}
+            {VIEW_LABEL[v]}
+            {v === 'strategy' && draftLegs > 0 ? <span className="chain-view-count" data-testid="strategy-leg-count">{draftLegs}</span> : null}
           </button>
         ))}
       </nav>
       {/* The grid stays mounted (its session keeps streaming) while the charts are shown. */}
       <div className="chain-body" hidden={view !== 'chain'}>
-        <OptionChainGrid onReady={onGridReady} hiddenMetrics={hidden} suppressRowVirtualisation={suppressRowVirtualisation} />
+        <OptionChainGrid onReady={onGridReady} hiddenMetrics={hidden} suppressRowVirtualisation={suppressRowVirtualisation} onLegPick={onLegPick} />
       </div>
       {view === 'charts' && activeExpiry && <HistoryPanel transport={transport} symbol={upper} expiry={activeExpiry} {...(createCharts ? { createCharts } : {})} />}
+      {view === 'strategy' && <StrategyPanel transport={transport} symbol={upper} drafts={drafts} chain={templateChain} {...(createPayoffChart ? { createChart: createPayoffChart } : {})} />}
     </section>
   );
 }
