@@ -234,19 +234,24 @@ describe('evaluateStrategy: greeks', () => {
 describe('evaluateStrategy: curves', () => {
   const straddle = model([leg({ kind: 'CE', side: 'BUY', price: 150 }), leg({ kind: 'PE', side: 'BUY', price: 140 })]);
 
-  it('gives the points asked for, evenly over spot x [0.8, 1.2] by default, widened to far strikes', () => {
+  it('gives the points asked for, evenly over the expected move by default (4 sd at the ATM IV), widened to far strikes', () => {
     const e = evaluateStrategy(straddle);
+    const h = 4 * ATM_IV * Math.sqrt(7 / 365); // ~7.8%: a weekly's curve shows its strikes, not a spike
     expect(e.payoffExpiry).toHaveLength(201);
     expect(e.payoffAtDate).toHaveLength(201);
-    expect(e.payoffExpiry[0][0]).toBeCloseTo(19_200, 9);
-    expect(e.payoffExpiry[100][0]).toBeCloseTo(24_000, 9);
-    expect(e.payoffExpiry[200][0]).toBe(28_800);
-    expect(e.payoffExpiry[100][1]).toBeCloseTo(-21_750, 2);
+    expect(e.payoffExpiry[0][0]).toBeCloseTo(SPOT * Math.exp(-h), 6);
+    expect(e.payoffExpiry[200][0]).toBeCloseTo(SPOT * Math.exp(h), 6);
+    expect(e.payoffExpiry[200][0] - e.payoffExpiry[0][0]).toBeLessThan(0.2 * SPOT);
+    const noIv = evaluateStrategy({ ...straddle, atmIv: Number.NaN });
+    expect(noIv.payoffExpiry[0][0]).toBeCloseTo(SPOT * Math.exp(-0.2), 6);
+    const far = evaluateStrategy({ ...straddle, atmIv: 3 }); // held at 50%
+    expect(far.payoffExpiry[200][0]).toBeCloseTo(SPOT * Math.exp(0.5), 6);
     const wide = evaluateStrategy(model([leg({ kind: 'CE', side: 'BUY', strike: 30_000, price: 1 })], { points: 11 }));
     expect(wide.payoffExpiry).toHaveLength(11);
     expect(wide.payoffExpiry[10][0]).toBeCloseTo(30_601.02, 9); // the breakeven 30000 + 1, x 1.02
     const given = evaluateStrategy({ ...straddle, spotRange: [23_000, 25_000], points: 5 });
     expect(given.payoffExpiry.map(([s]) => s)).toEqual([23_000, 23_500, 24_000, 24_500, 25_000]);
+    expect(given.payoffExpiry[2][1]).toBeCloseTo(-21_750, 2);
   });
 
   it('today: each leg by Black-76 at its IV; the at-date curve at the expiry instant is the at-expiry curve', () => {

@@ -29,8 +29,10 @@
  *   zero is not one). POP = P(P&L > 0 at the first expiry) = the lognormal mass of those intervals,
  *   ln S_T ~ N(ln F1 - s^2/2, s^2), s = atmIv x sqrt(T1), F1 the forward of a leg expiring first,
  *   T1 from nowMs. With no time left or no ATM IV, POP is 1 when the P&L at F1 is > 0, else 0.
- * - Curves: `points` (default 201) evenly over `spotRange`, by default spot x [0.8, 1.2] widened to
- *   every strike and finite breakeven with a 2% margin. Breakevens are full precision (the API rounds).
+ * - Curves: `points` (default 201) evenly over `spotRange`. By default the range is the expected
+ *   move: spot x exp(+-h), h = 4 x atmIv x sqrt(T1) held within [3%, 50%] (20% without an ATM IV),
+ *   so a weekly's curve shows its strikes rather than a spike, widened to every strike and finite
+ *   breakeven with a 2% margin. Breakevens are full precision (the API rounds).
  */
 import { black76GreeksInto, normCdf, type Black76Greeks } from '../../shared/black76';
 import { yearsToExpiry } from './expiry-time';
@@ -87,7 +89,7 @@ export function evaluateStrategy(model: StrategyModel): StrategyEvaluation {
 
   const years1 = yearsToExpiry(firstExpiryMs, nowMs);
   const pop = probabilityOfProfit(shape.positive, atExpiry, firstLeg.forward, years1, model.atmIv, eps);
-  const [lo, hi] = model.spotRange ?? defaultRange(spot, legs, breakevens);
+  const [lo, hi] = model.spotRange ?? defaultRange(spot, model.atmIv, years1, legs, breakevens);
   const points = model.points ?? DEFAULT_POINTS;
   return {
     netPremium,
@@ -300,9 +302,19 @@ function positionGreeks(legs: readonly PreparedLeg[], spot: number, nowMs: numbe
 }
 
 /** spot x [0.8, 1.2] widened to every strike and finite breakeven with a 2% margin. */
-function defaultRange(spot: number, legs: readonly PreparedLeg[], breakevens: readonly number[]): [number, number] {
-  let lo = 0.8 * spot;
-  let hi = 1.2 * spot;
+/** The default curve range, in log-spot half-widths: 4 standard deviations, within these bounds. */
+const RANGE_SIGMAS = 4;
+const RANGE_MIN = 0.03;
+const RANGE_MAX = 0.5;
+const RANGE_NO_IV = 0.2;
+
+function defaultRange(
+  spot: number, atmIv: number, years: number, legs: readonly PreparedLeg[], breakevens: readonly number[],
+): [number, number] {
+  const move = RANGE_SIGMAS * atmIv * Math.sqrt(Math.max(years, 0));
+  const h = Number.isFinite(move) && atmIv > 0 ? Math.min(RANGE_MAX, Math.max(RANGE_MIN, move)) : RANGE_NO_IV;
+  let lo = spot * Math.exp(-h);
+  let hi = spot * Math.exp(h);
   for (const x of [...optionStrikes(legs), ...breakevens]) {
     lo = Math.min(lo, 0.98 * x);
     hi = Math.max(hi, 1.02 * x);

@@ -26,7 +26,8 @@ const axis = (extra: Partial<uPlot.Axis> = {}): uPlot.Axis => ({
   ...extra,
 });
 
-function vline(u: uPlot, x: number | null, colour: string, label: string, dash: number[], row: number): void {
+/** A dashed vertical marker with its label on `side` of the line, on text row `row`. */
+function vline(u: uPlot, x: number | null, colour: string, label: string, dash: number[], row: number, side: 'left' | 'right' = 'right'): void {
   if (x === null || !Number.isFinite(x)) return;
   const px = u.valToPos(x, 'x', true);
   if (px < u.bbox.left || px > u.bbox.left + u.bbox.width) return;
@@ -43,7 +44,8 @@ function vline(u: uPlot, x: number | null, colour: string, label: string, dash: 
   ctx.stroke();
   ctx.setLineDash([]);
   ctx.font = `${11 * r}px Inter, sans-serif`;
-  if (label) ctx.fillText(label, px + 4 * r, u.bbox.top + (12 + 14 * row) * r);
+  ctx.textAlign = side === 'right' ? 'left' : 'right';
+  if (label) ctx.fillText(label, px + (side === 'right' ? 4 : -4) * r, u.bbox.top + (12 + 14 * row) * r);
   ctx.restore();
 }
 
@@ -64,7 +66,7 @@ export function createPayoffChart(el: HTMLElement): PayoffChart {
       ...size(),
       scales: { x: { time: false } },
       series: [
-        { label: 'Underlying' },
+        { label: 'Spot' },
         { label: 'At expiry', stroke: C.expiry, width: 1.5, points: { show: false } },
         { label: 'At date', stroke: C.atDate, width: 1.25, dash: [6, 4], points: { show: false } },
         { label: 'Profit', stroke: 'transparent', fill: `${C.profit}40`, fillTo: 0, points: { show: false } },
@@ -88,7 +90,8 @@ export function createPayoffChart(el: HTMLElement): PayoffChart {
               u.ctx.restore();
             }
             if (!view) return;
-            view.breakevens.forEach((b, i) => vline(u, b, C.breakeven, `BE ${b.toFixed(0)}`, [2, 3], 2 + (i % 2)));
+            // Below-spot breakevens label to their left, the rest to their right: a pair never overlaps.
+            view.breakevens.forEach((b, i) => vline(u, b, C.breakeven, `BE ${b.toFixed(0)}`, [2, 3], 2 + (i >> 1), b < view.spot ? 'left' : 'right'));
             vline(u, view.spot, C.spot, 'Spot', [6, 4], 0);
             if (whatIf !== null && Math.abs(whatIf - view.spot) > 1e-9) vline(u, whatIf, C.whatIf, 'What if', [4, 2], 1);
           },
