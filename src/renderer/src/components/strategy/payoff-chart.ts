@@ -91,7 +91,8 @@ export function createPayoffChart(el: HTMLElement): PayoffChart {
             }
             if (!view) return;
             // Below-spot breakevens label to their left, the rest to their right: a pair never overlaps.
-            view.breakevens.forEach((b, i) => vline(u, b, C.breakeven, `BE ${b.toFixed(0)}`, [2, 3], 2 + (i >> 1), b < view.spot ? 'left' : 'right'));
+            const spot = view.spot;
+            view.breakevens.forEach((b, i) => vline(u, b, C.breakeven, `BE ${b.toFixed(0)}`, [2, 3], 2 + (i >> 1), b < spot ? 'left' : 'right'));
             vline(u, view.spot, C.spot, 'Spot', [6, 4], 0);
             if (whatIf !== null && Math.abs(whatIf - view.spot) > 1e-9) vline(u, whatIf, C.whatIf, 'What if', [4, 2], 1);
           },
