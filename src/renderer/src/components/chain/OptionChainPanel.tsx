@@ -1,12 +1,8 @@
 /**
  * One option chain on screen: header (underlying, ATM and the strike nearest the underlying,
- * step, time to expiry, stream state, untraded and stale legs), expiry tabs and the grid.
- *
- * Expiry tabs: an index lists up to ~20 expiries, more than the panel's width. The tab strip
- * scrolls sideways and says so: an arrow with a fade sits on each edge that has more tabs behind
- * it (click to scroll a page; the wheel scrolls too), and the active tab is kept in view, also
- * when Left/Right move through the tabs. Whether an edge has more is written to the strip's
- * `data-more-left`/`data-more-right` on scroll and resize (DOM writes, no React state).
+ * step, time to expiry, stream state, untraded and stale legs), expiry tabs (ExpiryTabs.tsx), and
+ * a body of three views (PanelViewTabs.tsx): the grid, the day's charts, the strategy builder.
+ * The grid stays mounted while another view shows, so its session keeps streaming.
  *
  * Render policy: React renders this panel when the chain's identity (symbol, expiry) changes, when
  * the expiry list or stream state arrives, when an error appears, when the trader hides columns,
@@ -15,16 +11,17 @@
  * straight into their spans; rows go straight into the grid (see
  * chain-session.ts). Nothing here runs per tick.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StreamState, Transport } from '../../api/transport';
 import { loadHiddenMetrics, saveHiddenMetrics, type Metric } from './chain-columns';
 import type { ChainAnalyticsFields, ForwardSource } from '../../../../shared/analytics';
 import type { Segment } from '../../../../shared/instruments';
-import { movedIndex } from '../keyboard';
-import { expiryLabel, formatFixed, formatPrice, NO_VALUE, timeToExpiry } from './chain-format';
+import { formatFixed, formatPrice, NO_VALUE, timeToExpiry } from './chain-format';
 import type { ChainHeader } from './chain-model';
 import { ChainSession, type ChainGridSink } from './chain-session';
 import { ColumnMenu } from './ColumnMenu';
+import { ExpiryTabs } from './ExpiryTabs';
+import { PanelViewTabs, type PanelView } from './PanelViewTabs';
 import { OptionChainGrid } from './OptionChainGrid';
 import type { LegPick } from './leg-pick';
 import { HistoryPanel } from '../history/HistoryPanel';
@@ -54,16 +51,6 @@ export interface OptionChainPanelProps {
   createPayoffChart?: (el: HTMLElement) => PayoffChart;
 }
 
-/** What the panel's body shows: the live grid, the day's history as charts, or the strategy builder. */
-type PanelView = 'chain' | 'charts' | 'strategy';
-const PANEL_VIEWS: readonly PanelView[] = ['chain', 'charts', 'strategy'];
-const VIEW_LABEL: Record<PanelView, string> = { chain: 'Chain', charts: 'Charts', strategy: 'Strategy' };
-const VIEW_TITLE: Record<PanelView, string> = {
-  chain: 'The live option chain (click a bid to sell or an ask to buy for the strategy builder; S or B on a leg)',
-  charts: 'The day so far: OI by strike, straddle and VWAP, PCR, IV smile',
-  strategy: 'Strategy builder: payoff, greeks and what-if (analysis only, no orders)',
-};
-
 const CLOCK_MS = 30_000;
 
 const STREAM_TEXT: Record<StreamState, string> = {
@@ -86,15 +73,6 @@ const FORWARD_SOURCE_TITLE: Record<ForwardSource, string> = {
   spot: 'Forward from spot carried at the risk-free rate',
   none: 'No forward yet',
 };
-
-/** Marks which edges of the expiry strip hide more tabs (the CSS shows an arrow and a fade there). */
-function markOverflow(bar: HTMLElement | null, strip: HTMLElement | null): void {
-  if (!bar || !strip) return;
-  const left = strip.scrollLeft > 1;
-  const right = strip.scrollLeft + strip.clientWidth < strip.scrollWidth - 1;
-  if (bar.dataset.moreLeft !== String(left)) bar.dataset.moreLeft = String(left);
-  if (bar.dataset.moreRight !== String(right)) bar.dataset.moreRight = String(right);
-}
 
 /** Refs of the analytics spans in the header. */
 interface AnalyticsSpans {
@@ -146,8 +124,6 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
   const staleRef = useRef<HTMLSpanElement>(null);
   const untradedRef = useRef<HTMLSpanElement>(null);
   const nearestRef = useRef<HTMLSpanElement>(null);
-  const tabsBarRef = useRef<HTMLDivElement>(null);
-  const tabsRef = useRef<HTMLElement>(null);
   const forwardRef = useRef<HTMLSpanElement>(null);
   const forwardSourceRef = useRef<HTMLSpanElement>(null);
   const pcrRef = useRef<HTMLSpanElement>(null);
@@ -266,35 +242,7 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
 
   const upper = upperSymbol;
   const tabs = expiries.length > 0 ? expiries : activeExpiry ? [activeExpiry] : [];
-  const activeTab = activeExpiry === null ? -1 : tabs.indexOf(activeExpiry);
   const year = new Date(clock).getUTCFullYear();
-
-  // The tab strip's edges: marked after each render of the tabs, on scroll and on resize.
-  useLayoutEffect(() => {
-    const strip = tabsRef.current;
-    const active = activeExpiry ? strip?.querySelector<HTMLElement>(`[data-expiry="${activeExpiry}"]`) : null;
-    active?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
-    markOverflow(tabsBarRef.current, strip);
-  }, [tabs.length, activeExpiry]);
-  useEffect(() => {
-    const strip = tabsRef.current;
-    if (!strip) return;
-    const mark = (): void => markOverflow(tabsBarRef.current, strip);
-    strip.addEventListener('scroll', mark, { passive: true });
-    const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(mark) : null;
-    observer?.observe(strip);
-    return () => {
-      strip.removeEventListener('scroll', mark);
-      observer?.disconnect();
-    };
-  }, []);
-  const scrollTabs = (direction: -1 | 1): void => {
-    const strip = tabsRef.current;
-    if (!strip) return;
-    const by = direction * Math.max(60, strip.clientWidth * 0.8);
-    if (typeof strip.scrollBy === 'function') strip.scrollBy({ left: by, behavior: 'smooth' });
-    else strip.scrollLeft += by;
-  };
 
   return (
     <section className={`chain-panel chain-stream-${streamState}`} data-testid="chain-panel" data-symbol={upper} data-expiry={activeExpiry ?? ''}>
@@ -354,87 +302,13 @@ export function OptionChainPanel({ transport, symbol, expiry, onExpiryChange, no
         </span>
         <ColumnMenu hidden={hidden} onChange={onHiddenChange} />
       </header>
-      <div className="chain-expiries-bar" ref={tabsBarRef} data-testid="expiry-tabs" data-more-left="false" data-more-right="false">
-        <button type="button" className="chain-expiries-more chain-expiries-more-left" tabIndex={-1} aria-hidden="true" title="Earlier expiries" onClick={() => scrollTabs(-1)}>
-          ‹
-        </button>
-        <nav
-          className="chain-expiries"
-          role="tablist"
-          aria-label="Expiries"
-          ref={tabsRef}
-          onWheel={(ev) => {
-            // A mouse wheel scrolls the strip sideways (a trackpad already does).
-            if (Math.abs(ev.deltaY) > Math.abs(ev.deltaX)) ev.currentTarget.scrollLeft += ev.deltaY;
-          }}
-          onKeyDown={(ev) => {
-            // Left/Right (Home/End) switch the expiry and keep the focus on the new tab.
-            const to = movedIndex(ev.key, activeTab, tabs.length, { prev: 'ArrowLeft', next: 'ArrowRight' });
-            if (to === null) return;
-            ev.preventDefault();
-            const next = tabs[to]!;
-            ev.currentTarget.querySelector<HTMLElement>(`[data-expiry="${next}"]`)?.focus();
-            if (next !== activeExpiry) onExpiryChange(next);
-          }}
-        >
-          {tabs.map((e, i) => (
-            <button
-              key={e}
-              type="button"
-              role="tab"
-              className="chain-expiry-tab"
-              data-testid="expiry-tab"
-              data-expiry={e}
-              aria-selected={e === activeExpiry ? 'true' : 'false'}
-              tabIndex={i === Math.max(0, activeTab) ? 0 : -1}
-              title={e}
-              onClick={() => {
-                if (e !== activeExpiry) onExpiryChange(e);
-              }}
-            >
-              {expiryLabel(e, year)}
-            </button>
-          ))}
-        </nav>
-        <button type="button" className="chain-expiries-more chain-expiries-more-right" tabIndex={-1} aria-hidden="true" title="Later expiries" onClick={() => scrollTabs(1)}>
-          ›
-        </button>
-      </div>
+      <ExpiryTabs expiries={tabs} active={activeExpiry} year={year} onChange={onExpiryChange} />
       {error && (
         <div className="chain-error" role="alert" data-testid="chain-error">
           {error}
         </div>
       )}
-      <nav
-        className="chain-views"
-        role="tablist"
-        aria-label="Chain or charts"
-        onKeyDown={(ev) => {
-          const to = movedIndex(ev.key, PANEL_VIEWS.indexOf(view), PANEL_VIEWS.length, { prev: 'ArrowLeft', next: 'ArrowRight' });
-          if (to === null) return;
-          ev.preventDefault();
-          setView(PANEL_VIEWS[to]!);
-          ev.currentTarget.querySelector<HTMLElement>(`[data-view="${PANEL_VIEWS[to]!}"]`)?.focus();
-        }}
-      >
-        {PANEL_VIEWS.map((v) => (
-          <button
-            key={v}
-            type="button"
-            role="tab"
-            className="chain-view-tab"
-            data-testid={`view-tab-${v}`}
-            data-view={v}
-            aria-selected={view === v}
-            tabIndex={view === v ? 0 : -1}
-            title={VIEW_TITLE[v]}
-            onClick={() => setView(v)}
-          >
-            {VIEW_LABEL[v]}
-            {v === 'strategy' && draftLegs > 0 ? <span className="chain-view-count" data-testid="strategy-leg-count">{draftLegs}</span> : null}
-          </button>
-        ))}
-      </nav>
+      <PanelViewTabs view={view} onChange={setView} strategyLegs={draftLegs} />
       {/* The grid stays mounted (its session keeps streaming) while the charts are shown. */}
       <div className="chain-body" hidden={view !== 'chain'}>
         <OptionChainGrid onReady={onGridReady} hiddenMetrics={hidden} suppressRowVirtualisation={suppressRowVirtualisation} onLegPick={onLegPick} />
