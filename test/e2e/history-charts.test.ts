@@ -7,48 +7,22 @@
  * an earlier minute's OI picture and smile, and that OI change redraws the bars.
  * Screenshots go to test-artifacts/e2e/ (history-*.png).
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryMinutesView } from '../../src/shared/contract';
-import { launchChromium, type RunningChromium } from '../helpers/chromium';
-import { ensureBuilt } from '../helpers/build';
-import { startServe, type ServeProcess } from '../helpers/serve-process';
+import type { ServeProcess } from '../helpers/serve-process';
+import { E2E_ARTIFACTS, useE2ePage } from '../helpers/e2e-page';
 
-const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'e2e');
-
+const ARTIFACTS = E2E_ARTIFACTS;
+const e2e = useE2ePage({ serveArgs: ['--history-minute-ms', '1000'], pollMs: 30_000 });
+const { pageErrors, pollUntil } = e2e;
 let serve: ServeProcess;
-let browser: RunningChromium;
 let page: Page;
-const pageErrors: string[] = [];
+beforeAll(() => {
+  ({ serve, page } = e2e);
+});
 
-beforeAll(async () => {
-  ensureBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  [serve, browser] = await Promise.all([startServe({ args: ['--history-minute-ms', '1000'] }), launchChromium()]);
-  page = await browser.context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(await serve?.stop()).toBe(0);
-}, 30_000);
-
-async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await page.waitForTimeout(100);
-    last = await read();
-  }
-  return last;
-}
 
 /** The series colours each chart draws with (uplot-charts.ts). */
 const SERIES_COLOURS: Record<string, string[]> = {

@@ -6,48 +6,22 @@
  * the same legs at the same prices; the payoff chart must have drawn; saving it lists it with a
  * live P&L from the event stream. Screenshots go to test-artifacts/e2e/ (strategy-*.png).
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StrategyEvaluationView } from '../../src/shared/contract';
-import { launchChromium, type RunningChromium } from '../helpers/chromium';
-import { ensureBuilt } from '../helpers/build';
-import { startServe, type ServeProcess } from '../helpers/serve-process';
+import type { ServeProcess } from '../helpers/serve-process';
+import { E2E_ARTIFACTS, useE2ePage } from '../helpers/e2e-page';
 
-const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'e2e');
-
+const ARTIFACTS = E2E_ARTIFACTS;
+const e2e = useE2ePage();
+const { pageErrors, pollUntil } = e2e;
 let serve: ServeProcess;
-let browser: RunningChromium;
 let page: Page;
-const pageErrors: string[] = [];
+beforeAll(() => {
+  ({ serve, page } = e2e);
+});
 
-beforeAll(async () => {
-  ensureBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  [serve, browser] = await Promise.all([startServe(), launchChromium()]);
-  page = await browser.context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(await serve?.stop()).toBe(0);
-}, 30_000);
-
-async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await page.waitForTimeout(100);
-    last = await read();
-  }
-  return last;
-}
 
 /** A cell of the chain grid: the row of `strike`, column `col` (e.g. ce_bid). */
 const cell = (strike: number, col: string) => page.locator(`[data-testid="chain-grid"] .ag-row[row-id="${strike}"] [col-id="${col}"]`).first();

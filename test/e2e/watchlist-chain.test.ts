@@ -8,37 +8,21 @@
  * when more are hidden.
  * Screenshots go to test-artifacts/e2e/.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Responses } from '../../src/shared/contract';
-import { launchChromium, type RunningChromium } from '../helpers/chromium';
-import { ensureBuilt } from '../helpers/build';
-import { startServe, type ServeProcess } from '../helpers/serve-process';
+import type { ServeProcess } from '../helpers/serve-process';
+import { E2E_ARTIFACTS, useE2ePage } from '../helpers/e2e-page';
 
-const ARTIFACTS = resolve(__dirname, '..', '..', 'test-artifacts', 'e2e');
-
+const ARTIFACTS = E2E_ARTIFACTS;
+const e2e = useE2ePage();
+const { pageErrors, pollUntil } = e2e;
 let serve: ServeProcess;
-let browser: RunningChromium;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  [serve, browser] = await Promise.all([startServe(), launchChromium()]);
-  page = await browser.context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  expect(await serve?.stop()).toBe(0);
-}, 30_000);
+beforeAll(() => {
+  ({ serve, page } = e2e);
+});
 
 /** The meter's numbers, as the page shows them. */
 async function meter(): Promise<{ tierA: number; tierB: number; total: number; cap: number }> {
@@ -69,16 +53,6 @@ function unpricedLegs(): Promise<number> {
   });
 }
 
-async function pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await page.waitForTimeout(100);
-    last = await read();
-  }
-  return last;
-}
 
 describe('browser mode against npm run serve', () => {
   it('adds RELIANCE from the keyboard, streams its chain, and the capacity meter follows', async () => {
