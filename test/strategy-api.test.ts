@@ -224,6 +224,9 @@ describe('saved strategies', () => {
       expect(part.legs.map((l) => l.token)).toEqual(second.legs.map((l) => l.token));
       for (const [i, l] of part.legs.entries()) expect(l.pnl).toBeCloseTo(-(l.mark! - second.legs[i]!.price) * lotSize, 1);
       expect(part.pnl).toBeCloseTo(part.legs.reduce((sum, l) => sum + l.pnl!, 0), 1);
+      // NIFTY's nearest chain is Tier B: every leg is live on the feed.
+      expect(part.stale_legs).toBe(0);
+      expect(part.legs.map((l) => l.stale)).toEqual([false, false]);
       // Short volatility: short gamma and vega, earning theta.
       expect(part.greeks!.gamma).toBeLessThan(0);
       expect(part.greeks!.theta).toBeGreaterThan(0);
@@ -234,6 +237,35 @@ describe('saved strategies', () => {
       await waitFor(() => messages.find((m) => m.type === 'unsubscribed'), 5000, 'the unsubscribe ack');
     } finally {
       ws.close();
+    }
+  });
+
+  it('marks the legs of a chain nobody holds stale: their prices are one snapshot, not live', async () => {
+    const far = (await call<{ expiries: string[] }>('GET', 'instruments/NIFTY/expiries')).json.expiries.at(-1)!;
+    expect(app.services.owners.chain('NIFTY', far)).toBeFalsy();
+    const farChain = await call<ChainView>('GET', `option-chain/NIFTY?expiry=${far}`);
+    const strike = farChain.json.atm_strike;
+    const saved = await call<SavedStrategyView>('POST', 'strategies', {
+      name: 'far', symbol: 'NIFTY', legs: [{ expiry: far, strike, option_type: 'CE', side: 'BUY', lots: 1, price: 500 }, { expiry: far, strike, option_type: 'PE', side: 'BUY', lots: 1, price: 400 }],
+    });
+    expect(saved.status).toBe(200);
+    const session = new StreamSession(app);
+    const key = String(saved.json.id);
+    try {
+      expect(session.handle({ op: 'subscribe', view: 'strategy', strategy_id: saved.json.id })).toMatchObject({ type: 'subscribed' });
+      // The subscribe painted the legs from a snapshot; once that landed they have a mark, stale.
+      const part = await waitFor(() => {
+        const b = session.build(Date.now());
+        const p = b?.batch.strategy?.[key];
+        if (b) b.commit();
+        return p && p.legs.every((l) => l.mark !== null) ? p : undefined;
+      }, 10_000, 'the far strategy priced');
+      expect(part.legs.map((l) => l.stale)).toEqual([true, true]);
+      expect(part.stale_legs).toBe(2);
+      expect(part.pnl).not.toBeNull();
+    } finally {
+      session.dispose();
+      await call('DELETE', `strategies/${saved.json.id}`);
     }
   });
 

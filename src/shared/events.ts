@@ -139,6 +139,12 @@ export interface StreamStrategyLeg {
   mark: number | null;
   /** (mark - entry price) x lots x lot size, negated for a SELL (rupees); null without a mark. */
   pnl: number | null;
+  /**
+   * The mark may no longer be the market's: the leg is not live on a feed socket (its chain is
+   * closed, the strike is outside the chain's window, or the socket is down) or, in session, had
+   * no update for 5 minutes (the chains' freshness rule). False without a mark.
+   */
+  stale: boolean;
 }
 
 /** A saved strategy's part of a batch, keyed by its id in `StreamBatch.strategy`. */
@@ -146,6 +152,8 @@ export interface StreamStrategy {
   id: number;
   /** The position's P&L now against the saved entry prices (rupees); null while a leg has no price. */
   pnl: number | null;
+  /** Legs whose mark is stale (see StreamStrategyLeg.stale): the P&L is then not live. */
+  stale_legs: number;
   /** Cash at entry: positive = credit received. */
   net_premium: number;
   /** Net greeks now, as strategy:evaluate gives them; null while the underlying has no price. */

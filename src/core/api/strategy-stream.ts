@@ -1,6 +1,10 @@
 /**
  * A saved strategy on the event stream (issue 19): its P&L against the saved entry prices, valued
- * now from the quote store (each leg at its mid, else its LTP), with its net greeks.
+ * now from the quote store (each leg at its mid, else its LTP), with its net greeks. The stream
+ * does not subscribe a strategy's legs: they are live while their chain is open (Tier B, a
+ * watchlist entry or a view) and the strike is in its window. A leg that is not, or that the
+ * chains' freshness rule calls stale, is marked `stale` and counted in `stale_legs`, so a P&L
+ * built on old prices says so.
  *
  * Coalescing, like chains: a view keeps a cursor into the quote store's change sequence over its
  * legs and underlying, and is valued again only when one of them changed, or a second passed
@@ -13,6 +17,7 @@ import { tokenOf } from '../../shared/instruments';
 import type { SavedStrategy } from '../storage/strategies-repo';
 import type { ApiServices } from './engine';
 import { markOf, marketInputs, modelLegs } from './strategy-market';
+import { mayBeStale } from './views';
 import { evaluate, greeksView, resolvedOf } from './strategy-views';
 
 /** Every how often a strategy is valued again with no tick (its greeks move with the clock). */
@@ -41,6 +46,7 @@ export function strategyValue(s: ApiServices, saved: SavedStrategy): StreamStrat
   const nowMs = s.store.nowMs();
   let netPremium = 0;
   let pnl: number | null = 0;
+  let staleLegs = 0;
   const legViews: StreamStrategyLeg[] = [];
   for (const [i, l] of legs.entries()) {
     const weight = (l.side === 'BUY' ? 1 : -1) * l.lots * l.lotSize;
@@ -48,14 +54,16 @@ export function strategyValue(s: ApiServices, saved: SavedStrategy): StreamStrat
     const mark = markOf(s, l.token);
     const legPnl = mark === null ? null : weight * (mark - prices[i]!);
     pnl = legPnl === null || pnl === null ? null : pnl + legPnl;
-    legViews.push({ token: l.token, ltp: s.store.ltp(l.token) ?? null, mark, pnl: legPnl === null ? null : money(legPnl) });
+    const stale = mark !== null && mayBeStale(s, l.token, s.store.get(l.token)?.quiet ?? true);
+    if (stale) staleLegs += 1;
+    legViews.push({ token: l.token, ltp: s.store.ltp(l.token) ?? null, mark, pnl: legPnl === null ? null : money(legPnl), stale });
   }
   const m = marketInputs(s, saved.symbol, legs, prices, nowMs);
   const greeks =
     m.spot === null
       ? null
       : greeksView(evaluate({ legs: modelLegs(legs, prices, m), spot: m.spot, nowMs, rate: m.rate, atmIv: m.atmIv ?? Number.NaN, points: 2 }).greeks);
-  return { id: saved.id, pnl: pnl === null ? null : money(pnl), net_premium: money(netPremium), greeks, legs: legViews, t: nowMs };
+  return { id: saved.id, pnl: pnl === null ? null : money(pnl), stale_legs: staleLegs, net_premium: money(netPremium), greeks, legs: legViews, t: nowMs };
 }
 
 /** The instruments whose prices move a saved strategy: its legs and its underlyings. */

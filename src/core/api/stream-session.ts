@@ -23,7 +23,8 @@
  *   which lands behind minutes already sent, sends the day again as a snapshot.
  * - strategy (issue 19): a saved strategy's P&L and greeks, valued when its legs or underlying
  *   moved (or a second passed), sent when the value changed (strategy-stream.ts). Subscribing
- *   paints its instruments that nobody priced yet; it does not subscribe them on the feed.
+ *   paints its instruments that nobody priced yet; it does not subscribe them on the feed (a
+ *   saved list must not evict watchlist chains at the cap), so legs that are not live say `stale`.
  * - Cursors advance only when the transport says the batch went out (`commit`), so a client that
  *   skipped a batch (slow) still gets the latest values in the next one.
  */

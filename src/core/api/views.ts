@@ -42,6 +42,14 @@ function inSession(mcx: boolean, nowMs: number): boolean {
   return mcx ? sessionCache.mcx : sessionCache.nse;
 }
 
+/**
+ * Whether a known value of `token` may no longer be the market's (the freshness rule in the
+ * header, before "traded today" is asked): not live on a feed socket, or quiet while in session.
+ */
+export function mayBeStale(services: Pick<ApiServices, 'store' | 'feed'>, token: InstrumentToken, quiet: boolean): boolean {
+  return !services.feed.isLive(token) || (quiet && inSession(parseToken(token)?.segment === 'MCX_COMM', services.store.nowMs()));
+}
+
 /** The latest quote of one instrument from the app's quote store (see the header for the rules). */
 export function legQuote(services: Pick<ApiServices, 'store' | 'feed'>, token: InstrumentToken): LegQuote {
   const store = services.store;
@@ -51,7 +59,7 @@ export function legQuote(services: Pick<ApiServices, 'store' | 'feed'>, token: I
   const ltp = traded ? q!.ltp : null;
   const prev = q?.prevClose ?? null;
   const d = q?.depth[0];
-  const stale = traded && (!services.feed.isLive(token) || (q!.quiet && inSession(parseToken(token)?.segment === 'MCX_COMM', store.nowMs())));
+  const stale = traded && mayBeStale(services, token, q!.quiet);
   return {
     ltp,
     prev_close: prev,

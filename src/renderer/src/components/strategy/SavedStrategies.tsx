@@ -93,8 +93,18 @@ export function SavedStrategies({ transport, symbol, legs, onLoad }: SavedStrate
                 <span className="muted">
                   {s.legs.length} legs · {formatPremium(premium)}
                 </span>
-                <span className={`strategy-saved-pnl ${v && v.pnl !== null ? (v.pnl >= 0 ? 'up' : 'down') : ''}`} data-testid="saved-strategy-pnl" title="P&L now against the saved entry prices">
+                <span
+                  className={`strategy-saved-pnl ${v && v.pnl !== null ? (v.pnl >= 0 ? 'up' : 'down') : ''}${v && v.stale_legs > 0 ? ' stale' : ''}`}
+                  data-testid="saved-strategy-pnl"
+                  data-stale={v ? String(v.stale_legs > 0) : undefined}
+                  title={
+                    v && v.stale_legs > 0
+                      ? `Not live: ${v.stale_legs} of ${v.legs.length} legs have old prices (their chain is not open, the strike is outside its window, or the feed is down). Add the chain to the watchlist to watch it live.`
+                      : 'P&L now against the saved entry prices'
+                  }
+                >
                   {v ? formatRupees(v.pnl) : NO_VALUE}
+                  {v && v.stale_legs > 0 ? <span className="strategy-saved-stale"> (stale)</span> : null}
                 </span>
                 <button type="button" onClick={() => onLoad(s.legs.map((l) => ({ expiry: l.expiry, strike: l.strike, option_type: l.option_type, side: l.side, lots: l.lots, price: l.price })))}>
                   Load
