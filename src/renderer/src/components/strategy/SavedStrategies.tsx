@@ -99,7 +99,7 @@ export function SavedStrategies({ transport, symbol, legs, onLoad }: SavedStrate
                   data-stale={v ? String(v.stale_legs > 0) : undefined}
                   title={
                     v && v.stale_legs > 0
-                      ? `Not live: ${v.stale_legs} of ${v.legs.length} legs have old prices (their chain is not open, the strike is outside its window, or the feed is down). Add the chain to the watchlist to watch it live.`
+                      ? `Not live: ${v.stale_legs} of ${s.legs.length} legs have old prices (their chain is not open, the strike is outside its window, or the feed is down). Add the chain to the watchlist to watch it live.`
                       : 'P&L now against the saved entry prices'
                   }
                 >

@@ -426,6 +426,21 @@ describe('StrategyPanel', () => {
       }),
     );
     expect(within(item).getByTestId('saved-strategy-pnl').textContent).toBe('-₹1,234.50');
+    expect(within(item).getByTestId('saved-strategy-pnl').dataset.stale).toBe('false');
+    // Legs whose chain closed: the P&L says it is not live, and why.
+    act(() =>
+      h.fake.push({
+        type: 'batch',
+        seq: 2,
+        at: NOW + 100,
+        chains: {},
+        strategy: { '1': { id: 1, pnl: -1_300, stale_legs: 2, net_premium: 5_587.5, greeks: null, legs: [], t: NOW + 100 } },
+      }),
+    );
+    const stalePnl = within(item).getByTestId('saved-strategy-pnl');
+    expect(stalePnl.textContent).toBe('-₹1,300.00 (stale)');
+    expect(stalePnl.dataset.stale).toBe('true');
+    expect(stalePnl.title).toMatch(/^Not live: 2 of 4 legs have old prices/);
 
     // Cleared, then loaded back: the same legs at the saved entry prices.
     fireEvent.click(screen.getByTestId('strategy-clear'));
