@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../src/core/app';
 import { startAppOnSim } from './helpers/app';
 import { runningClock, testMaster } from './helpers/sim';
 import { waitFor } from './helpers/wait';
@@ -51,6 +52,34 @@ describe('end of day on the app', () => {
       return tierA.every((t) => tierB.includes(t) || !view.has(t)) && tierB.every((t) => view.has(t));
     }, 10_000, 'the exchange to drop Tier A and keep Tier B');
   });
+
+  it('a restart after the end of day keeps what came after it; a restart that missed one runs it', async () => {
+    const clock = jumpableClock(Date.parse('2026-11-25T12:30:00Z')); // 18:00 IST Wednesday, after the close
+    const env = await startAppOnSim({ still: true, now: clock.now, prefix: 'strikedesk-eod-restart-' });
+    cleanups.push(() => env.stop());
+    let running: App | null = null;
+    cleanups.push(async () => {
+      await running?.stop();
+    });
+    // An evening's add (tomorrow's watchlist, or an MCX chain): the day's end of day already ran.
+    const res = env.app.services.core.watchlists.add({ userId: 'u', symbol: 'RELIANCE', instrumentType: 'STOCK_OPTION', underlyingLtp: 1400 });
+    const owner = `watch:u:RELIANCE:${res.chain!.chain.expiry}`;
+    await env.app.stop();
+
+    clock.jump(3_600_000); // 19:00 the same evening
+    running = new App(env.app.config);
+    await running.start();
+    expect(running.services.core.watchlists.list('u').map((e) => e.symbol)).toEqual(['RELIANCE']);
+    expect(running.services.core.owners.hasOwner(owner)).toBe(true);
+    await running.stop();
+
+    clock.jump(24 * 3_600_000); // 19:00 Thursday: the engine was down at Thursday's 15:30
+    running = new App(env.app.config);
+    await running.start();
+    expect(running.services.core.watchlists.list('u')).toEqual([]);
+    expect(running.services.core.owners.hasOwner(owner)).toBe(false);
+    expect(env.logs.some((l) => /end of day 2026-11-26 missed while stopped: released \d+ Tier A/.test(l))).toBe(true);
+  }, 60_000);
 
   it('with kept watchlists: Tier A goes at 15:30 but the entries stay, and come back re-centred at the next session', async () => {
     const clock = jumpableClock(Date.parse('2026-11-25T09:59:30Z'));

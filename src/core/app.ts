@@ -26,9 +26,9 @@ import { MarketData } from './feed/market-data';
 import { QuoteStore } from './feed/quote-store';
 import { tokenExpiresAt } from '../shared/token-expiry';
 import { loadRegistry, type LoadedRegistry } from './instruments/load-registry';
-import { restoreWatchlists, runEndOfDay, unsubscribeAllTierA } from './lifecycle/end-of-day';
+import { endOfDayDue, markEndOfDay, restoreWatchlists, runEndOfDay, unsubscribeAllTierA } from './lifecycle/end-of-day';
 import { DayScheduler } from './lifecycle/scheduler';
-import { latestSessionStart, startupDecision } from './lifecycle/session-clock';
+import { latestEodDate, latestSessionStart, startupDecision } from './lifecycle/session-clock';
 import { DEFAULT_TIER_B_CONFIG, type TierBConfig } from './lifecycle/tier-b-config';
 import { applyTierB, describeTierBPlan, planTierB, pruneTierB, type TierBChainPlan } from './lifecycle/tier-b';
 import { Backfiller } from './history/backfill';
@@ -248,11 +248,15 @@ export class App implements ApiEngine {
     // restored is painted yet: the start-up paint goes out below, Tier B first.
     marketData.start();
     const decision = startupDecision(this.now());
+    const latestEod = latestEodDate(this.now());
     marketData.quietly(() => {
       core.restore();
-      if (!decision.restoreTierA) {
-        const eod = runEndOfDay(core, { keepWatchlists: this.keepWatchlists });
-        if (eod.unsubscribed) this.log(`market closed: released ${eod.unsubscribed} Tier A instruments left from the session`);
+      // Only an end of day that did not run (down at 15:30): what came after it stays as it was.
+      if (endOfDayDue(core, latestEod, !decision.restoreTierA)) {
+        const eod = runEndOfDay(core, { keepWatchlists: this.keepWatchlists, session: latestEod });
+        if (eod.unsubscribed) this.log(`end of day ${latestEod} missed while stopped: released ${eod.unsubscribed} Tier A instruments left from the session`);
+      } else {
+        markEndOfDay(core, latestEod);
       }
     });
     pool.start();
@@ -308,8 +312,8 @@ export class App implements ApiEngine {
     const c = this.config;
     return new DayScheduler({
       now: this.now,
-      onEndOfDay: () => {
-        const r = runEndOfDay(this.services.core, { keepWatchlists: this.keepWatchlists });
+      onEndOfDay: (fire) => {
+        const r = runEndOfDay(this.services.core, { keepWatchlists: this.keepWatchlists, session: fire.date });
         this.log(`end of day: ${r.unsubscribed} Tier A instruments unsubscribed, ${r.entriesCleared} watchlist entries cleared`);
       },
       onPreSession: async () => {

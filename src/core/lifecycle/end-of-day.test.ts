@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { basePrice, makeCore, testRegistry, type TestCore } from '../../../test/helpers/core';
-import { runEndOfDay, restoreWatchlists, unsubscribeAllTierA } from './end-of-day';
+import { EOD_SESSION_KEY, endOfDayDue, markEndOfDay, runEndOfDay, restoreWatchlists, unsubscribeAllTierA } from './end-of-day';
 
 let core: TestCore | undefined;
 afterEach(() => {
@@ -32,6 +32,21 @@ describe('runEndOfDay', () => {
     expect(c.repos.watchlist.listAll()).toEqual([]);
     expect(tierBTokens.every((t) => c.owners.tierOf(t) === 'TIER_B')).toBe(true);
     expect(count(c, "SELECT COUNT(*) n FROM subscription_log WHERE action = 'EOD_CLEANUP'")).toBe(52);
+  });
+
+  it("records its session's date with the clean-up, so start-up knows whether one was missed", () => {
+    const { c } = seeded();
+    // Never recorded (a database from before the record): the old rule, closed now decides.
+    expect(endOfDayDue(c, '2026-11-25', true)).toBe(true);
+    expect(endOfDayDue(c, '2026-11-25', false)).toBe(false);
+    runEndOfDay(c, { session: '2026-11-25' });
+    expect(c.repos.settings.get(EOD_SESSION_KEY)).toBe('2026-11-25');
+    expect(endOfDayDue(c, '2026-11-25', true)).toBe(false); // ran: what came after it stays
+    expect(endOfDayDue(c, '2026-11-26', false)).toBe(true); // the next one was missed
+    markEndOfDay(c, '2026-11-20'); // never moves back
+    expect(c.repos.settings.get(EOD_SESSION_KEY)).toBe('2026-11-25');
+    markEndOfDay(c, '2026-11-26');
+    expect(endOfDayDue(c, '2026-11-26', true)).toBe(false);
   });
 
   it('keepWatchlists: Tier A unsubscribed, the rows stay, Tier B kept', () => {

@@ -9,6 +9,12 @@
  *   stay; `restoreWatchlists` re-subscribes them at the next session, each chain re-centred on
  *   the price of that moment (yesterday's window is forgotten at EOD, never reused; a chain that
  *   Tier B keeps open is joined at its live window).
+ * - Each end of day records its session's date (`lifecycle.eod_session`, in the same transaction),
+ *   so a restart knows whether it ran. At start-up (`endOfDayDue`) it runs only when the latest
+ *   end of day (15:30 of the latest trading day that reached it) has not: the engine was down at
+ *   15:30. Entries added and chains opened after it ran (an evening's MCX chain, tomorrow's
+ *   watchlist) survive a restart as they were. A database that never recorded one (older
+ *   versions) keeps the old rule: the end of day runs at a start-up after the close.
  * - On restore, an option entry whose expiry has passed is dropped from the watchlist and
  *   reported (its contracts no longer exist); an entry without a price yet is left for a retry;
  *   one that no longer fits the cap is reported and kept. Nothing is guessed.
@@ -31,15 +37,36 @@ export interface EndOfDayResult {
 
 type EodCore = Pick<SubscriptionCore, 'owners' | 'repos'>;
 
+/** The settings key of the IST date whose end of day ran last. */
+export const EOD_SESSION_KEY = 'lifecycle.eod_session';
+
 /**
- * Unsubscribe all Tier A (EOD_CLEANUP); clear the watchlists unless `keepWatchlists`, in the same
- * transaction. Tier B stays.
+ * Whether start-up must run the end of day of `latest` (latestEodDate of now) itself: it has not
+ * run (the recorded date is older). With no date recorded, `closedNow` decides (the old rule).
  */
-export function runEndOfDay(core: EodCore, options: { keepWatchlists?: boolean } = {}): EndOfDayResult {
+export function endOfDayDue(core: Pick<SubscriptionCore, 'repos'>, latest: string, closedNow: boolean): boolean {
+  const ran = core.repos.settings.get<unknown>(EOD_SESSION_KEY);
+  return typeof ran === 'string' ? ran < latest : closedNow;
+}
+
+/** Records that the end of day of `session` (an IST date) is done, without running it. */
+export function markEndOfDay(core: Pick<SubscriptionCore, 'repos'>, session: string): void {
+  const ran = core.repos.settings.get<unknown>(EOD_SESSION_KEY);
+  if (typeof ran !== 'string' || ran < session) core.repos.settings.set(EOD_SESSION_KEY, session);
+}
+
+/**
+ * Unsubscribe all Tier A (EOD_CLEANUP); clear the watchlists unless `keepWatchlists`, and record
+ * `session` (the IST date it ends) as done, in the same transaction. Tier B stays.
+ */
+export function runEndOfDay(core: EodCore, options: { keepWatchlists?: boolean; session?: string } = {}): EndOfDayResult {
   let entriesCleared = 0;
   const keep = options.keepWatchlists === true;
   const reason = keep ? 'end of day (15:30 IST), watchlists kept' : 'end of day (15:30 IST)';
-  const { change, owners } = core.owners.releaseTier('TIER_A', reason, 'EOD_CLEANUP', keep ? undefined : () => (entriesCleared = core.repos.watchlist.clearAll()));
+  const { change, owners } = core.owners.releaseTier('TIER_A', reason, 'EOD_CLEANUP', () => {
+    if (!keep) entriesCleared = core.repos.watchlist.clearAll();
+    if (options.session !== undefined) markEndOfDay(core, options.session);
+  });
   return {
     unsubscribed: change.unsubscribed.length,
     ownersReleased: owners.length,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { istEpochMs } from '../../shared/market-calendar';
-import { isUsDaylightSaving, mcxSession, nextEodAt, nseSession, startupDecision } from './session-clock';
+import { isUsDaylightSaving, latestEodDate, mcxSession, nextEodAt, nseSession, startupDecision } from './session-clock';
 
 /** Epoch ms of an IST wall-clock time, e.g. ist('2026-11-25', '15:30'). */
 const ist = (date: string, hhmm: string) => istEpochMs(date, Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5)));
@@ -28,6 +28,15 @@ describe('NSE session', () => {
     expect(nextEodAt(ist('2026-11-23', '10:00'))).toBe(ist('2026-11-23', '15:30'));
     expect(nextEodAt(ist('2026-11-23', '15:30'))).toBe(ist('2026-11-25', '15:30'));
     expect(nextEodAt(ist('2026-11-27', '16:00'))).toBe(ist('2026-11-30', '15:30'));
+  });
+
+  it('latestEodDate is the trading day of the latest 15:30 IST passed, skipping holidays and weekends', () => {
+    expect(latestEodDate(ist('2026-11-25', '15:29'))).toBe('2026-11-23'); // the 24th is a holiday
+    expect(latestEodDate(ist('2026-11-25', '15:30'))).toBe('2026-11-25');
+    expect(latestEodDate(ist('2026-11-25', '23:59'))).toBe('2026-11-25');
+    expect(latestEodDate(ist('2026-11-26', '00:30'))).toBe('2026-11-25');
+    expect(latestEodDate(ist('2026-11-24', '18:00'))).toBe('2026-11-23');
+    expect(latestEodDate(ist('2026-11-29', '10:00'))).toBe('2026-11-27'); // Sunday: Friday's
   });
 
   it('start-up restores Tier A only before the close of a trading day', () => {

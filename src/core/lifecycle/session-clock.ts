@@ -115,6 +115,16 @@ export function nextEodAt(nowMs: number): number {
   return nextNseTimeAt(nowMs, NSE_CLOSE_MINUTES);
 }
 
+/**
+ * The IST date of the latest end of day at or before `nowMs`: the latest NSE trading day whose
+ * 15:30 IST has passed (today's from 15:30, else the trading day before).
+ */
+export function latestEodDate(nowMs: number): string {
+  const today = istDate(nowMs);
+  const day = previousTradingDay('NSE', today, true);
+  return day === today && istEpochMs(day, NSE_CLOSE_MINUTES) > nowMs ? previousTradingDay('NSE', today) : day;
+}
+
 /** What start-up should do at `nowMs`: restore Tier A only before the day's close on a trading day. */
 export function startupDecision(nowMs: number): { restoreTierA: boolean; status: string; session: MarketSession } {
   const s = nseSession(nowMs);
