@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { verdict, type Benchmark, type Figure } from './harness';
 import { analyticsBenchmark } from './analytics.bench';
 import { chainsBenchmark } from './chains.bench';
+import { chartsBenchmark } from './charts.bench';
 import { chaosBenchmark } from './chaos.bench';
 import { codecBenchmark } from './codec.bench';
 import { feedBenchmark } from './feed.bench';
@@ -18,7 +19,7 @@ import { subscriptionsBenchmark } from './subscriptions.bench';
 import { uiBenchmark } from './ui.bench';
 
 const BENCHMARKS: Benchmark[] = [
-  registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark, chainsBenchmark, analyticsBenchmark, uiBenchmark, chaosBenchmark, historyBenchmark,
+  registryBenchmark, subscriptionsBenchmark, codecBenchmark, simBenchmark, feedBenchmark, startupBenchmark, chainsBenchmark, analyticsBenchmark, uiBenchmark, chartsBenchmark, chaosBenchmark, historyBenchmark,
 ];
 
 async function main(): Promise<void> {
