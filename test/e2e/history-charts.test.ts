@@ -113,6 +113,12 @@ describe('history charts in browser mode', () => {
     await page.getByTestId('history-live').click();
     await pollUntil('following live', () => page.getByTestId('history-live').isDisabled(), (d) => d);
     expect(await attr('[data-chart="smile"]', 'data-earlier')).toBe('');
+    // The strikes shown: +-10 around the ATM narrows the bars and the smile to 21 strikes, +-50 widens them.
+    await page.getByTestId('history-window-50').click();
+    await pollUntil('the +-50 window', () => attr('[data-chart="oi"]', 'data-points'), (n) => Number(n) > oiStrikes);
+    await page.getByTestId('history-window-10').click();
+    await pollUntil('the +-10 window', () => attr('[data-chart="oi"]', 'data-points'), (n) => n === '21');
+    expect(await attr('[data-chart="smile"]', 'data-points')).toBe('21');
     await page.screenshot({ path: join(ARTIFACTS, 'history-3-oi-change.png') });
 
     // Back to the chain: the grid is still there and streaming.

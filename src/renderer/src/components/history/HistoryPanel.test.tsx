@@ -86,6 +86,25 @@ describe('HistoryPanel', () => {
     expect(screen.getByTestId('history-minute').textContent).toBe('09:33');
   });
 
+  it('shows ±10, ±20 or ±50 strikes around the ATM, redrawn from what it has, and keeps the choice for the next chain', async () => {
+    localStorage.removeItem('strikedesk.history.window');
+    const { fake, charts, view } = setup();
+    act(() => fake.push(historyBatch([minute(0), minute(1)], true)));
+    await flush();
+    expect(screen.getByTestId('history-window-20').getAttribute('aria-checked')).toBe('true');
+    const reads = fake.calls.length;
+    const drawn = charts.drawn.strikes.length;
+    fireEvent.click(screen.getByTestId('history-window-10'));
+    expect(screen.getByTestId('history-window-10').getAttribute('aria-checked')).toBe('true');
+    expect(screen.getByTestId('history-window-20').getAttribute('aria-checked')).toBe('false');
+    expect(charts.drawn.strikes.length).toBe(drawn + 1); // re-cut and drawn again
+    expect(fake.calls).toHaveLength(reads); // without asking the engine again
+    view.unmount();
+    setup();
+    expect(screen.getByTestId('history-window-10').getAttribute('aria-checked')).toBe('true');
+    localStorage.removeItem('strikedesk.history.window');
+  });
+
   it('switches the OI bars to OI change and releases the charts and the view when it closes', async () => {
     const { fake, charts, view } = setup();
     fireEvent.click(screen.getByTestId('history-mode-change'));

@@ -4,7 +4,8 @@
  * a minute slider shows the chain's OI picture at any minute of the day so far.
  *
  * Render policy: React renders when the chain changes, when a minute closes (the slider's range
- * grows, once a minute), and when the trader picks a minute or the OI mode. Chart data goes from
+ * grows, once a minute), and when the trader picks a minute, the OI mode or the strikes shown
+ * (±10, ±20 or ±50 around the ATM, for the OI picture and the smile; kept for the next chain). Chart data goes from
  * the session straight into the charts (history-session.ts, uplot-charts.ts); never per tick.
  *
  * Keyboard: every chart is a tab stop; on a chart (or the slider) Left/Right step one minute,
@@ -13,7 +14,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Transport } from '../../api/transport';
 import { lateCharts, type CreateHistoryCharts, type HistoryCharts, type OiMode } from './history-charts';
-import { smileOn } from './history-model';
+import { PICTURE_WINDOW, smileOn } from './history-model';
 import { HistorySession } from './history-session';
 import './history.css';
 
@@ -27,6 +28,27 @@ export interface HistoryPanelProps {
 
 const hhmm = (t: number): string =>
   new Date(t).toLocaleTimeString('en-IN', { timeZone: 'Asia/Kolkata', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** Strikes each side of the ATM the trader can pick for the OI picture and the smile. */
+const WINDOWS = [10, 20, 50] as const;
+const WINDOW_KEY = 'strikedesk.history.window';
+
+function loadWindow(): number {
+  try {
+    const v = Number(globalThis.localStorage?.getItem(WINDOW_KEY));
+    return (WINDOWS as readonly number[]).includes(v) ? v : PICTURE_WINDOW;
+  } catch {
+    return PICTURE_WINDOW;
+  }
+}
+
+function saveWindow(v: number): void {
+  try {
+    globalThis.localStorage?.setItem(WINDOW_KEY, String(v));
+  } catch {
+    // storage unavailable: the choice lasts for this panel only
+  }
+}
 
 /** The history charts of one chain. */
 const loadUplotCharts = (): Promise<CreateHistoryCharts> => import('./uplot-charts').then((m) => m.createUplotCharts);
@@ -42,6 +64,9 @@ export function HistoryPanel({ transport, symbol, expiry, createCharts }: Histor
   const [backfilled, setBackfilled] = useState(0);
   const [picked, setPicked] = useState<number | null>(null);
   const [mode, setMode] = useState<OiMode>('oi');
+  const [strikeWindow, setStrikeWindow] = useState<number>(loadWindow);
+  const windowRef = useRef(strikeWindow);
+  windowRef.current = strikeWindow;
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -69,6 +94,7 @@ export function HistoryPanel({ transport, symbol, expiry, createCharts }: Histor
       },
     });
     sessionRef.current = session;
+    session.setWindow(windowRef.current);
     session.start();
     return () => {
       session.stop();
@@ -81,6 +107,11 @@ export function HistoryPanel({ transport, symbol, expiry, createCharts }: Histor
   useEffect(() => {
     chartsRef.current?.oiMode(mode);
   }, [mode]);
+
+  useEffect(() => {
+    sessionRef.current?.setWindow(strikeWindow);
+    saveWindow(strikeWindow);
+  }, [strikeWindow]);
 
   const last = minutes.length - 1;
   const index = picked === null ? last : Math.max(0, minutes.indexOf(picked));
@@ -133,6 +164,13 @@ export function HistoryPanel({ transport, symbol, expiry, createCharts }: Histor
           {(['oi', 'change'] as const).map((m) => (
             <button key={m} type="button" role="radio" aria-checked={mode === m} data-testid={`history-mode-${m}`} onClick={() => setMode(m)}>
               {m === 'oi' ? 'OI' : 'OI change'}
+            </button>
+          ))}
+        </div>
+        <div className="history-mode" role="radiogroup" aria-label="Strikes each side of the ATM">
+          {WINDOWS.map((w) => (
+            <button key={w} type="button" role="radio" aria-checked={strikeWindow === w} data-testid={`history-window-${w}`} title={`${w} strikes each side of the ATM in the OI picture and the smile`} onClick={() => setStrikeWindow(w)}>
+              ±{w}
             </button>
           ))}
         </div>

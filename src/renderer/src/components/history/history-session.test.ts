@@ -61,6 +61,31 @@ describe('HistorySession', () => {
     session.stop();
   });
 
+  it('re-cuts the pictures it has to another strike window, now and at the picked minute, without reading again', async () => {
+    const { fake, session, pictures } = setup();
+    session.start();
+    fake.push(historyBatch([minute(0), minute(1), minute(2)], true));
+    await flush();
+    session.pick(T0);
+    await flush();
+    expect(pictures.at(-1)!.now!.strikes).toEqual([25_300, 25_400, 25_500, 25_600, 25_700]);
+    const reads = fake.calls.length;
+    const drawn = pictures.length;
+    session.setWindow(1);
+    expect(fake.calls).toHaveLength(reads);
+    expect(pictures).toHaveLength(drawn + 1);
+    expect(pictures.at(-1)!.now!.strikes).toEqual([25_400, 25_500, 25_600]);
+    expect(pictures.at(-1)!.picked!.strikes).toEqual([25_400, 25_500, 25_600]);
+    expect(pictures.at(-1)!.picked!.t).toBe(T0);
+    session.setWindow(1); // unchanged: nothing redrawn
+    expect(pictures).toHaveLength(drawn + 1);
+    // The next closed minute's picture keeps the window.
+    fake.push(historyBatch([minute(3)]));
+    await flush();
+    expect(pictures.at(-1)!.now!.strikes).toEqual([25_400, 25_500, 25_600]);
+    session.stop();
+  });
+
   it("reports a refused strikes read and a stream error of its own, not another view's", async () => {
     const { fake, session, errors } = setup(() => {
       throw new FakeError('UNKNOWN_SYMBOL', 'NIFTY has no expiry 2026-12-08');

@@ -7,12 +7,13 @@
  * minute) or when the trader picks another minute; never per tick. Each closed minute reads the
  * latest strikes once (the OI picture and the smile "now"). A picked minute reads its strikes once;
  * answers that arrive after a newer request of the same kind are dropped, so a slider dragged
- * across the day settles on the last minute asked for.
+ * across the day settles on the last minute asked for. The strikes shown each side of the ATM
+ * (`setWindow`) re-cut the pictures already read: no request.
  */
 import type { HistoryStrikesView } from '../../../../shared/contract';
 import type { StreamClientMessage, StreamServerMessage } from '../../../../shared/events';
 import type { Transport } from '../../api/transport';
-import { atmAt, daySeries, HistoryDay, strikePicture, type DaySeries, type StrikePicture } from './history-model';
+import { atmAt, daySeries, HistoryDay, PICTURE_WINDOW, strikePicture, type DaySeries, type StrikePicture } from './history-model';
 
 /** Where the session's results go (the charts). */
 export interface HistorySink {
@@ -46,6 +47,10 @@ export class HistorySession {
   private stopped = false;
   private now: StrikePicture | null = null;
   private picked: StrikePicture | null = null;
+  /** The views behind `now` and `picked`, kept to re-cut them for another window. */
+  private nowView: HistoryStrikesView | null = null;
+  private pickedView: HistoryStrikesView | null = null;
+  private window = PICTURE_WINDOW;
   private pickedT: number | null = null;
   private nowSeq = 0;
   private pickSeq = 0;
@@ -78,14 +83,26 @@ export class HistorySession {
     const seq = ++this.pickSeq;
     if (t === null) {
       this.picked = null;
+      this.pickedView = null;
       this.sink.strikes(this.now, null);
       return;
     }
-    void this.read(t).then((picture) => {
-      if (this.stopped || seq !== this.pickSeq || picture === undefined) return;
-      this.picked = picture;
-      this.sink.strikes(this.now, picture);
+    void this.read(t).then((view) => {
+      if (this.stopped || seq !== this.pickSeq || view === undefined) return;
+      this.pickedView = view;
+      this.picked = this.picture(view);
+      this.sink.strikes(this.now, this.picked);
     });
+  }
+
+  /** Show `strikes` strikes each side of the ATM (at least 1) in the OI picture and the smile. */
+  setWindow(strikes: number): void {
+    const w = Math.max(1, Math.floor(strikes));
+    if (w === this.window) return;
+    this.window = w;
+    this.now = this.nowView ? this.picture(this.nowView) : null;
+    this.picked = this.pickedView ? this.picture(this.pickedView) : null;
+    if (this.now || this.picked) this.sink.strikes(this.now, this.picked);
   }
 
   /** The minute picked, or null when following the latest. */
@@ -109,15 +126,20 @@ export class HistorySession {
 
   private refreshNow(): void {
     const seq = ++this.nowSeq;
-    void this.read(undefined).then((picture) => {
-      if (this.stopped || seq !== this.nowSeq || picture === undefined) return;
-      this.now = picture;
-      this.sink.strikes(picture, this.picked);
+    void this.read(undefined).then((view) => {
+      if (this.stopped || seq !== this.nowSeq || view === undefined) return;
+      this.nowView = view;
+      this.now = this.picture(view);
+      this.sink.strikes(this.now, this.picked);
     });
   }
 
-  /** The strikes at `t` (default the latest) as a picture; undefined when the read failed (reported). */
-  private async read(t: number | undefined): Promise<StrikePicture | undefined> {
+  private picture(view: HistoryStrikesView): StrikePicture {
+    return strikePicture(view, atmAt(this.day.minutes, view.t), this.window);
+  }
+
+  /** The strikes at `t` (default the latest); undefined when the read failed (reported). */
+  private async read(t: number | undefined): Promise<HistoryStrikesView | undefined> {
     const request: { symbol: string; expiry: string; t?: number } = { symbol: this.symbol, expiry: this.expiry };
     if (t !== undefined) request.t = t;
     const answer = await this.transport.call('history:strikes', request);
@@ -126,7 +148,6 @@ export class HistorySession {
       this.sink.error(answer.error.message);
       return undefined;
     }
-    const view: HistoryStrikesView = answer.value;
-    return strikePicture(view, atmAt(this.day.minutes, view.t));
+    return answer.value;
   }
 }
