@@ -163,7 +163,9 @@ describe('REST API v2 endpoints', () => {
     expect(results.length).toBeGreaterThan(0);
     expect(results.length).toBeLessThanOrEqual(5);
     expect(results[0]).toMatchObject({ symbol: 'RELIANCE', trading_symbol: 'RELIANCE' });
-    expect((await call('GET', '/api/v2/instruments/search?q=reliance&limit=abc')).status).toBe(400);
+    const abc = await call('GET', '/api/v2/instruments/search?q=reliance&limit=abc');
+    expect(abc.status).toBe(400);
+    expect(abc.json).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: 'limit: "abc" is not a number' } });
     expect((await call('GET', '/api/v2/instruments/search?q=reliance&limit=0')).status).toBe(400);
   });
 

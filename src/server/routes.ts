@@ -74,7 +74,9 @@ export function queryRequest(r: Route, params: Record<string, string>, query: UR
     if (values.length > 1) throw new AppError('BAD_REQUEST', `query parameter ${key} is given more than once`);
     if (Object.hasOwn(params, key)) throw new AppError('BAD_REQUEST', `${key} is already given in the path`);
     const v = values[0]!;
-    entries.push([key, r.numeric?.includes(key) && NUMBER.test(v) ? Number(v) : v]);
+    const numeric = r.numeric?.includes(key) === true;
+    if (numeric && !NUMBER.test(v)) throw new AppError('BAD_REQUEST', `${key}: ${JSON.stringify(v)} is not a number`);
+    entries.push([key, numeric ? Number(v) : v]);
   }
   // fromEntries makes own properties even of names like __proto__, so strict schemas see them.
   return Object.fromEntries(entries);
