@@ -16,26 +16,10 @@ import type { CDPSession, Page } from 'playwright-core';
 import { ensureBuilt } from '../test/helpers/build';
 import { launchChromium } from '../test/helpers/chromium';
 import { startServe } from '../test/helpers/serve-process';
+import { frameIntervals, inVsyncs } from './browser-frames';
 import { percentile, round, type Benchmark, type Figure } from './harness';
 
 const FRAME_MS = 15_000;
-const VSYNC_MS = 1000 / 60;
-
-/** rAF intervals over `ms` (in-page code as source text: see ui.bench.ts). */
-function frameIntervals(page: Page, ms: number): Promise<number[]> {
-  return page.evaluate(`new Promise((done) => {
-    const out = [];
-    let last = -1;
-    const end = performance.now() + ${ms};
-    const frame = (t) => {
-      if (last >= 0) out.push(t - last);
-      last = t;
-      if (t < end) requestAnimationFrame(frame);
-      else done(out);
-    };
-    requestAnimationFrame(frame);
-  })`);
-}
 
 interface Window {
   frames: number[];
@@ -63,8 +47,6 @@ async function drawTotals(page: Page): Promise<{ draws: number; ms: number }> {
     return { draws, ms };
   })()`);
 }
-
-const inVsyncs = (frames: number[]): number[] => frames.map((f) => Math.max(1, Math.round(f / VSYNC_MS)) * VSYNC_MS);
 
 /** A tab's figures; the baseline (the chain tab) carries no target: the ui benchmark owns it. */
 function figures(tab: string, w: Window, targeted = true): Figure[] {

@@ -20,33 +20,16 @@ import { launchChromium } from '../test/helpers/chromium';
 import { ensureBuilt } from '../test/helpers/build';
 import { startServe } from '../test/helpers/serve-process';
 import { FNO_STOCKS } from '../src/sim/universe';
+import { frameIntervals, inVsyncs } from './browser-frames';
 import { percentile, round, type Benchmark, type Figure } from './harness';
 
 const FRAME_MS = 20_000;
-/** One vsync of headless Chromium's 60 Hz frame clock. */
-const VSYNC_MS = 1000 / 60;
 const QUERIES = ['RELIANCE', 'INFY', 'HDFCBANK', 'TATAMOTORS', 'SBIN', 'BANKNIFTY'];
 
 /*
  * In-page code is passed to page.evaluate as source text: tsx (esbuild, keepNames) wraps named
  * functions in a `__name` helper that does not exist in the page.
  */
-
-/** rAF intervals over `ms`. */
-function frameIntervals(page: Page, ms: number): Promise<number[]> {
-  return page.evaluate(`new Promise((done) => {
-    const out = [];
-    let last = -1;
-    const end = performance.now() + ${ms};
-    const frame = (t) => {
-      if (last >= 0) out.push(t - last);
-      last = t;
-      if (t < end) requestAnimationFrame(frame);
-      else done(out);
-    };
-    requestAnimationFrame(frame);
-  })`);
-}
 
 /**
  * Type each query one key at a time; per keystroke, ms from keydown to the first DOM change that
@@ -206,7 +189,7 @@ export const uiBenchmark: Benchmark = {
       const over = frames.filter((f) => f > 17.5).length / frames.length;
       // What the screen shows: each interval as the whole number of vsyncs it spans (timer jitter
       // makes a 60 Hz frame read 16.6-16.8 ms).
-      const shown = frames.map((f) => Math.max(1, Math.round(f / VSYNC_MS)) * VSYNC_MS);
+      const shown = inVsyncs(frames);
       console.log(`  frames: ${frames.length} in ${FRAME_MS / 1000} s; heap ${round(ys[0]! / 1048576)} -> ${round(ys[ys.length - 1]! / 1048576)} MB over ${round(xs[xs.length - 1]!, 1)} min; search keystrokes measured ${search.latencies.length}, no visible change ${search.unchanged}`);
       return [
         { name: 'ui.frame_p95_ms', value: round(percentile(shown, 95)), unit: 'ms (frame, in vsyncs)', target: 16.7 },

@@ -58,17 +58,9 @@ const attr = (sel: string, name: string): Promise<string | null> => page.locator
 
 describe('history charts in browser mode', () => {
   it('draws NIFTY’s day as charts after a few simulated minutes, and shows an earlier minute on the slider', async () => {
-    await page.goto(serve.url);
-    await pollUntil('the login redirect to /', async () => page.url(), (u) => u === `${serve.base}/`);
-
+    await e2e.login();
     // NIFTY from the Tier B list, by keyboard.
-    const nifty = page.locator('[data-testid="tierb-chain"][data-symbol="NIFTY"]');
-    await nifty.waitFor({ timeout: 30_000 });
-    await nifty.focus();
-    await page.keyboard.press('Enter');
-    const panel = page.locator('[data-testid="chain-panel"][data-symbol="NIFTY"]');
-    await panel.waitFor({ timeout: 20_000 });
-    const expiry = await pollUntil('the chain expiry', () => panel.getAttribute('data-expiry'), (e) => Boolean(e));
+    const { expiry } = await e2e.openTierBChain('NIFTY');
 
     // Chain -> Charts with the keyboard: focus the view tabs, ArrowRight.
     await page.getByTestId('view-tab-chain').focus();

@@ -37,15 +37,8 @@ function tableLegs(): Promise<{ side: string; strike: number; option_type: strin
 
 describe('strategy builder in browser mode', () => {
   it('builds an iron condor from the NIFTY chain by mouse and keyboard; the summary is the API’s answer', async () => {
-    await page.goto(serve.url);
-    await pollUntil('the login redirect to /', async () => page.url(), (u) => u === `${serve.base}/`);
-    const nifty = page.locator('[data-testid="tierb-chain"][data-symbol="NIFTY"]');
-    await nifty.waitFor({ timeout: 30_000 });
-    await nifty.focus();
-    await page.keyboard.press('Enter');
-    const panel = page.locator('[data-testid="chain-panel"][data-symbol="NIFTY"]');
-    await panel.waitFor({ timeout: 20_000 });
-    const expiry = (await pollUntil('the chain expiry', () => panel.getAttribute('data-expiry'), (e) => Boolean(e)))!;
+    await e2e.login();
+    const { expiry } = await e2e.openTierBChain('NIFTY');
     const atm = await pollUntil('the ATM', async () => Number((await page.getByTestId('chain-header-atm').textContent())?.replace(/[^\d.]/g, '')), (n) => n > 0);
     const step = Number(await page.getByTestId('chain-header-step').textContent());
     // Quotes on both sides of the four legs before picking them.

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { ensureBuilt } from './build';
 import { launchChromium, type RunningChromium } from './chromium';
 import { startServe, type ServeProcess } from './serve-process';
@@ -22,6 +22,10 @@ export interface E2ePage {
   readonly pageErrors: string[];
   /** Re-reads `read()` every 100 ms until `ok` holds; fails after `ms` naming `what` and the last value. */
   pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms?: number): Promise<T>;
+  /** Opens the engine's one-time login link and waits for the redirect to `/`. */
+  login(): Promise<void>;
+  /** Opens `symbol` from the Tier B list by keyboard (focus, Enter): its chain panel and the expiry it shows. */
+  openTierBChain(symbol: string): Promise<{ panel: Locator; expiry: string }>;
 }
 
 export function useE2ePage(options: { serveArgs?: string[]; pollMs?: number } = {}): E2ePage {
@@ -58,6 +62,23 @@ export function useE2ePage(options: { serveArgs?: string[]; pollMs?: number } = 
       return ready(page, 'page');
     },
     pageErrors,
+    async login(): Promise<void> {
+      const p = ready(page, 'page');
+      const s = ready(serve, 'engine');
+      await p.goto(s.url);
+      await this.pollUntil('the login redirect to /', async () => p.url(), (u) => u === `${s.base}/`);
+    },
+    async openTierBChain(symbol: string): Promise<{ panel: Locator; expiry: string }> {
+      const p = ready(page, 'page');
+      const entry = p.locator(`[data-testid="tierb-chain"][data-symbol="${symbol}"]`);
+      await entry.waitFor({ timeout: 30_000 });
+      await entry.focus();
+      await p.keyboard.press('Enter');
+      const panel = p.locator(`[data-testid="chain-panel"][data-symbol="${symbol}"]`);
+      await panel.waitFor({ timeout: 20_000 });
+      const expiry = await this.pollUntil(`the ${symbol} chain's expiry`, () => panel.getAttribute('data-expiry'), (e) => Boolean(e));
+      return { panel, expiry: expiry! };
+    },
     async pollUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = options.pollMs ?? 20_000): Promise<T> {
       const p = ready(page, 'page');
       const deadline = Date.now() + ms;
