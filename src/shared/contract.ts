@@ -14,30 +14,19 @@
 import { z } from 'zod';
 import type { ChainAnalyticsFields, LegAnalyticsFields } from './analytics';
 import type { CommandName } from './commands';
+import { epochMsSchema, expirySchema, symbolSchema as symbol } from './contract-fields';
+import type { HistoryMinutesView, HistoryStrikesView } from './contract-history';
+import { spotRangeSchema, strategyIdSchema, strategyLegsSchema, type SavedStrategyView, type StrategyEvaluationView } from './contract-strategy';
 import type { ErrorInfo } from './errors';
-import { MAX_STRATEGY_LEGS } from './product';
-import { formatSeedToken, parseExpiry, parseSeedToken, userIdOf } from './seed-forms';
+import { formatSeedToken, parseSeedToken, userIdOf } from './seed-forms';
 
 export type { CommandName } from './commands';
+export { epochMsSchema, expirySchema } from './contract-fields';
+export * from './contract-history';
+export * from './contract-strategy';
 
 export const INSTRUMENT_TYPES = ['EQUITY', 'STOCK_OPTION', 'INDEX_OPTION'] as const;
 
-/**
- * An expiry: `YYYY-MM-DD` or the seed's `DDMMMYYYY` (`26FEB2026`, any case), a real calendar date,
- * handed on as `YYYY-MM-DD` (seed-forms.ts). Every expiry a request or a stream message takes is
- * this one schema; whether the symbol has options expiring that day is the engine's to say.
- */
-export const expirySchema = z
-  .string()
-  .trim()
-  .max(32)
-  .transform((text, ctx) => {
-    const iso = parseExpiry(text);
-    if (iso !== null) return iso;
-    ctx.addIssue({ code: 'custom', input: text, message: `"${text}" is not a date: give YYYY-MM-DD (2026-02-26) or DDMMMYYYY (26FEB2026)` });
-    return z.NEVER;
-  });
-const symbol = z.string().trim().min(1).max(40);
 /** A user id: a string, or the seed's integer (1 and "1" are one user), handed on as a string. */
 const userId = z
   .union([z.string().trim().min(1).max(64), z.int().min(0)], { error: 'expected a user id: a non-empty string (at most 64 characters) or a whole number' })
@@ -59,65 +48,6 @@ const instrumentToken = z
     ctx.addIssue({ code: 'custom', input: text, message: `"${text}" is not a token: give <SEGMENT>:<securityId> (NSE_FNO:42512) or SYMBOL_DDMMM_STRIKE{CE|PE} (RELIANCE_26FEB_2640CE)` });
     return z.NEVER;
   });
-/** A moment as epoch milliseconds (history reads). */
-const epochMs = z.number().int().min(0).max(8.64e15);
-
-/**
- * A saved strategy's id: a whole number from 1, or its digits as a string (a REST path and a
- * stream message may carry either), handed on as a number.
- */
-export const strategyIdSchema = z.union([z.number(), z.string().max(20)], { error: 'expected a strategy id: a whole number from 1' }).transform((raw, ctx) => {
-  const id = typeof raw === 'number' ? raw : /^\s*\d{1,15}\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (Number.isSafeInteger(id) && id >= 1) return id;
-  ctx.addIssue({ code: 'custom', input: raw, message: `${JSON.stringify(raw)} is not a strategy id: give a whole number from 1` });
-  return z.NEVER;
-});
-
-/** One of `values`, in any case (`buy`, `Buy`), handed on upper-cased. */
-const upperEnum = <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
-  z
-    .string({ error: `${what} must be one of ${values.join(', ')}` })
-    .trim()
-    .toUpperCase()
-    .pipe(z.enum(values, { error: (iss) => `${what} must be one of ${values.join(', ')}, not ${JSON.stringify(iss.input)}` }));
-
-/** A price per unit given by the client: finite and above zero. */
-const unitPrice = z.number({ error: 'expected a price: a number above zero' }).finite().positive({ error: (iss) => `a price must be above zero, not ${String(iss.input)}` });
-
-/**
- * One leg of a strategy (issue 19). `strike` is needed for CE/PE and ignored for FUT; `price`
- * (per unit) defaults to the live mid, else the LTP; the lot size is the master's. Whether the
- * expiry and the strike are listed is the engine's to say.
- */
-export const strategyLegSchema = z
-  .strictObject({
-    expiry: expirySchema,
-    strike: z.number({ error: 'expected a strike: a number above zero' }).finite().positive({ error: (iss) => `a strike must be above zero, not ${String(iss.input)}` }).optional(),
-    option_type: upperEnum(['CE', 'PE', 'FUT'], 'option_type'),
-    side: upperEnum(['BUY', 'SELL'], 'side'),
-    lots: z.number({ error: 'expected lots: a whole number from 1' }).superRefine((n, ctx) => {
-      if (!(Number.isInteger(n) && n >= 1 && n <= 100_000)) ctx.addIssue({ code: 'custom', input: n, message: `lots must be a whole number from 1 to 100000, not ${n}` });
-    }),
-    price: unitPrice.optional(),
-  })
-  .superRefine((leg, ctx) => {
-    if (leg.option_type !== 'FUT' && leg.strike === undefined) ctx.addIssue({ code: 'custom', input: leg, path: ['strike'], message: `a ${leg.option_type} leg needs its strike` });
-  });
-
-/** A strategy's legs: 1 to MAX_STRATEGY_LEGS, the count checked before the legs themselves. */
-const strategyLegs = z
-  .array(z.unknown(), { error: 'expected legs: an array of legs' })
-  .superRefine((legs, ctx) => {
-    if (legs.length === 0) ctx.addIssue({ code: 'custom', input: legs, message: 'a strategy needs at least one leg' });
-    else if (legs.length > MAX_STRATEGY_LEGS) ctx.addIssue({ code: 'custom', input: legs, message: `a strategy has at most ${MAX_STRATEGY_LEGS} legs, not ${legs.length}` });
-  })
-  .pipe(z.array(strategyLegSchema));
-
-/** The x range of the payoff curves, [lo, hi] with 0 < lo < hi. */
-const spotRange = z.tuple([z.number(), z.number()], { error: 'spot_range must be [lo, hi]: two prices' }).superRefine(([lo, hi], ctx) => {
-  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo > 0 && lo < hi)) ctx.addIssue({ code: 'custom', input: [lo, hi], message: `spot_range must be [lo, hi] with 0 < lo < hi, not [${lo}, ${hi}]` });
-});
-
 /** A REST chain view's id (option-chain:subscribe), also how the stream binds one (events.ts). */
 export const viewIdSchema = z.string().trim().min(1).max(64);
 
@@ -160,10 +90,10 @@ export const requestSchemas = {
   'settings:set': z.strictObject({ keep_watchlists: z.boolean().optional(), risk_free_rate: z.number().min(0).max(0.5).optional() }),
   /** A chain's recorded minutes (epoch ms bounds); without `from`, one day: `to`'s, else the latest recorded one. */
   'history:minutes': z
-    .strictObject({ symbol, expiry: expirySchema, from: epochMs.optional(), to: epochMs.optional() })
+    .strictObject({ symbol, expiry: expirySchema, from: epochMsSchema.optional(), to: epochMsSchema.optional() })
     .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { message: 'from must not be after to', path: ['from'] }),
   /** A chain's strikes at the latest recorded minute at or before `t` (default: the latest). */
-  'history:strikes': z.strictObject({ symbol, expiry: expirySchema, t: epochMs.optional() }),
+  'history:strikes': z.strictObject({ symbol, expiry: expirySchema, t: epochMsSchema.optional() }),
   /**
    * Evaluate a strategy of `symbol`'s options and futures (analysis only: nothing is ordered).
    * `at_date` (YYYY-MM-DD) values the at-date curve at that day's close (clamped to the first
@@ -171,13 +101,13 @@ export const requestSchemas = {
    */
   'strategy:evaluate': z.strictObject({
     symbol,
-    legs: strategyLegs,
-    spot_range: spotRange.optional(),
+    legs: strategyLegsSchema,
+    spot_range: spotRangeSchema.optional(),
     at_date: expirySchema.optional(),
     iv_shift: z.number().min(-100).max(100).optional(),
   }),
   /** Save a strategy: its legs with their entry prices (given, else the market's now). */
-  'strategies:save': z.strictObject({ name: z.string().trim().min(1).max(80).optional(), symbol, legs: strategyLegs }),
+  'strategies:save': z.strictObject({ name: z.string().trim().min(1).max(80).optional(), symbol, legs: strategyLegsSchema }),
   'strategies:list': z.strictObject({}),
   'strategies:delete': z.strictObject({ id: strategyIdSchema }),
 } satisfies Record<CommandName, z.ZodType>;
@@ -320,124 +250,6 @@ export interface SettingsView {
   client_id: string | null;
   keep_watchlists: boolean;
   risk_free_rate: number;
-}
-
-/** One recorded minute of a chain (issue 18). Numbers are null when unknown at that minute. */
-export interface HistoryMinuteView {
-  /** Epoch ms of the minute. */
-  t: number;
-  underlying: number | null;
-  atm_strike: number | null;
-  /** CE + PE LTP at the ATM strike. */
-  straddle: number | null;
-  /** Put-call ratio by OI, and by volume. */
-  pcr: number | null;
-  pcr_volume: number | null;
-  /** IV at the ATM (a fraction). */
-  atm_iv: number | null;
-  ce_oi: number | null;
-  pe_oi: number | null;
-  forward: number | null;
-  /**
-   * Contracts of the ATM call and put traded during this minute, at this minute's ATM strike (the
-   * weights of the straddle's VWAP); null when not known (the first minute recorded, a gap).
-   */
-  straddle_volume: number | null;
-  /** Filled from Dhan's intraday charts, not recorded live. */
-  backfilled: boolean;
-}
-
-export interface HistoryMinutesView {
-  symbol: string;
-  expiry: string;
-  minutes: HistoryMinuteView[];
-}
-
-/** One leg at one recorded minute. */
-export interface HistoryLegView {
-  ltp: number | null;
-  oi: number | null;
-  /** OI minus the previous close's OI. */
-  oi_change: number | null;
-  volume: number | null;
-  iv: number | null;
-}
-
-export interface HistoryStrikesView {
-  symbol: string;
-  expiry: string;
-  /** The minute shown (the latest at or before the one asked for); null when nothing is recorded yet. */
-  t: number | null;
-  strikes: Record<string, { CE: HistoryLegView; PE: HistoryLegView }>;
-}
-
-/** Net greeks of a strategy, in rupees for the whole position. */
-export interface StrategyGreeksView {
-  /** Rupees per 1-point rise of the underlying. */
-  delta: number;
-  /** Change of `delta` per 1-point rise of the underlying. */
-  gamma: number;
-  /** Rupees per calendar day. */
-  theta: number;
-  /** Rupees per volatility point on every leg. */
-  vega: number;
-}
-
-/** A strategy leg as resolved: the request's leg with the contract it names and its price. */
-export interface StrategyLegView {
-  expiry: string;
-  /** Null for a future. */
-  strike: number | null;
-  option_type: 'CE' | 'PE' | 'FUT';
-  side: 'BUY' | 'SELL';
-  lots: number;
-  /** Entry price per unit: the request's, else the live mid, else the LTP. */
-  price: number;
-  /** The master's lot size: the position is lots x lot_size units. */
-  lot_size: number;
-  /** Dhan's form, `NSE_FNO:42512`. */
-  token: string;
-  trading_symbol: string;
-}
-
-/** What `strategy:evaluate` answers. Money in rupees for the whole position, 2 decimals. */
-export interface StrategyEvaluationView {
-  /** Cash at entry: positive = credit received, negative = debit paid. */
-  net_premium: number;
-  /** Largest P&L at the first expiry; null when unlimited. */
-  max_profit: number | null;
-  /** Smallest P&L at the first expiry (negative for a loss); null when unlimited. */
-  max_loss: number | null;
-  /** Underlying prices at the first expiry where the P&L crosses zero, ascending. */
-  breakevens: number[];
-  /**
-   * Probability that the P&L at the first expiry is above zero (0..1), from the ATM IV; null when
-   * no ATM IV is known (before any option of the first expiry is priced).
-   */
-  pop: number | null;
-  greeks: StrategyGreeksView;
-  /** [underlying, P&L] at the first expiry. */
-  payoff_expiry: [number, number][];
-  /** [underlying, P&L] at `at_date` (default now) with IVs moved by `iv_shift`. */
-  payoff_at_date: [number, number][];
-  /** The legs with their IV now (a fraction; null when none can be solved, then the ATM IV is used). */
-  legs: (StrategyLegView & { iv: number | null })[];
-  /** The first expiry among the legs, YYYY-MM-DD. */
-  first_expiry: string;
-  /** The underlying's price the figures are computed at. */
-  spot: number;
-  /** The first expiry's ATM IV (a fraction), null when unknown. */
-  atm_iv: number | null;
-}
-
-/** A saved strategy: its legs at their entry prices (the prices at save time unless given). */
-export interface SavedStrategyView {
-  id: number;
-  name: string;
-  symbol: string;
-  legs: StrategyLegView[];
-  /** Epoch ms. */
-  created_at: number;
 }
 
 export interface Responses {
