@@ -247,8 +247,9 @@ export class App implements ApiEngine {
     // Restore what was subscribed before (a crash or a restart), then decide about Tier A. Nothing
     // restored is painted yet: the start-up paint goes out below, Tier B first.
     marketData.start();
-    const decision = startupDecision(this.now());
-    const latestEod = latestEodDate(this.now());
+    const startedAt = this.now();
+    const decision = startupDecision(startedAt);
+    const latestEod = latestEodDate(startedAt);
     marketData.quietly(() => {
       core.restore();
       // Only an end of day that did not run (down at 15:30): what came after it stays as it was.

@@ -45,9 +45,7 @@ export class HistorySession {
   readonly streamId: string;
   private disposers: (() => void)[] = [];
   private stopped = false;
-  private now: StrikePicture | null = null;
-  private picked: StrikePicture | null = null;
-  /** The views behind `now` and `picked`, kept to re-cut them for another window. */
+  /** The strikes read for now (the latest minute) and the picked minute; pictures are cut from them when drawn. */
   private nowView: HistoryStrikesView | null = null;
   private pickedView: HistoryStrikesView | null = null;
   private window = PICTURE_WINDOW;
@@ -82,16 +80,14 @@ export class HistorySession {
     this.pickedT = t;
     const seq = ++this.pickSeq;
     if (t === null) {
-      this.picked = null;
       this.pickedView = null;
-      this.sink.strikes(this.now, null);
+      this.draw();
       return;
     }
     void this.read(t).then((view) => {
       if (this.stopped || seq !== this.pickSeq || view === undefined) return;
       this.pickedView = view;
-      this.picked = this.picture(view);
-      this.sink.strikes(this.now, this.picked);
+      this.draw();
     });
   }
 
@@ -100,9 +96,7 @@ export class HistorySession {
     const w = Math.max(1, Math.floor(strikes));
     if (w === this.window) return;
     this.window = w;
-    this.now = this.nowView ? this.picture(this.nowView) : null;
-    this.picked = this.pickedView ? this.picture(this.pickedView) : null;
-    if (this.now || this.picked) this.sink.strikes(this.now, this.picked);
+    if (this.nowView || this.pickedView) this.draw();
   }
 
   /** The minute picked, or null when following the latest. */
@@ -129,13 +123,17 @@ export class HistorySession {
     void this.read(undefined).then((view) => {
       if (this.stopped || seq !== this.nowSeq || view === undefined) return;
       this.nowView = view;
-      this.now = this.picture(view);
-      this.sink.strikes(this.now, this.picked);
+      this.draw();
     });
   }
 
-  private picture(view: HistoryStrikesView): StrikePicture {
-    return strikePicture(view, atmAt(this.day.minutes, view.t), this.window);
+  /** The pictures of what was read, in the current window, to the charts. */
+  private draw(): void {
+    this.sink.strikes(this.picture(this.nowView), this.picture(this.pickedView));
+  }
+
+  private picture(view: HistoryStrikesView | null): StrikePicture | null {
+    return view && strikePicture(view, atmAt(this.day.minutes, view.t), this.window);
   }
 
   /** The strikes at `t` (default the latest); undefined when the read failed (reported). */

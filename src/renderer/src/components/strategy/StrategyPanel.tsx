@@ -10,7 +10,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StrategyEvaluationView } from '../../../../shared/contract';
-import { addDays, istDate, istEpochMs } from '../../../../shared/market-calendar';
+import { addDays, daysBetween, istDate } from '../../../../shared/market-calendar';
 import type { Transport } from '../../api/transport';
 import { NO_VALUE } from '../format';
 import type { PayoffChart } from './payoff-chart';
@@ -35,9 +35,6 @@ export interface StrategyPanelProps {
 
 const EMPTY_LEGS: DraftLeg[] = [];
 const loadChart = (): Promise<(el: HTMLElement) => PayoffChart> => import('./payoff-chart').then((m) => m.createPayoffChart);
-
-/** Whole IST calendar days from `today` to `date` (both YYYY-MM-DD). */
-const daysBetween = (today: string, date: string): number => Math.round((istEpochMs(date) - istEpochMs(today)) / 86_400_000);
 
 export function StrategyPanel({ transport, symbol, drafts, chain, createChart, now = Date.now }: StrategyPanelProps) {
   const legs = useStore(drafts.store, (s) => s.bySymbol[symbol] ?? EMPTY_LEGS);
